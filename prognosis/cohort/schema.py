@@ -1,0 +1,140 @@
+"""The canonical cohort schema (v1) as data.
+
+One row per patient. Mirrors ``shared/spec/cohort-schema.md``; the column names, units and
+vocabularies here are the public contract every reader produces and every score, model and report
+consumes. ``SCHEMA_VERSION`` is stored in ``Cohort.metadata``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SCHEMA_VERSION = "1"
+
+#: Calendar-average month used for every unit conversion (schema: days / 30.4375).
+DAYS_PER_MONTH = 30.4375
+
+PRIMARY_SITES = (
+    "lung", "breast", "prostate", "kidney", "thyroid", "colon", "rectum", "stomach", "esophagus",
+    "pancreas", "liver", "gallbladder", "bladder", "uterus", "cervix", "ovary", "head_neck",
+    "melanoma", "myeloma", "lymphoma", "sarcoma", "osteosarcoma", "carcinoid", "testis",
+    "unknown", "other",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column: name, kind, allowed values or range, and whether it is required."""
+
+    name: str
+    kind: str  # "string", "float", "int", "category", "bool"
+    required: bool = False
+    categories: tuple[str, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+    min_inclusive: bool = True
+    group: str = "clinical"  # outcome, clinical, laboratory, molecular, extra
+    description: str = ""
+    unit: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _c(*a, **k) -> Column:
+    return Column(*a, **k)
+
+
+COLUMNS: tuple[Column, ...] = (
+    # --- outcome -------------------------------------------------------------------------
+    _c("patient_id", "string", required=True, group="outcome", description="identifier, unique within a cohort; never printed"),
+    _c("cohort", "string", required=True, group="outcome", description="source institution / study"),
+    _c("time_months", "float", required=True, min=0.0, min_inclusive=False, group="outcome",
+       unit="months", description="follow-up from time origin to death or last contact"),
+    _c("event", "int", required=True, categories=None, min=0, max=1, group="outcome", description="1 = died (any cause)"),
+    _c("entry_months", "float", min=0.0, group="outcome", unit="months", description="delayed entry (left truncation)"),
+    # --- clinical ------------------------------------------------------------------------
+    _c("age_years", "float", min=0, max=120, unit="years"),
+    _c("sex", "category", categories=("female", "male")),
+    _c("primary_site", "category", categories=PRIMARY_SITES),
+    _c("primary_histology", "string", description="free text, normalized lower-case"),
+    _c("kps", "int", min=0, max=100, description="Karnofsky performance status"),
+    _c("ecog", "int", min=0, max=4, description="ECOG performance status"),
+    _c("extraspinal_bone_mets", "int", min=0, description="count of extraspinal bone metastasis foci"),
+    _c("vertebral_mets", "int", min=1, description="number of vertebral bodies involved"),
+    _c("visceral_mets", "category", categories=("none", "removable", "unremovable")),
+    _c("visceral_pattern", "category", categories=("none", "nodular", "disseminated")),
+    _c("brain_mets", "bool"),
+    _c("frankel", "category", categories=("A", "B", "C", "D", "E")),
+    _c("ambulatory", "bool"),
+    _c("pathological_fracture", "bool"),
+    _c("prior_chemotherapy", "bool"),
+    _c("targeted_therapy", "bool"),
+    # --- laboratory ----------------------------------------------------------------------
+    _c("albumin_g_dl", "float", min=0, max=10, group="laboratory", unit="g/dL"),
+    _c("crp_mg_dl", "float", min=0, max=100, group="laboratory", unit="mg/dL"),
+    _c("ldh_u_l", "float", min=0, max=20000, group="laboratory", unit="U/L"),
+    _c("platelets_10e9_l", "float", min=0, max=3000, group="laboratory", unit="10^9/L"),
+    _c("calcium_mg_dl", "float", min=0, max=25, group="laboratory", unit="mg/dL"),
+    _c("bilirubin_mg_dl", "float", min=0, max=50, group="laboratory", unit="mg/dL"),
+    _c("hemoglobin_g_dl", "float", min=0, max=25, group="laboratory", unit="g/dL"),
+    # --- molecular ("unknown" is a value, distinct from negative) ------------------------
+    _c("egfr", "category", categories=("mutant", "wildtype", "unknown"), group="molecular"),
+    _c("alk", "category", categories=("rearranged", "negative", "unknown"), group="molecular"),
+    _c("ros1", "category", categories=("rearranged", "negative", "unknown"), group="molecular"),
+    _c("kras", "category", categories=("mutant", "wildtype", "unknown"), group="molecular"),
+    _c("braf", "category", categories=("v600", "wildtype", "unknown"), group="molecular"),
+    _c("er", "category", categories=("positive", "negative", "unknown"), group="molecular"),
+    _c("pr", "category", categories=("positive", "negative", "unknown"), group="molecular"),
+    _c("her2", "category", categories=("positive", "negative", "unknown"), group="molecular"),
+    _c("castration", "category", categories=("sensitive", "resistant", "unknown"), group="molecular"),
+)
+
+COLUMN_BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
+CANONICAL_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS)
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
+MOLECULAR_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.group == "molecular")
+LAB_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.group == "laboratory")
+
+#: pandas dtypes of the canonical frame (nullable types so NA is explicit).
+PANDAS_DTYPES: dict[str, object] = {}
+for _col in COLUMNS:
+    if _col.kind == "string":
+        PANDAS_DTYPES[_col.name] = "string"
+    elif _col.kind == "float":
+        PANDAS_DTYPES[_col.name] = "Float64"
+    elif _col.kind == "int":
+        PANDAS_DTYPES[_col.name] = "Int64"
+    elif _col.kind == "bool":
+        PANDAS_DTYPES[_col.name] = "boolean"
+    else:
+        PANDAS_DTYPES[_col.name] = "category"
+PANDAS_DTYPES["time_months"] = "float64"
+PANDAS_DTYPES["event"] = "int64"
+
+
+def empty_frame():
+    """An empty canonical frame with every column at its dtype."""
+    import pandas as pd
+
+    return conform_dtypes(pd.DataFrame({c: [] for c in CANONICAL_COLUMNS}))
+
+
+def conform_dtypes(frame):
+    """Return ``frame`` with every canonical column present (NA where absent) at its schema dtype.
+
+    Values are not validated here (see :func:`prognosis.cohort.validate.validate_frame`); extra
+    columns are kept after the canonical ones.
+    """
+    import pandas as pd
+
+    out = pd.DataFrame(index=frame.index)
+    for col in COLUMNS:
+        s = frame[col.name] if col.name in frame.columns else pd.Series(pd.NA, index=frame.index)
+        dt = PANDAS_DTYPES[col.name]
+        if dt == "category":
+            s = pd.Categorical(s.astype("object").where(s.notna(), None), categories=list(col.categories))
+            out[col.name] = s
+        else:
+            out[col.name] = s.astype(dt)
+    extras = [c for c in frame.columns if c not in COLUMN_BY_NAME]
+    for c in extras:
+        out[c] = frame[c]
+    return out

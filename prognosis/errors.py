@@ -1,0 +1,78 @@
+"""Typed errors raised by :mod:`prognosis`.
+
+Every error the package raises on bad input is a subclass of :class:`PrognosisError`, so callers
+can catch one type. Messages name the file, row, column and value at fault where these are known,
+but never a patient identifier (row positions are used instead).
+"""
+from __future__ import annotations
+
+__all__ = [
+    "PrognosisError",
+    "InputError",
+    "ReadError",
+    "MappingError",
+    "SchemaError",
+    "ScoreInputError",
+    "MetricInputError",
+    "ModelError",
+    "NotFittedError",
+    "ArtifactError",
+    "ConfigError",
+    "DataUnavailableError",
+]
+
+
+class PrognosisError(Exception):
+    """Base class of every error raised by prognosis on bad input or bad state."""
+
+
+class InputError(PrognosisError, ValueError):
+    """Generic invalid input (wrong shape, type or value)."""
+
+
+class ReadError(PrognosisError):
+    """A file cannot be read as a table (missing, empty, not a table, unknown format)."""
+
+
+class MappingError(PrognosisError):
+    """A mapping file is invalid, or refers to a column or value the input does not have."""
+
+
+class SchemaError(PrognosisError, ValueError):
+    """A canonical cohort table violates the schema (type, range, vocabulary, uniqueness).
+
+    ``failures`` holds a DataFrame (row, column, value, reason) with every failure found, since
+    validation is lazy and collects all failures before raising.
+    """
+
+    def __init__(self, message: str, failures=None):
+        super().__init__(message)
+        self.failures = failures
+
+
+class ScoreInputError(PrognosisError, ValueError):
+    """A value cannot be scored (e.g. KPS 150, Frankel "F", negative count)."""
+
+
+class MetricInputError(PrognosisError, ValueError):
+    """Inputs to a metric are degenerate or inconsistent (no events, NaN risk, t beyond follow-up)."""
+
+
+class ModelError(PrognosisError):
+    """A model cannot be fitted or used as asked."""
+
+
+class NotFittedError(ModelError, AttributeError):
+    """The estimator is used before ``fit``."""
+
+
+class ArtifactError(PrognosisError):
+    """A saved model artifact is invalid, tampered with, or does not match the input columns."""
+
+
+class ConfigError(PrognosisError, ValueError):
+    """A study configuration is invalid (typo, unknown model, horizon beyond follow-up, ...)."""
+
+
+class DataUnavailableError(PrognosisError, FileNotFoundError):
+    """An external data set (e.g. MSK-MET) is not present at the given path."""
