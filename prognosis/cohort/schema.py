@@ -129,7 +129,9 @@ def conform_dtypes(frame):
     for col in COLUMNS:
         s = frame[col.name] if col.name in frame.columns else pd.Series(pd.NA, index=frame.index)
         dt = PANDAS_DTYPES[col.name]
-        if dt == "category":
+        if isinstance(s.dtype, pd.CategoricalDtype) and dt == "category" and list(s.cat.categories) == list(col.categories):
+            out[col.name] = s  # already conformed (fast path)
+        elif dt == "category":
             s = pd.Categorical(s.astype("object").where(s.notna(), None), categories=list(col.categories))
             out[col.name] = s
         else:

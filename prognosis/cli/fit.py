@@ -1,0 +1,87 @@
+"""``prognosis fit``: fit a survival model on a cohort table and save it as an artifact.
+
+    prognosis fit --cohort C.csv [--mapping M.yaml] --model cox|rsf|gbm|score:NAME
+                  [--features clinical+molecular] [--impute indicator] [--param KEY=VALUE ...]
+                  --out M.skops [--seed 0]
+
+The cohort is read and harmonized with :func:`prognosis.read_cohort`; the model is built by
+:func:`prognosis.models.make_model` and saved with :func:`prognosis.models.save` (the artifact
+stores the feature spec, a checksum of the training cohort -- never the data -- package
+versions and date). The printed C-index is *apparent* (on the training data, optimistic);
+validate with ``prognosis validate``. Only counts are printed, never patient identifiers.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..errors import InputError
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    from ..features import FEATURE_SETS
+
+    p = subparsers.add_parser("fit", help="fit a survival model (cox, rsf, gbm, score:NAME) and save it",
+                              description="Fit a survival model on a cohort table and save it (.skops artifact).")
+    p.add_argument("--cohort", "-c", required=True, help="cohort table with outcome (.csv, .tsv, .xlsx, .parquet)")
+    p.add_argument("--mapping", "-m", default=None, help="mapping file (YAML) for the cohort table")
+    p.add_argument("--model", required=True, help="cox, rsf, gbm or score:NAME (e.g. score:revised_tokuhashi)")
+    p.add_argument("--features", default="clinical+molecular", choices=sorted(FEATURE_SETS),
+                   help="named feature set (default clinical+molecular)")
+    p.add_argument("--impute", default="indicator", choices=("indicator", "iterative", "none"),
+                   help="missing-value handling fitted on the training data (default indicator)")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="model parameter, e.g. n_estimators=300 or penalizer=0.01 (repeatable)")
+    p.add_argument("--out", "-o", required=True, help="output artifact, e.g. model.skops")
+    p.add_argument("--seed", type=int, default=0, help="random seed (forest, boosting, iterative imputation)")
+    p.set_defaults(func=run)
+    return p
+
+
+def parse_params(items: list[str]) -> dict:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise InputError(f"--param {item!r}: expected KEY=VALUE")
+        try:
+            out[key] = json.loads(value)
+        except ValueError:
+            out[key] = {"None": None, "True": True, "False": False}.get(value, value)
+    return out
+
+
+def run(args) -> int:
+    from .. import read_cohort
+    from ..models import make_model, save
+    from ..models.persistence import frame_checksum
+    from ..survival_data import y_from_frame
+
+    cohort = read_cohort(args.cohort, args.mapping)
+    frame = cohort.frame
+    y = y_from_frame(frame)
+    params = parse_params(args.param)
+    kind = args.model
+    if kind in ("rsf", "gbm"):
+        params.setdefault("random_state", args.seed)
+    impute = None if args.impute == "none" else args.impute
+    model = make_model(kind, feature_set=args.features, impute=impute,
+                       feature_params={"seed": args.seed}, **params)
+    model.fit(frame, y)
+    c = model.score(frame, y)
+    path = save(model, args.out, training_data=frame,
+                metadata={"seed": args.seed, "model": kind, "features": args.features,
+                          "cohort_source": str(cohort.metadata.get("source", "")),
+                          "time_origin": cohort.metadata.get("time_origin")})
+    n_feat = len(model.feature_names_) if hasattr(model, "feature_names_") else 1
+    print(f"fitted {kind} on {len(frame)} patients ({int(y['event'].sum())} deaths), "
+          f"{n_feat} features ({args.features if not kind.startswith('score:') else 'score total'})")
+    print(f"apparent Harrell C (training data, optimistic): {c:.3f}")
+    print(f"training follow-up: up to {float(y['time_months'].max()):.1f} months; "
+          f"training cohort sha256 {frame_checksum(frame)[:12]}...")
+    print(f"saved {path}")
+    changed = int((cohort.audit["action"] != "kept").sum()) if len(cohort.audit) else 0
+    if changed:
+        print(f"note: {changed} value(s) changed or rejected by harmonization (see prognosis harmonize)", file=sys.stderr)
+    return 0

@@ -1,0 +1,114 @@
+"""``prognosis predict``: individual survival predictions from a saved model.
+
+    prognosis predict --model M.skops PATIENTS.csv [--mapping M.yaml] [--out OUT.csv]
+                      [--times 3,6,12,24] [--scores revised_tokuhashi,tomita]
+
+For each patient: predicted S(t) at 3, 6, 12 and 24 months (NaN, with a note, beyond the
+training follow-up of the model -- never extrapolated) and the classic scores with their item
+breakdown. None of the models gives a per-patient interval yet, which the output says.
+PATIENTS needs no outcome columns. The terminal output identifies patients by row number
+(0-based data row of PATIENTS) only; the output CSV carries ``input_row`` and, when the input
+has one, the user's own ``patient_id`` column (it is the user's file, so results can be merged
+back).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+
+DEFAULT_TIMES = (3.0, 6.0, 12.0, 24.0)
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("predict", help="predict individual survival with a saved model",
+                              description="Predict S(3, 6, 12, 24 months) and classic scores for each patient.")
+    p.add_argument("patients", metavar="PATIENTS", help="table of patients (.csv, .tsv, .xlsx, .parquet)")
+    p.add_argument("--model", required=True, help="model artifact written by `prognosis fit`")
+    p.add_argument("--mapping", "-m", default=None, help="mapping file (YAML) for PATIENTS")
+    p.add_argument("--out", "-o", default=None, help="output CSV (default: print only)")
+    p.add_argument("--times", default=",".join(f"{t:g}" for t in DEFAULT_TIMES), help="months, comma-separated")
+    p.add_argument("--scores", default="all", help="classic scores to show: comma-separated names, 'all' or 'none'")
+    p.set_defaults(func=run)
+    return p
+
+
+def _read_patients(path: str, mapping):
+    """Harmonize PATIENTS; outcome columns are optional here (placeholders, never used)."""
+    from .. import read_cohort
+    from ..cohort.readers import read_table
+
+    raw = read_table(path)[0]
+    raw = raw.copy()
+    placeholder = []
+    for col, val in (("time_months", 1.0), ("event", 0), ("cohort", "predict")):
+        if col not in raw.columns and (mapping is None or col in ("cohort",)):
+            raw[col] = val
+            placeholder.append(col)
+    has_id = "patient_id" in raw.columns
+    if not has_id:
+        raw["patient_id"] = [f"row{i}" for i in range(len(raw))]
+    cohort = read_cohort(raw, mapping)
+    return cohort, has_id
+
+
+def run(args) -> int:
+    from .. import scores as scoremod
+    from ..models import load
+
+    try:
+        times = [float(t) for t in args.times.split(",") if t.strip()]
+    except ValueError as exc:
+        raise InputError(f"--times {args.times!r}: expected comma-separated months") from exc
+    model = load(args.model)
+    cohort, has_id = _read_patients(args.patients, args.mapping)
+    frame = cohort.frame
+    rows = frame.index.to_numpy()  # harmonized frames keep the input data-row positions as index
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        surv = model.predict_survival(frame, times, truncate=True)
+        risk = model.predict(frame)
+    out = pd.DataFrame({"input_row": rows})
+    if has_id:
+        out["patient_id"] = frame["patient_id"].astype(str).to_numpy()
+    for t in times:
+        out[f"S_{t:g}m"] = surv[t].to_numpy()
+    out["risk"] = risk
+    names = [] if args.scores == "none" else (scoremod.available() if args.scores == "all" else
+                                             [s.strip() for s in args.scores.split(",") if s.strip()])
+    tables = {}
+    for name in names:
+        tab = scoremod.compute(frame, name, errors="coerce")
+        tables[name] = tab
+        for col in tab.columns:
+            out[col] = tab[col].to_numpy()
+    meta = getattr(model, "artifact_metadata_", {})
+    tmax = None
+    final = model.steps[-1][1] if hasattr(model, "steps") else model
+    tmax = getattr(final, "max_time_", None)
+    print(f"model: {meta.get('extra', {}).get('model', type(final).__name__)} "
+          f"(saved {meta.get('created_utc', '?')}); {len(frame)} patient(s)")
+    if tmax is not None and any(t > tmax for t in times):
+        print(f"note: horizons beyond the model's training follow-up ({tmax:.1f} months) are not estimable and shown as NA")
+    print("note: no per-patient interval is available for this model (point predictions only)")
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+    for i in range(len(out)):
+        s = "  ".join(f"S({t:g}m)={'NA' if np.isnan(v) else f'{v:.2f}'}" for t, v in zip(times, surv.iloc[i].to_numpy()))
+        print(f"row {int(rows[i])}: {s}")
+        for name, tab in tables.items():
+            r = tab.iloc[i]
+            items = [c for c in tab.columns if c.startswith(f"{name}__")]
+            parts = ", ".join(f"{c[len(name) + 2:]}={'NA' if pd.isna(r[c]) else r[c]}" for c in items)
+            total = "NA" if pd.isna(r[name]) else r[name]
+            grp = "undetermined" if pd.isna(r[f"{name}_group"]) else r[f"{name}_group"]
+            print(f"    {name}: {total} ({grp}) [{parts}]")
+    if args.out:
+        out.to_csv(args.out, index=False)
+        print(f"wrote {args.out}")
+    return 0

@@ -1,0 +1,202 @@
+"""The mapping file: how one institution's table becomes the canonical cohort.
+
+A mapping is a YAML file or a dict; ``data/examples/mapping_example.yaml`` documents every key.
+Summary::
+
+    cohort: Klinikum Nord              # label written to the `cohort` column
+    time_origin: date of spinal-metastasis diagnosis   # free text, stored in metadata
+    read: {encoding: latin-1, delimiter: ";", sheet: 0, decimal: ","}
+    columns: {canonical_name: source column, ...}     # plus the input-only name `asia`
+    values: {canonical_name: {raw value: canonical value, ...}, ...}
+    units: {canonical_name: unit, ...}   # days/weeks/months/years, g/L, mmol/L, ...
+    dates:
+      format: dayfirst | monthfirst | iso | "<strftime pattern>"
+      origin: source column          # time zero
+      death: source column
+      last_contact: source column
+      birth: source column           # optional, gives age_years at the origin
+    derive: {kps_from_ecog: lower | upper | false, ecog_from_kps: true | false}
+    keep: [source columns copied verbatim as extra columns]
+
+:func:`load_mapping` checks the structure (unknown keys, unknown canonical names, unknown units)
+and raises :class:`~prognosis.errors.MappingError` with a suggestion for typos.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import MappingError
+from .schema import COLUMN_BY_NAME, DAYS_PER_MONTH
+
+__all__ = ["Mapping", "load_mapping", "UNITS", "INPUT_ONLY_COLUMNS", "DATE_ROLES", "DATE_FORMATS"]
+
+#: Names allowed under ``columns:`` that are inputs to a derivation, not canonical columns.
+INPUT_ONLY_COLUMNS = ("asia",)
+DATE_ROLES = ("origin", "death", "last_contact", "birth")
+
+#: Named date conventions -> formats tried in order (vectorized; no per-value guessing).
+#: Two-digit years are never accepted (the century would be a guess).
+DATE_FORMATS: dict[str, tuple[str, ...]] = {
+    "dayfirst": ("%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S"),
+    "monthfirst": ("%m/%d/%Y", "%m-%d-%Y", "%Y-%m-%d"),
+    "iso": ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y%m%d"),
+}
+
+#: column -> {unit name (lower case): factor to the canonical unit}. Sources: calendar month =
+#: 30.4375 days (schema); calcium 40.08 g/mol (1 mmol/L = 4.008 mg/dL); bilirubin 584.66 g/mol
+#: (1 mg/dL = 17.104 umol/L); haemoglobin tetramer-per-monomer convention (1 mmol/L = 1.6114 g/dL);
+#: LDH 1 ukat/L = 60 U/L. (Conversion factors as tabulated in SI-unit guides, e.g. Young DS,
+#: Ann Intern Med 1987;106:114-129.)
+_TIME = {"days": 1 / DAYS_PER_MONTH, "day": 1 / DAYS_PER_MONTH, "d": 1 / DAYS_PER_MONTH,
+         "weeks": 7 / DAYS_PER_MONTH, "week": 7 / DAYS_PER_MONTH, "w": 7 / DAYS_PER_MONTH,
+         "months": 1.0, "month": 1.0, "m": 1.0, "years": 12.0, "year": 12.0, "y": 12.0}
+UNITS: dict[str, dict[str, float]] = {
+    "time_months": _TIME,
+    "entry_months": _TIME,
+    "age_years": {"years": 1.0, "year": 1.0, "months": 1 / 12, "days": 1 / 365.25},
+    "albumin_g_dl": {"g/dl": 1.0, "g/l": 0.1},
+    "crp_mg_dl": {"mg/dl": 1.0, "mg/l": 0.1},
+    "hemoglobin_g_dl": {"g/dl": 1.0, "g/l": 0.1, "mmol/l": 1.6114},
+    "calcium_mg_dl": {"mg/dl": 1.0, "mmol/l": 4.008},
+    "bilirubin_mg_dl": {"mg/dl": 1.0, "umol/l": 1 / 17.104, "µmol/l": 1 / 17.104},
+    "platelets_10e9_l": {"10^9/l": 1.0, "10e9/l": 1.0, "g/l": 1.0, "10^3/ul": 1.0, "/ul": 1e-3, "/nl": 1.0},
+    "ldh_u_l": {"u/l": 1.0, "iu/l": 1.0, "ukat/l": 60.0, "µkat/l": 60.0},
+}
+
+_TOP_KEYS = ("cohort", "time_origin", "read", "columns", "values", "units", "dates", "derive", "keep",
+             "description")
+_READ_KEYS = ("encoding", "delimiter", "sheet", "decimal")
+_DERIVE_KEYS = ("kps_from_ecog", "ecog_from_kps")
+
+
+def _suggest(word, options) -> str:
+    close = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+@dataclass
+class Mapping:
+    """A validated mapping (see module docstring). Build with :func:`load_mapping`."""
+
+    cohort: str | None = None
+    time_origin: str | None = None
+    read: dict = field(default_factory=dict)
+    columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+    dates: dict = field(default_factory=dict)
+    derive: dict = field(default_factory=dict)
+    keep: list[str] = field(default_factory=list)
+    origin_name: str = "<mapping dict>"
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in _TOP_KEYS if k != "description" and getattr(self, k)}
+
+
+def load_mapping(mapping) -> Mapping:
+    """Load and check a mapping from a YAML path, a dict, a :class:`Mapping` or None."""
+    if mapping is None:
+        return Mapping()
+    if isinstance(mapping, Mapping):
+        return mapping
+    name = "<mapping dict>"
+    if isinstance(mapping, (str, Path)):
+        import yaml
+
+        path = Path(mapping)
+        name = path.name
+        if not path.is_file():
+            raise MappingError(f"mapping file {path} does not exist.")
+        try:
+            mapping = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise MappingError(f"mapping file {name} is not UTF-8 text.") from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark is not None else ""
+            raise MappingError(f"mapping file {name} is not valid YAML{where}.") from None
+        if mapping is None:
+            mapping = {}
+    if not isinstance(mapping, dict):
+        raise MappingError(f"mapping {name} must be a dictionary of keys, got {type(mapping).__name__}.")
+    for key in mapping:
+        if key not in _TOP_KEYS:
+            raise MappingError(f"mapping {name}: unknown key {key!r}{_suggest(key, _TOP_KEYS)}.")
+
+    def _dict(key):
+        v = mapping.get(key) or {}
+        if not isinstance(v, dict):
+            raise MappingError(f"mapping {name}: {key!r} must be a dictionary, got {type(v).__name__}.")
+        return {str(k): v2 for k, v2 in v.items()}
+
+    read = _dict("read")
+    for k in read:
+        if k not in _READ_KEYS:
+            raise MappingError(f"mapping {name}: unknown read option {k!r}{_suggest(k, _READ_KEYS)}.")
+    allowed_targets = tuple(COLUMN_BY_NAME) + INPUT_ONLY_COLUMNS
+    columns = _dict("columns")
+    for canon, src in columns.items():
+        if canon not in allowed_targets:
+            raise MappingError(f"mapping {name}: {canon!r} under columns is not a canonical column"
+                               f"{_suggest(canon, allowed_targets)}.")
+        if not isinstance(src, (str, int)) or isinstance(src, bool):
+            raise MappingError(f"mapping {name}: columns.{canon} must name one source column, got {src!r}.")
+        columns[canon] = str(src)
+    values = _dict("values")
+    for canon, vmap in values.items():
+        if canon not in allowed_targets:
+            raise MappingError(f"mapping {name}: {canon!r} under values is not a canonical column"
+                               f"{_suggest(canon, allowed_targets)}.")
+        if not isinstance(vmap, dict):
+            raise MappingError(f"mapping {name}: values.{canon} must map raw values to canonical values.")
+        col = COLUMN_BY_NAME.get(canon)
+        for raw, new in vmap.items():
+            if new is None or col is None or col.categories is None:
+                continue
+            if str(new) not in col.categories:
+                raise MappingError(f"mapping {name}: values.{canon} maps {raw!r} to {new!r}, which is not one of "
+                                   f"{list(col.categories)}{_suggest(new, col.categories)}.")
+    units = _dict("units")
+    for canon, unit in units.items():
+        if canon not in UNITS:
+            raise MappingError(f"mapping {name}: units given for {canon!r}, which has no unit conversions "
+                               f"(columns with units: {sorted(UNITS)}).")
+        if str(unit).lower() not in UNITS[canon]:
+            raise MappingError(f"mapping {name}: unit {unit!r} for {canon} is not one of {sorted(UNITS[canon])}.")
+    dates = _dict("dates")
+    for k in dates:
+        if k not in DATE_ROLES + ("format",):
+            raise MappingError(f"mapping {name}: unknown dates key {k!r}{_suggest(k, DATE_ROLES + ('format',))}.")
+    if dates:
+        fmt = dates.setdefault("format", "iso")
+        if fmt not in DATE_FORMATS and "%" not in str(fmt):
+            raise MappingError(f"mapping {name}: dates.format {fmt!r} must be one of {list(DATE_FORMATS)} "
+                               "or a strftime pattern such as '%d.%m.%Y'.")
+        if "origin" not in dates and ("death" in dates or "last_contact" in dates):
+            raise MappingError(f"mapping {name}: dates needs an 'origin' column (time zero) to compute time_months.")
+        if "origin" in dates and "time_months" in columns:
+            raise MappingError(f"mapping {name}: give time_months either as a column or from dates, not both.")
+        if "origin" in dates and not ("death" in dates or "last_contact" in dates):
+            raise MappingError(f"mapping {name}: dates.origin needs 'death' and/or 'last_contact' columns.")
+    derive = _dict("derive")
+    for k, v in derive.items():
+        if k not in _DERIVE_KEYS:
+            raise MappingError(f"mapping {name}: unknown derive option {k!r}{_suggest(k, _DERIVE_KEYS)}.")
+    if derive.get("kps_from_ecog") not in (None, False, "lower", "upper"):
+        raise MappingError(f"mapping {name}: derive.kps_from_ecog must be 'lower', 'upper' or false, "
+                           f"got {derive['kps_from_ecog']!r}.")
+    keep = mapping.get("keep") or []
+    if not isinstance(keep, list):
+        raise MappingError(f"mapping {name}: keep must be a list of source column names.")
+    for label in ("cohort", "time_origin"):
+        v = mapping.get(label)
+        if v is not None and not isinstance(v, (str, int, float)):
+            raise MappingError(f"mapping {name}: {label} must be text, got {type(v).__name__}.")
+    return Mapping(
+        cohort=None if mapping.get("cohort") is None else str(mapping["cohort"]),
+        time_origin=None if mapping.get("time_origin") is None else str(mapping["time_origin"]),
+        read=read, columns=columns, values=values, units={k: str(v).lower() for k, v in units.items()},
+        dates=dates, derive=derive, keep=[str(k) for k in keep], origin_name=name,
+    )

@@ -1,0 +1,409 @@
+"""``FeatureBuilder``: canonical cohort frame -> numeric model matrix (a scikit-learn transformer).
+
+Named feature sets (:data:`FEATURE_SETS`) let a study compare the same model on different
+information:
+
+``"clinical"``
+    age, sex, KPS, extraspinal bone and vertebral metastasis counts, visceral metastases
+    (removable / unremovable vs none), brain metastases, Frankel grade (A-B, C-D vs E, the
+    Tokuhashi grouping), ambulatory, pathological fracture, prior chemotherapy, the seven
+    laboratory values (CRP and LDH as ``log1p``) and primary site.
+``"clinical+molecular"``
+    ``clinical`` plus molecular subtype within primary (lung, breast, prostate, melanoma; see
+    :mod:`prognosis.features.encoders`) and targeted therapy.
+``"score_items"``
+    the items the classic scores use (Tokuhashi, Tomita, Bauer, van der Linden, Katagiri-New,
+    NESMS): KPS, ECOG, primary site, extraspinal bone and vertebral metastases, visceral
+    metastases and pattern, brain metastases, Frankel, ambulatory, pathological fracture, prior
+    chemotherapy, targeted therapy (a Katagiri-New item), CRP, LDH, albumin, platelets, calcium,
+    bilirubin -- but no molecular subtype.
+
+Primary sites seen in fewer than ``max(min_site_count, min_site_frequency * n_train)`` training
+patients are pooled into ``other`` (the reference level, no column); the kept sites are learnt
+on the training data only.
+
+Missing values (``impute``):
+
+``"indicator"`` (default)
+    numeric and binary columns with missing values *in the training data* get a
+    ``<column>_missing`` indicator and are filled with the training median (numeric) or mode
+    (binary); a categorical item with missing values gets a ``<item>[missing]`` level. Values
+    missing only at prediction time are filled the same way (no new column can appear).
+``"iterative"``
+    numeric and binary columns are imputed by scikit-learn's ``IterativeImputer`` (fit on the
+    training data, ``random_state=seed``) without indicators; categoricals as above.
+``None``
+    no imputation: any missing value raises :class:`~prognosis.errors.ModelError` naming row
+    and column.
+
+``true_*`` columns, ``patient_id``, ``cohort`` and the outcome are never used.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from ..cohort.schema import COLUMN_BY_NAME
+from ..errors import ArtifactError, InputError, ModelError, NotFittedError
+from .encoders import (
+    ECOG_TO_KPS,
+    SUBTYPE_FUNCTIONS,
+    SUBTYPE_LEVELS,
+    SUBTYPE_REFERENCE,
+    as_binary,
+    as_float,
+)
+
+__all__ = ["FeatureBuilder", "FEATURE_SETS", "feature_items", "source_columns"]
+
+_LABS = ("albumin_g_dl", "crp_mg_dl", "ldh_u_l", "platelets_10e9_l", "calcium_mg_dl",
+         "bilirubin_mg_dl", "hemoglobin_g_dl")
+_CLINICAL = (
+    "age_years", "sex", "kps", "extraspinal_bone_mets", "vertebral_mets", "visceral_mets",
+    "brain_mets", "frankel", "ambulatory", "pathological_fracture", "prior_chemotherapy",
+    *_LABS, "primary_site",
+)
+
+#: Named feature sets -> the items (canonical concepts) they contain.
+FEATURE_SETS: dict[str, tuple[str, ...]] = {
+    "clinical": _CLINICAL,
+    "clinical+molecular": (*_CLINICAL, "subtype:lung", "subtype:breast", "subtype:prostate",
+                           "subtype:melanoma", "targeted_therapy"),
+    "score_items": (
+        "kps", "ecog", "primary_site", "extraspinal_bone_mets", "vertebral_mets", "visceral_mets",
+        "visceral_pattern", "brain_mets", "frankel", "ambulatory", "pathological_fracture",
+        "prior_chemotherapy", "targeted_therapy", "crp_mg_dl", "ldh_u_l", "albumin_g_dl",
+        "platelets_10e9_l", "calcium_mg_dl", "bilirubin_mg_dl",
+    ),
+}
+
+_NUMERIC = {"age_years", "kps", "ecog", "extraspinal_bone_mets", "vertebral_mets", *_LABS}
+_BINARY = {"brain_mets", "ambulatory", "pathological_fracture", "prior_chemotherapy", "targeted_therapy"}
+#: categorical item -> (levels with a column, reference level); Frankel uses Tokuhashi's grouping
+_CATEGORICAL = {
+    "sex": ({"male": "male"}, "female"),
+    "visceral_mets": ({"removable": "removable", "unremovable": "unremovable"}, "none"),
+    "visceral_pattern": ({"nodular": "nodular", "disseminated": "disseminated"}, "none"),
+    "frankel": ({"A": "A-B", "B": "A-B", "C": "C-D", "D": "C-D"}, "E"),
+}
+_LOG_DEFAULT = ("crp_mg_dl", "ldh_u_l")
+_SUBTYPE_SOURCES = {
+    "subtype:lung": ("primary_site", "egfr", "alk", "ros1", "kras"),
+    "subtype:breast": ("primary_site", "er", "pr", "her2"),
+    "subtype:prostate": ("primary_site", "castration"),
+    "subtype:melanoma": ("primary_site", "braf"),
+}
+
+
+def source_columns(feature_set: str, ecog_to_kps: bool = False) -> tuple[str, ...]:
+    """Canonical columns read by a feature set."""
+    cols: list[str] = []
+    for item in feature_items(feature_set):
+        cols += list(_SUBTYPE_SOURCES.get(item, (item,)))
+        if item == "kps" and ecog_to_kps:
+            cols.append("ecog")
+    return tuple(dict.fromkeys(cols))
+
+
+def feature_items(feature_set: str) -> tuple[str, ...]:
+    """The items of a named feature set (raises :class:`InputError` for an unknown name)."""
+    if feature_set not in FEATURE_SETS:
+        raise InputError(f"unknown feature_set {feature_set!r}; choose one of {sorted(FEATURE_SETS)}")
+    return FEATURE_SETS[feature_set]
+
+
+def _check_vocabulary(frame: pd.DataFrame, cols) -> None:
+    for col in cols:
+        meta = COLUMN_BY_NAME.get(col)
+        if meta is None or meta.categories is None or col not in frame.columns:
+            continue
+        s = frame[col]
+        vals = s[s.notna()].astype(str)
+        bad = ~vals.isin(meta.categories)
+        if bad.any():
+            pos = int(np.flatnonzero(frame.index.isin(vals.index[bad]))[0])
+            raise InputError(f"column {col!r}, row {pos}: value {vals[bad].iloc[0]!r} is not one of {list(meta.categories)}")
+
+
+class FeatureBuilder(TransformerMixin, BaseEstimator):
+    """Build the numeric model matrix from a canonical cohort frame.
+
+    Parameters
+    ----------
+    feature_set : {"clinical", "clinical+molecular", "score_items"}
+        Named set of items (see module docstring).
+    impute : {"indicator", "iterative", None}
+        Missing-value strategy, fitted on the training data only.
+    ecog_to_kps : bool, default False
+        Fill a missing KPS from ECOG (:data:`~prognosis.features.encoders.ECOG_TO_KPS`); converted
+        rows are flagged in the ``kps_from_ecog`` column.
+    min_site_frequency, min_site_count : float, int
+        Primary sites with fewer than ``max(min_site_count, min_site_frequency * n)`` training
+        patients are pooled into ``other`` (the reference).
+    log_labs : tuple of str
+        Laboratory columns entered as ``log1p(value)`` (right-skewed: CRP, LDH).
+    seed : int
+        Random state of the iterative imputer.
+
+    Attributes
+    ----------
+    feature_names_out_ : list of str
+    sites_ : list of str
+        Primary sites with their own column.
+    fill_values_ : dict
+        Training medians / modes used by the indicator imputer.
+    dropped_ : list of str
+        Columns constant in the training data (e.g. a subtype never observed), dropped; a
+        patient who differs at transform time triggers a ``UserWarning`` naming the rows.
+    duplicates_ : dict
+        Columns identical to an earlier column in the training data (e.g. missingness
+        indicators of labs always missing together) -> the column that represents them.
+    """
+
+    def __init__(self, feature_set: str = "clinical+molecular", impute: str | None = "indicator",
+                 ecog_to_kps: bool = False, min_site_frequency: float = 0.01, min_site_count: int = 10,
+                 log_labs: tuple = _LOG_DEFAULT, seed: int = 0):
+        self.feature_set = feature_set
+        self.impute = impute
+        self.ecog_to_kps = ecog_to_kps
+        self.min_site_frequency = min_site_frequency
+        self.min_site_count = min_site_count
+        self.log_labs = log_labs
+        self.seed = seed
+
+    # -- encoding --------------------------------------------------------------------------
+    def _encode(self, frame: pd.DataFrame, sites) -> tuple[pd.DataFrame, dict]:
+        """Raw encoding with NaN for missing; returns (matrix, blocks: item -> columns)."""
+        if not isinstance(frame, pd.DataFrame):
+            raise InputError(f"FeatureBuilder needs the canonical cohort DataFrame, got {type(frame).__name__}")
+        items = feature_items(self.feature_set)
+        _check_vocabulary(frame, [i for i in items if not i.startswith("subtype:")] + ["egfr", "alk", "ros1", "kras", "braf", "er", "pr", "her2", "castration"])
+        cols: dict[str, np.ndarray] = {}
+        blocks: dict[str, list[str]] = {}
+        n = len(frame)
+        for item in items:
+            if item in _NUMERIC:
+                v = as_float(frame, item)
+                if item == "kps" and self.ecog_to_kps:
+                    ecog = as_float(frame, "ecog")
+                    conv = np.isnan(v) & ~np.isnan(ecog)
+                    v = v.copy()
+                    v[conv] = [ECOG_TO_KPS[int(e)] for e in ecog[conv]]
+                    cols["kps_from_ecog"] = conv.astype(float)
+                    blocks["kps_from_ecog"] = ["kps_from_ecog"]
+                name = item
+                if item in self.log_labs:
+                    v = np.log1p(v)
+                    name = f"log1p({item})"
+                cols[name] = v
+                blocks[item] = [name]
+            elif item in _BINARY:
+                cols[item] = as_binary(frame, item)
+                blocks[item] = [item]
+            elif item in _CATEGORICAL:
+                mapping, _ref = _CATEGORICAL[item]
+                s = frame[item].astype(object) if item in frame.columns else pd.Series([None] * n, index=frame.index, dtype=object)
+                miss = s.isna().to_numpy()
+                names = []
+                for lev in dict.fromkeys(mapping.values()):
+                    name = f"{item}[{lev}]"
+                    srcs = [k for k, v in mapping.items() if v == lev]
+                    v = s.isin(srcs).to_numpy().astype(float)
+                    v[miss] = np.nan
+                    cols[name] = v
+                    names.append(name)
+                blocks[item] = names
+            elif item == "primary_site":
+                s = frame[item].astype(object) if item in frame.columns else pd.Series([None] * n, index=frame.index, dtype=object)
+                miss = s.isna().to_numpy()
+                names = []
+                for site in sites:
+                    name = f"site[{site}]"
+                    v = (s == site).to_numpy().astype(float)
+                    v[miss] = np.nan
+                    cols[name] = v
+                    names.append(name)
+                blocks[item] = names
+            elif item.startswith("subtype:"):
+                site = item.split(":", 1)[1]
+                sub = SUBTYPE_FUNCTIONS[site](frame)
+                names = []
+                for lev in SUBTYPE_LEVELS[site]:
+                    if lev == SUBTYPE_REFERENCE[site]:
+                        continue
+                    name = f"{site}[{lev}]"
+                    cols[name] = (sub == lev).to_numpy().astype(float)
+                    names.append(name)
+                blocks[item] = names
+            else:  # pragma: no cover - FEATURE_SETS and the dispatch above are maintained together
+                raise ModelError(f"no encoder for item {item!r}")
+        return pd.DataFrame(cols, index=frame.index), blocks
+
+    # -- fit / transform ---------------------------------------------------------------------
+    def fit(self, X: pd.DataFrame, y=None):
+        """Learn kept primary sites, fill values and indicator columns from training data."""
+        if self.impute not in ("indicator", "iterative", None):
+            raise InputError(f"impute must be 'indicator', 'iterative' or None, got {self.impute!r}")
+        items = feature_items(self.feature_set)
+        n = len(X)
+        if n == 0:
+            raise InputError("cannot fit FeatureBuilder on an empty frame")
+        if "primary_site" in items and "primary_site" in X.columns:
+            counts = X["primary_site"].astype(object).dropna().value_counts()
+            thr = max(self.min_site_count, self.min_site_frequency * n)
+            self.sites_ = sorted(str(s) for s, c in counts.items() if c >= thr and s != "other")
+        else:
+            self.sites_ = []
+        self.input_columns_ = [c for c in source_columns(self.feature_set, self.ecog_to_kps) if c in X.columns]
+        raw, blocks = self._encode(X, self.sites_)
+        self.blocks_ = blocks
+        self.fill_values_ = {}
+        self.indicators_ = []
+        cat_items = {i for i in blocks if i in _CATEGORICAL or i == "primary_site"}
+        for item, names in blocks.items():
+            if item in cat_items:
+                if item == "primary_site" or not names:
+                    anymiss = bool(X[item].isna().any()) if item in X.columns else True
+                else:
+                    anymiss = bool(raw[names[0]].isna().any())
+                if anymiss and self.impute is not None:
+                    self.indicators_.append(item)
+                for nm in names:
+                    self.fill_values_[nm] = 0.0
+            else:
+                for nm in names:
+                    v = raw[nm].to_numpy()
+                    obs = v[~np.isnan(v)]
+                    if item in _BINARY:
+                        fill = float(np.round(obs.mean())) if obs.size else 0.0
+                    else:
+                        fill = float(np.median(obs)) if obs.size else 0.0
+                    self.fill_values_[nm] = fill
+                    if np.isnan(v).any() and self.impute == "indicator":
+                        self.indicators_.append(nm)
+        if self.impute == "iterative":
+            from sklearn.experimental import enable_iterative_imputer  # noqa: F401
+            from sklearn.impute import IterativeImputer
+
+            self.iter_columns_ = [nm for item, names in blocks.items() if item not in cat_items for nm in names]
+            self.iterative_ = IterativeImputer(random_state=self.seed, max_iter=10, sample_posterior=False,
+                                             keep_empty_features=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self.iterative_.fit(raw[self.iter_columns_].to_numpy())
+        full = self._impute(raw, X)
+        std = full.std(axis=0).to_numpy()
+        self.dropped_ = [c for c, s in zip(full.columns, std) if not (s > 0)]
+        self.dropped_values_ = {c: float(full[c].iloc[0]) for c in self.dropped_}
+        # exact duplicates (typically missingness indicators of labs that are missing together)
+        # would make a Cox model singular: keep the first, record the alias
+        self.duplicates_ = {}
+        seen: dict[bytes, str] = {}
+        for c in full.columns:
+            if c in self.dropped_:
+                continue
+            key = full[c].to_numpy(dtype=float).tobytes()
+            if key in seen:
+                self.duplicates_[c] = seen[key]
+            else:
+                seen[key] = c
+        self.feature_names_out_ = [c for c in full.columns if c not in self.dropped_ and c not in self.duplicates_]
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def _impute(self, raw: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+        out = raw.copy()
+        cat_items = {i for i in self.blocks_ if i in _CATEGORICAL or i == "primary_site"}
+        if self.impute is None:
+            if out.isna().any().any():
+                col = out.columns[out.isna().any()][0]
+                row = int(np.flatnonzero(out[col].isna().to_numpy())[0])
+                raise ModelError(f"missing value in column {col!r} at row {row} and impute=None; "
+                                 "use impute='indicator' or 'iterative', or complete the data")
+            return out
+        # categorical: missing level column + zeros
+        for item in self.blocks_:
+            if item not in cat_items:
+                continue
+            names = self.blocks_[item]
+            if item == "primary_site":
+                src = frame[item] if item in frame.columns else pd.Series([None] * len(frame), index=frame.index)
+                miss = src.isna().to_numpy()
+            else:
+                miss = out[names[0]].isna().to_numpy() if names else np.zeros(len(out), bool)
+            for nm in names:
+                out[nm] = out[nm].fillna(0.0)
+            if item in self.indicators_:
+                out[f"{item}[missing]"] = miss.astype(float)
+        if self.impute == "iterative" and self.iter_columns_:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                vals = self.iterative_.transform(out[self.iter_columns_].to_numpy())
+            out[self.iter_columns_] = vals
+        else:
+            for nm, fill in self.fill_values_.items():
+                if nm in self.indicators_:
+                    base = nm[6:-1] if nm.startswith("log1p(") else nm
+                    out[f"{base}_missing"] = out[nm].isna().to_numpy().astype(float)
+                out[nm] = out[nm].fillna(fill)
+        return out
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Numeric matrix (DataFrame, index of ``X``) with columns :meth:`get_feature_names_out`."""
+        if not hasattr(self, "feature_names_out_"):
+            raise NotFittedError("FeatureBuilder is not fitted; call fit(frame) first")
+        if not isinstance(X, pd.DataFrame):
+            raise InputError(f"FeatureBuilder needs the canonical cohort DataFrame, got {type(X).__name__}")
+        absent = [c for c in self.input_columns_ if c not in X.columns]
+        if absent:
+            msg = (f"input lacks column(s) {absent} that were present when the model was fitted "
+                   f"(feature set {self.feature_set!r}); add them (NA allowed) instead of dropping them")
+            if getattr(self, "loaded_from_artifact_", False):
+                raise ArtifactError("feature spec of the saved model does not match the input: " + msg)
+            raise ModelError(msg)
+        raw, _ = self._encode(X, self.sites_)
+        full = self._impute(raw, X)
+        for col in self.dropped_:
+            # a level never (or always) seen in training has no column; say so rather than
+            # silently folding those patients into the reference level
+            diff = (full[col] != self.dropped_values_[col]).to_numpy() if col in full.columns else np.zeros(0, bool)
+            if diff.any():
+                rows = np.flatnonzero(diff)[:5].tolist()
+                warnings.warn(f"column {col!r} was constant in the training data and is not a model feature; "
+                              f"rows {rows} differ from the training value and are encoded as the training value",
+                              UserWarning, stacklevel=2)
+        for col, kept in self.duplicates_.items():
+            diff = (full[col] != full[kept]).to_numpy()
+            if diff.any():
+                warnings.warn(f"column {col!r} equalled {kept!r} in the training data and is represented by it; "
+                              f"rows {np.flatnonzero(diff)[:5].tolist()} differ", UserWarning, stacklevel=2)
+        return full[self.feature_names_out_].astype(float)
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        if not hasattr(self, "feature_names_out_"):
+            raise NotFittedError("FeatureBuilder is not fitted")
+        return np.asarray(self.feature_names_out_, dtype=object)
+
+    def spec(self) -> dict:
+        """JSON-able description of the fitted encoding (stored in model artifacts)."""
+        if not hasattr(self, "feature_names_out_"):
+            raise NotFittedError("FeatureBuilder is not fitted")
+        spec = {
+            "feature_set": self.feature_set,
+            "input_columns": list(self.input_columns_),
+            "impute": self.impute,
+            "ecog_to_kps": self.ecog_to_kps,
+            "log_labs": list(self.log_labs),
+            "sites": list(self.sites_),
+            "features": list(self.feature_names_out_),
+            "dropped": list(self.dropped_),
+            "duplicates": dict(self.duplicates_),
+            "fill_values": {k: v for k, v in self.fill_values_.items()},
+        }
+        spec["sha256"] = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+        return spec

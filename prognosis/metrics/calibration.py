@@ -1,0 +1,186 @@
+"""Calibration of predicted survival probabilities at a horizon t.
+
+``surv`` is the predicted probability of being alive at t, S(t | x) (higher = better; the
+predicted risk 1 - S(t) is higher = worse). Three views:
+
+(a) Smoothed calibration curve and ICI / E50 / E90 of Austin, Harrell & van Klaveren, "Graphical
+    calibration curves and the integrated calibration index (ICI) for survival models",
+    Stat Med 2020;39:2714-2742: a Cox model of the outcome on a restricted cubic spline of
+    cll = log(-log S(t | x)) with 3 knots at the 10th, 50th, 90th percentiles of cll
+    (Harrell's rcs basis, as ``rms::rcs``), Efron ties; observed risk at t for each patient is
+    1 - S_cal(t | cll) from the Efron/Breslow baseline (as ``rms::survest``); ICI, E50, E90 are
+    the mean, median and 90th percentile of |observed - predicted risk|.
+(b) Calibration slope: the Cox coefficient of cll (ideal 1; < 1 means predictions too extreme),
+    and the observed/expected ratio at t: O = 1 - KM(t), E = mean predicted risk (ideal 1).
+(c) Grouped calibration: quantile groups of predicted risk (deciles by default) or given groups
+    (e.g. score categories), each with the Kaplan–Meier observed S(t) and its 95% CI against the
+    mean predicted S(t).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import MetricInputError
+from ._checks import check_horizons, check_probability, check_survival
+from ._cox import cox_efron, cox_surv_at
+from .km import _km
+
+__all__ = ["CalibrationResult", "calibration", "rcs_basis"]
+
+
+def rcs_basis(x: np.ndarray, knots) -> np.ndarray:
+    """Restricted cubic spline basis (x plus k-2 nonlinear terms), as ``rms::rcs``/``Hmisc::rcspline.eval``
+    with its default normalisation (divided by (k_last - k_1)^2)."""
+    x = np.asarray(x, dtype=float)
+    k = np.asarray(knots, dtype=float)
+    nk = k.size
+    cols = [x]
+    norm = (k[-1] - k[0]) ** 2
+    for j in range(nk - 2):
+        term = (np.maximum(x - k[j], 0) ** 3
+                - np.maximum(x - k[-2], 0) ** 3 * (k[-1] - k[j]) / (k[-1] - k[-2])
+                + np.maximum(x - k[-1], 0) ** 3 * (k[-2] - k[j]) / (k[-1] - k[-2]))
+        cols.append(term / norm)
+    return np.column_stack(cols)
+
+
+@dataclass
+class CalibrationResult:
+    """Calibration of predicted S(t) at horizon ``t`` (see :func:`calibration`).
+
+    Attributes
+    ----------
+    t : horizon
+    ici, e50, e90 : mean / median / 90th percentile of |observed - predicted| risk at t
+    slope : Cox coefficient of log(-log S(t)) (ideal 1)
+    oe_ratio : observed / expected risk at t (ideal 1)
+    observed_risk, expected_risk : 1 - KM(t) and mean predicted risk
+    curve : DataFrame (predicted_risk, observed_risk) per patient, sorted by predicted risk
+    groups : DataFrame per group: group, n, events, predicted_surv, observed_surv, lower, upper
+    n, n_events, knots, n_clipped
+    """
+
+    t: float
+    ici: float
+    e50: float
+    e90: float
+    slope: float
+    oe_ratio: float
+    observed_risk: float
+    expected_risk: float
+    curve: pd.DataFrame = field(repr=False)
+    groups: pd.DataFrame = field(repr=False)
+    n: int = 0
+    n_events: int = 0
+    knots: tuple = ()
+    n_clipped: int = 0
+
+    def summary(self) -> str:
+        lines = [f"Calibration at t = {self.t:g} (n = {self.n}, deaths = {self.n_events})",
+                 f"  ICI {self.ici:.4f}   E50 {self.e50:.4f}   E90 {self.e90:.4f}  "
+                 "(absolute difference observed - predicted risk; 0 = perfect)",
+                 f"  calibration slope {self.slope:.3f} (1 = ideal; < 1 predictions too extreme)",
+                 f"  observed/expected {self.oe_ratio:.3f} (observed risk {self.observed_risk:.3f}"
+                 f" vs mean predicted {self.expected_risk:.3f})"]
+        if self.n_clipped:
+            lines.append(f"  note: {self.n_clipped} predictions at exactly 0 or 1 were clipped")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (f"CalibrationResult(t={self.t:g}, ici={self.ici:.4f}, e50={self.e50:.4f}, "
+                f"e90={self.e90:.4f}, slope={self.slope:.3f}, oe_ratio={self.oe_ratio:.3f})")
+
+
+def calibration(time, event, surv, t, *, groups=None, n_groups: int = 10,
+                eps: float = 1e-10, conf_level: float = 0.95,
+                beyond_followup: str = "raise") -> CalibrationResult:
+    """Calibration of predicted survival probabilities S(t | x) at horizon ``t``.
+
+    Parameters
+    ----------
+    time, event : array-like
+        Validation follow-up and event (1 = death).
+    surv : array-like (n,)
+        Predicted probability of surviving beyond ``t`` (higher = better; the risk
+        1 - surv is higher = worse).
+    t : float
+        Horizon.
+    groups : array-like (n,), optional
+        Group labels for grouped calibration (e.g. score categories). Default: ``n_groups``
+        quantile groups of predicted risk.
+    eps : float
+        Predictions are clipped to [eps, 1 - eps] before log(-log) (the count of clipped values
+        is reported in ``n_clipped``; exact 0/1 would make the spline undefined).
+    conf_level : float
+        Level of the Kaplan–Meier intervals in the grouped table (log scale, Greenwood).
+
+    Returns
+    -------
+    CalibrationResult
+    """
+    tm, e = check_survival(time, event)
+    if np.ndim(t) != 0:
+        raise MetricInputError("calibration takes a single horizon t")
+    h = float(check_horizons(t, tm, beyond_followup=beyond_followup)[0])
+    s = check_probability(surv, tm.size, "surv")
+    if not (e[tm <= h] == 1).any():
+        raise MetricInputError(f"no deaths at or before t={h:g}: calibration at t undefined")
+    clipped = (s < eps) | (s > 1 - eps)
+    sc = np.clip(s, eps, 1 - eps)
+    cll = np.log(-np.log(sc))
+    knots = np.quantile(cll, [0.1, 0.5, 0.9])
+    if np.unique(knots).size < 3:
+        raise MetricInputError("predictions take too few distinct values for a 3-knot spline "
+                               "(10th, 50th, 90th percentiles coincide); use the grouped "
+                               "calibration (groups=) instead")
+    pred_risk = 1 - s
+    # (a) Austin et al. 2020 smoothed curve
+    X = rcs_basis(cll, knots)
+    beta, bt, bh = cox_efron(tm, e, X)
+    obs_risk = 1 - cox_surv_at(beta, bt, bh, X, h)
+    diff = np.abs(obs_risk - pred_risk)
+    # (b) slope and O/E
+    b1, _, _ = cox_efron(tm, e, cll[:, None])
+    km = _km(tm, e)
+    O = 1 - float(km(h))
+    E = float(pred_risk.mean())
+    order = np.argsort(pred_risk, kind="stable")
+    curve = pd.DataFrame({"predicted_risk": pred_risk[order], "observed_risk": obs_risk[order]})
+    # (c) grouped
+    if groups is None:
+        if n_groups < 1:
+            raise MetricInputError(f"n_groups must be >= 1, got {n_groups}")
+        g = pd.qcut(pd.Series(pred_risk).rank(method="first"), n_groups, labels=False) + 1
+        labels = g.to_numpy()
+    else:
+        labels = np.asarray(groups)
+        if labels.shape[0] != tm.size:
+            raise MetricInputError(f"length mismatch: groups has {labels.shape[0]} values, "
+                                   f"time/event have {tm.size}")
+        if pd.isna(labels).any():
+            raise MetricInputError(f"groups is missing at rows "
+                                   f"{np.flatnonzero(pd.isna(labels))[:5].tolist()}")
+    rows = []
+    for lab in pd.unique(labels):
+        m = labels == lab
+        kg = _km(tm[m], e[m], conf_level=conf_level)
+        if h > kg.time[-1]:
+            sv, lo, hi = np.nan, np.nan, np.nan   # not estimable: group follow-up ends before t
+        else:
+            sv = float(kg(h))
+            lo_, hi_ = kg.confint(h)
+            lo, hi = float(lo_), float(hi_)
+        rows.append({"group": lab, "n": int(m.sum()), "events": int(e[m].sum()),
+                     "predicted_surv": float(s[m].mean()), "observed_surv": sv,
+                     "lower": lo, "upper": hi})
+    gdf = pd.DataFrame(rows)
+    if groups is None:
+        gdf = gdf.sort_values("group").reset_index(drop=True)
+    return CalibrationResult(
+        t=h, ici=float(diff.mean()), e50=float(np.median(diff)),
+        e90=float(np.quantile(diff, 0.9)), slope=float(b1[0]), oe_ratio=O / E if E > 0 else np.nan,
+        observed_risk=O, expected_risk=E, curve=curve, groups=gdf, n=int(tm.size),
+        n_events=int(e.sum()), knots=tuple(float(k) for k in knots), n_clipped=int(clipped.sum()))

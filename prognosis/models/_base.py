@@ -1,0 +1,175 @@
+"""Common behaviour of the survival estimators in :mod:`prognosis.models`.
+
+Every model is a scikit-learn estimator taking ``X`` (numeric matrix, preferably a DataFrame
+with named columns) and ``y`` (scikit-survival structured array or a DataFrame with
+``time_months``/``event``). It exposes
+
+- ``predict(X)``: risk score, higher = worse;
+- ``predict_survival(X, times, truncate=False)``: DataFrame (rows = patients with ``X``'s
+  index, columns = ``times`` in months) of S(t | x), a right-continuous step function of t
+  evaluated exactly at ``times`` (never interpolated). Times beyond the training follow-up
+  raise :class:`~prognosis.errors.ModelError` unless ``truncate=True``, which returns NaN for
+  those columns (nothing is extrapolated);
+- ``score(X, y)``: Harrell's C-index.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ArtifactError, InputError, ModelError, NotFittedError
+from ..survival_data import split_y
+
+__all__ = ["SurvivalModelMixin", "step_evaluate", "check_times"]
+
+
+def step_evaluate(grid: np.ndarray, values: np.ndarray, times: np.ndarray, before: float) -> np.ndarray:
+    """Evaluate right-continuous step functions given on ``grid`` at ``times``.
+
+    ``values`` has shape (n, len(grid)); for t < grid[0] the value is ``before`` (1 for S, 0 for
+    a cumulative hazard).
+    """
+    idx = np.searchsorted(grid, times, side="right") - 1
+    out = np.empty((values.shape[0], len(times)))
+    for j, i in enumerate(idx):
+        out[:, j] = before if i < 0 else values[:, i]
+    return out
+
+
+def check_times(times) -> np.ndarray:
+    """Validate prediction horizons: 1-D, finite, >= 0."""
+    t = np.atleast_1d(np.asarray(times, dtype=float))
+    if t.ndim != 1 or t.size == 0:
+        raise InputError(f"times must be a non-empty 1-D sequence of months, got shape {t.shape}")
+    if not np.all(np.isfinite(t)) or (t < 0).any():
+        bad = t[~np.isfinite(t) | (t < 0)][0]
+        raise InputError(f"times must be finite and >= 0 months, got {bad!r}")
+    return t
+
+
+def harrell_c(time, event, risk) -> float:
+    """Harrell's C from :mod:`prognosis.metrics` (scikit-survival's until that module exists)."""
+    try:
+        from ..metrics import harrell_c as _hc
+    except ImportError:  # metrics engine not installed yet
+        from sksurv.metrics import concordance_index_censored
+
+        return float(concordance_index_censored(np.asarray(event, bool), np.asarray(time, float), np.asarray(risk, float))[0])
+    return float(_hc(time, event, risk))
+
+
+class SurvivalModelMixin:
+    """Shared input checks, follow-up bookkeeping and the ``predict_survival`` contract.
+
+    Subclasses implement ``_fit(X: ndarray, time, event)``, ``_risk(X: ndarray)`` and
+    ``_survival(X: ndarray, times: ndarray) -> ndarray (n, len(times))``.
+    """
+
+    _estimator_type = "survival"  # lets sklearn tooling recognise a non-classifier
+
+    # -- input handling ----------------------------------------------------------------------
+    def _validate_fit_X(self, X) -> np.ndarray:
+        if isinstance(X, pd.DataFrame):
+            self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
+            arr = X.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            arr = np.asarray(X, dtype=float)
+            if arr.ndim != 2:
+                raise InputError(f"X must be 2-D, got shape {arr.shape}")
+            self.feature_names_in_ = np.asarray([f"x{i}" for i in range(arr.shape[1])], dtype=object)
+        self.n_features_in_ = arr.shape[1]
+        self._check_finite(arr)
+        return arr
+
+    def _check_finite(self, arr: np.ndarray) -> None:
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            r, c = np.argwhere(bad)[0]
+            names = getattr(self, "feature_names_in_", None)
+            col = names[c] if names is not None and c < len(names) else c
+            raise InputError(f"X has a missing or non-finite value at row {r}, column {col!r}; "
+                             "impute first (e.g. make_pipeline(model) includes FeatureBuilder imputation)")
+
+    def _validate_X(self, X) -> np.ndarray:
+        if not hasattr(self, "n_features_in_"):
+            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit(X, y) first")
+        if isinstance(X, pd.DataFrame):
+            cols = [str(c) for c in X.columns]
+            expected = list(self.feature_names_in_)
+            if cols != expected:
+                missing = [c for c in expected if c not in cols]
+                extra = [c for c in cols if c not in expected]
+                msg = (f"{type(self).__name__} was fitted on columns {expected[:6]}{'...' if len(expected) > 6 else ''}; "
+                       f"input differs (missing {missing[:5]}, unexpected {extra[:5]}"
+                       f"{', or different order' if not missing and not extra else ''})")
+                if getattr(self, "loaded_from_artifact_", False):
+                    raise ArtifactError("feature spec of the saved model does not match the input: " + msg)
+                raise ModelError(msg)
+            arr = X.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            arr = np.asarray(X, dtype=float)
+            if arr.ndim != 2 or arr.shape[1] != self.n_features_in_:
+                raise InputError(f"X must have {self.n_features_in_} columns, got shape {arr.shape}")
+        self._check_finite(arr)
+        return arr
+
+    @staticmethod
+    def _split_y(y, n: int) -> tuple[np.ndarray, np.ndarray]:
+        time, event = split_y(y)
+        if len(time) != n:
+            raise InputError(f"X has {n} rows but y has {len(time)}")
+        if (time <= 0).any():
+            i = int(np.flatnonzero(time <= 0)[0])
+            raise InputError(f"time_months must be > 0; row {i} has {time[i]!r}")
+        if event.sum() == 0:
+            raise ModelError("y has no events; a survival model cannot be fitted")
+        return time, event
+
+    # -- public API ----------------------------------------------------------------------------
+    def fit(self, X, y):
+        arr = self._validate_fit_X(X)
+        time, event = self._split_y(y, arr.shape[0])
+        self.max_time_ = float(time.max())
+        self.max_event_time_ = float(time[event == 1].max())
+        self._fit(arr, time, event)
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        """Risk score (higher = worse), shape (n,)."""
+        return np.asarray(self._risk(self._validate_X(X)), dtype=float)
+
+    def predict_survival(self, X, times, truncate: bool = False) -> pd.DataFrame:
+        """S(t | x) at ``times`` (months): rows = patients (index of ``X``), columns = times.
+
+        Parameters
+        ----------
+        X : DataFrame or array
+        times : sequence of float
+            Horizons in months; evaluated exactly (step function, no interpolation).
+        truncate : bool, default False
+            If False, a horizon beyond the training follow-up (the largest observed time)
+            raises :class:`ModelError`; if True those columns are NaN.
+        """
+        arr = self._validate_X(X)
+        t = check_times(times)
+        beyond = t > self.max_time_
+        if beyond.any() and not truncate:
+            raise ModelError(f"time {t[beyond][0]:g} months is beyond the training follow-up "
+                             f"({self.max_time_:.4g} months); survival there is not estimable. "
+                             "Pass truncate=True to get NaN for such horizons.")
+        surv = np.full((arr.shape[0], t.size), np.nan)
+        ok = ~beyond
+        if ok.any():
+            surv[:, ok] = self._survival(arr, t[ok])
+        index = X.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(arr.shape[0])
+        return pd.DataFrame(surv, index=index, columns=pd.Index(t, name="time_months"))
+
+    def score(self, X, y) -> float:
+        """Harrell's C-index of ``predict(X)`` against ``y``."""
+        time, event = split_y(y)
+        return harrell_c(time, event, self.predict(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags

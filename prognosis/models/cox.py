@@ -1,0 +1,285 @@
+"""Cox proportional-hazards model (lifelines ``CoxPHFitter``, Efron ties).
+
+After ``fit`` the model holds only plain NumPy/Python state (coefficients, covariance, centring
+means, spline knots and the baseline cumulative hazard per stratum), so prediction and
+persistence never depend on the lifelines object; the fitter is kept only transiently for
+``check_assumptions`` and is not pickled.
+
+The baseline cumulative hazard is the Efron-adjusted estimator (Kalbfleisch & Prentice 2002,
+sec. 4.3; the default of R ``survfit.coxph`` when ``ties="efron"``), written here because
+lifelines' ``baseline_cumulative_hazard_`` is the Breslow estimator, which differs from R's
+curves whenever event times are tied. ``baseline="breslow"`` selects Breslow instead.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from ..errors import ModelError, NotFittedError
+from ._base import SurvivalModelMixin, step_evaluate
+
+__all__ = ["CoxModel", "rcs_basis", "rcs_knots"]
+
+#: Knot quantiles of restricted cubic splines by number of knots (Harrell, Regression Modeling
+#: Strategies, 2nd ed. 2015, Table 2.3 -- the defaults of R ``rms::rcs``).
+RCS_QUANTILES = {
+    3: (0.10, 0.50, 0.90),
+    4: (0.05, 0.35, 0.65, 0.95),
+    5: (0.05, 0.275, 0.50, 0.725, 0.95),
+}
+
+
+def rcs_knots(x: np.ndarray, n_knots: int = 4) -> np.ndarray:
+    """Knots of a restricted cubic spline at Harrell's default quantiles of ``x``."""
+    if n_knots not in RCS_QUANTILES:
+        raise ModelError(f"spline_knots must be 3, 4 or 5, got {n_knots}")
+    k = np.quantile(np.asarray(x, float), RCS_QUANTILES[n_knots])
+    if np.unique(k).size < k.size:
+        raise ModelError(f"spline knots are not distinct ({k.tolist()}); the variable has too few distinct values")
+    return k
+
+
+def rcs_basis(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """Harrell's restricted cubic spline basis (linear beyond the outer knots), like ``rms::rcs``.
+
+    Returns an (n, k-1) array: ``x`` itself and k-2 non-linear terms, each scaled by
+    ``(t_k - t_1)^2`` as in rms. Written here (rather than scikit-learn's B-spline
+    ``SplineTransformer``) because its coefficients are the familiar rms ones and the knots fit
+    in a JSON artifact.
+    """
+    x = np.asarray(x, float)
+    t = np.asarray(knots, float)
+    k = t.size
+    norm = (t[-1] - t[0]) ** 2
+    cols = [x]
+    for j in range(k - 2):
+        term = (np.clip(x - t[j], 0, None) ** 3
+                - np.clip(x - t[k - 2], 0, None) ** 3 * (t[k - 1] - t[j]) / (t[k - 1] - t[k - 2])
+                + np.clip(x - t[k - 1], 0, None) ** 3 * (t[k - 2] - t[j]) / (t[k - 1] - t[k - 2]))
+        cols.append(term / norm)
+    return np.column_stack(cols)
+
+
+def _baseline_cumhaz(time, event, w, method: str) -> tuple[np.ndarray, np.ndarray]:
+    """Baseline cumulative hazard at the unique event times (weights ``w = exp(lp)``)."""
+    order = np.argsort(time, kind="mergesort")
+    time, event, w = time[order], event[order], w[order]
+    ut = np.unique(time[event == 1])
+    # risk-set sums R(t) = sum_{time >= t} w, via reverse cumulative sum at first index >= t
+    rev = np.cumsum(w[::-1])[::-1]
+    first = np.searchsorted(time, ut, side="left")
+    risk = rev[first]
+    inc = np.empty(ut.size)
+    dmask = event == 1
+    dt = time[dmask]
+    dw = w[dmask]
+    pos = np.searchsorted(ut, dt)
+    d = np.bincount(pos, minlength=ut.size).astype(float)
+    dsum = np.bincount(pos, weights=dw, minlength=ut.size)
+    if method == "breslow":
+        inc = d / risk
+    else:
+        inc = d / risk
+        for i in np.flatnonzero(d > 1):
+            k = np.arange(int(d[i]))
+            inc[i] = np.sum(1.0 / (risk[i] - k / d[i] * dsum[i]))
+    return ut, np.cumsum(inc)
+
+
+class CoxModel(SurvivalModelMixin, BaseEstimator):
+    """Cox proportional-hazards model with Efron ties (lifelines ``CoxPHFitter``).
+
+    Parameters
+    ----------
+    penalizer : float, default 0
+        Penalty strength as in lifelines: the partial log-likelihood minus
+        ``n * penalizer * ((1 - l1_ratio) / 2 * ||b||^2 + l1_ratio * ||b||_1)`` where ``b`` are
+        the coefficients of the covariates *standardised* (mean, sd) by lifelines; the
+        equivalent R fit is ``coxph(ridge(..., theta = n * penalizer))`` on standardised columns.
+    l1_ratio : float, default 0
+        Elastic-net mixing (0 = ridge).
+    strata : list of str, optional
+        Columns of ``X`` used as strata (separate baseline hazards), not as covariates.
+    spline_terms : tuple of str, default ()
+        Columns entered as restricted cubic splines (e.g. ``("age_years", "kps")``).
+    spline_knots : int, default 4
+        Number of knots (3-5) at Harrell's quantiles.
+    baseline : {"efron", "breslow"}
+        Baseline cumulative hazard estimator (Efron matches R ``survfit.coxph``).
+    alpha : float, default 0.05
+        1 - confidence level of the summary intervals.
+
+    Attributes
+    ----------
+    coef_ : ndarray
+        Coefficients on the design columns ``design_names_``.
+    summary : DataFrame
+        coef, HR, CI, se, z, p per design column.
+    baseline_times_, baseline_cumhaz_ : dict stratum -> ndarray
+    """
+
+    def __init__(self, penalizer: float = 0.0, l1_ratio: float = 0.0, strata=None,
+                 spline_terms: tuple = (), spline_knots: int = 4, baseline: str = "efron",
+                 alpha: float = 0.05):
+        self.penalizer = penalizer
+        self.l1_ratio = l1_ratio
+        self.strata = strata
+        self.spline_terms = spline_terms
+        self.spline_knots = spline_knots
+        self.baseline = baseline
+        self.alpha = alpha
+
+    # -- design ----------------------------------------------------------------------------
+    def _design(self, X: np.ndarray, fit: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        names = list(self.feature_names_in_)
+        strata = list(self.strata or [])
+        for s in strata + list(self.spline_terms):
+            if s not in names:
+                raise ModelError(f"column {s!r} (strata/spline_terms) is not among the features {names[:8]}...")
+        if fit:
+            self.knots_ = {c: rcs_knots(X[:, names.index(c)], self.spline_knots).tolist() for c in self.spline_terms}
+        cols, dnames = [], []
+        for i, c in enumerate(names):
+            if c in strata:
+                continue
+            if c in self.spline_terms:
+                b = rcs_basis(X[:, i], np.asarray(self.knots_[c]))
+                cols.append(b)
+                dnames += [c] + [f"{c}{chr(39) * (j + 1)}" for j in range(b.shape[1] - 1)]
+            else:
+                cols.append(X[:, [i]])
+                dnames.append(c)
+        if fit:
+            self.design_names_ = dnames
+        D = np.column_stack(cols) if cols else np.empty((X.shape[0], 0))
+        if strata:
+            idx = [names.index(s) for s in strata]
+            keys = np.array(["|".join(f"{v:g}" for v in row) for row in X[:, idx]], dtype=object)
+        else:
+            keys = np.full(X.shape[0], "__all__", dtype=object)
+        return D, keys
+
+    def _fit(self, X, time, event):
+        from lifelines import CoxPHFitter
+
+        if self.baseline not in ("efron", "breslow"):
+            raise ModelError(f"baseline must be 'efron' or 'breslow', got {self.baseline!r}")
+        D, keys = self._design(X, fit=True)
+        df = pd.DataFrame(D, columns=[f"c{i}" for i in range(D.shape[1])])
+        df["__time"] = time
+        df["__event"] = event
+        strata_cols = None
+        if self.strata:
+            df["__stratum"] = keys
+            strata_cols = ["__stratum"]
+        cph = CoxPHFitter(penalizer=self.penalizer, l1_ratio=self.l1_ratio, alpha=self.alpha)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                cph.fit(df, duration_col="__time", event_col="__event", strata=strata_cols,
+                        fit_options={"precision": 1e-10, "r_precision": 1e-12, "max_steps": 200})
+        except Exception as exc:  # lifelines raises ConvergenceError / LinAlgError
+            raise ModelError(f"Cox model did not converge: {exc}. Collinear or constant columns? "
+                             "Try penalizer=0.01.") from exc
+        self.coef_ = cph.params_.to_numpy(dtype=float).copy()
+        self.cov_ = np.asarray(cph.variance_matrix_, dtype=float).copy()
+        self.means_ = D.mean(axis=0)
+        self.log_likelihood_ = float(cph.log_likelihood_)
+        s = cph.summary
+        self.summary_ = {
+            "coef": s["coef"].to_numpy(float).tolist(),
+            "se": s["se(coef)"].to_numpy(float).tolist(),
+            "z": s["z"].to_numpy(float).tolist(),
+            "p": s["p"].to_numpy(float).tolist(),
+        }
+        lp = (D - self.means_) @ self.coef_
+        self.baseline_times_, self.baseline_cumhaz_ = {}, {}
+        for k in np.unique(keys):
+            m = keys == k
+            if event[m].sum() == 0:
+                ut, H = np.array([]), np.array([])
+            else:
+                ut, H = _baseline_cumhaz(time[m], event[m], np.exp(lp[m]), self.baseline)
+            self.baseline_times_[str(k)] = ut
+            self.baseline_cumhaz_[str(k)] = H
+        self._lifelines = cph
+        self._train_df = df
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_lifelines", None)
+        state.pop("_train_df", None)
+        return state
+
+    # -- prediction --------------------------------------------------------------------------
+    def _lp(self, X) -> tuple[np.ndarray, np.ndarray]:
+        D, keys = self._design(X)
+        return (D - self.means_) @ self.coef_, keys
+
+    def _risk(self, X):
+        return self._lp(X)[0]
+
+    def _survival(self, X, times):
+        lp, keys = self._lp(X)
+        out = np.empty((X.shape[0], times.size))
+        for k in np.unique(keys):
+            m = keys == k
+            if str(k) not in self.baseline_times_:
+                raise ModelError(f"stratum {k!r} was not seen in training; cannot predict its survival")
+            grid, H = self.baseline_times_[str(k)], self.baseline_cumhaz_[str(k)]
+            Ht = step_evaluate(grid, H[None, :], times, 0.0)[0]
+            out[m] = np.exp(-np.exp(lp[m])[:, None] * Ht[None, :])
+        return out
+
+    def cumulative_baseline_hazard(self, stratum: str = "__all__") -> pd.Series:
+        """Baseline cumulative hazard at the training event times (at the covariate means)."""
+        self._require_fit()
+        return pd.Series(self.baseline_cumhaz_[stratum], index=pd.Index(self.baseline_times_[stratum], name="time_months"))
+
+    def _require_fit(self):
+        if not hasattr(self, "coef_"):
+            raise NotFittedError("CoxModel is not fitted; call fit(X, y) first")
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Coefficients with hazard ratios, Wald confidence intervals and p-values."""
+        self._require_fit()
+        from scipy.stats import norm
+
+        z = norm.ppf(1 - self.alpha / 2)
+        coef = np.asarray(self.summary_["coef"])
+        se = np.asarray(self.summary_["se"])
+        lvl = int(round(100 * (1 - self.alpha)))
+        return pd.DataFrame({
+            "coef": coef,
+            "HR": np.exp(coef),
+            f"HR_lower_{lvl}": np.exp(coef - z * se),
+            f"HR_upper_{lvl}": np.exp(coef + z * se),
+            "se": se,
+            "z": self.summary_["z"],
+            "p": self.summary_["p"],
+        }, index=pd.Index(self.design_names_, name="covariate"))
+
+    def check_assumptions(self, X=None, y=None, time_transform: str = "rank") -> pd.DataFrame:
+        """Proportional-hazards test on scaled Schoenfeld residuals (lifelines), per covariate.
+
+        Uses the training data kept from ``fit``; after ``load`` pass the training ``X, y``.
+        Returns a DataFrame with ``test_statistic`` and ``p`` (small p = evidence of non-PH).
+        """
+        self._require_fit()
+        from lifelines.statistics import proportional_hazard_test
+
+        if X is not None:
+            refit = type(self)(**self.get_params()).fit(X, y)
+            cph, df = refit._lifelines, refit._train_df
+        elif getattr(self, "_lifelines", None) is not None:
+            cph, df = self._lifelines, self._train_df
+        else:
+            raise ModelError("check_assumptions needs the training X and y after the model was saved and loaded")
+        res = proportional_hazard_test(cph, df, time_transform=time_transform)
+        out = res.summary[["test_statistic", "p"]].copy()
+        out.index = pd.Index(self.design_names_, name="covariate")
+        return out

@@ -1,0 +1,218 @@
+"""Saving and loading fitted models without executing code on load.
+
+An artifact is a zip file with two members:
+
+``model.skops``
+    the estimator serialised by `skops <https://skops.readthedocs.io>`_ (no pickle). Every
+    model here holds only NumPy / Python state after ``fit`` (CoxModel drops its lifelines
+    fitter), so skops covers all of them.
+``meta.json``
+    format version, model class, feature spec (FeatureBuilder spec and the model's input
+    columns), training-cohort checksum, package versions, creation date (UTC), the sha256 of
+    ``model.skops`` and a sha256 digest over both.
+
+:func:`load` verifies both digests (a modified file is refused with
+:class:`~prognosis.errors.ArtifactError`), checks that every type in the payload is in
+:data:`TRUSTED_TYPES` (our estimators and the scikit-learn / scikit-survival types they
+contain) and only then lets skops build the objects. The loaded model refuses input whose
+columns do not match the stored feature spec (ArtifactError at predict time).
+
+The digests detect corruption and naive edits; they are not a signature (anyone can recompute
+them). Safety against code execution comes from skops' type allow-list, not from the digest.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import io
+import json
+import platform
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ArtifactError
+
+__all__ = ["save", "load", "read_metadata", "TRUSTED_TYPES", "FORMAT_VERSION", "frame_checksum"]
+
+FORMAT_VERSION = "1"
+
+#: Types allowed in a payload besides those skops trusts by default (NumPy, builtins, most of
+#: scikit-learn). Anything else makes :func:`load` refuse the file.
+TRUSTED_TYPES = (
+    "prognosis.models.cox.CoxModel",
+    "prognosis.models.forest.RandomSurvivalForestModel",
+    "prognosis.models.boosting.GradientBoostingSurvivalModel",
+    "prognosis.models.score_model.ScoreModel",
+    "prognosis.models.pipeline.SurvivalPipeline",
+    "prognosis.features.builder.FeatureBuilder",
+    "sksurv.ensemble.forest.RandomSurvivalForest",
+    "sksurv.tree.tree.SurvivalTree",
+    "sksurv.ensemble.boosting.GradientBoostingSurvivalAnalysis",
+    "sksurv.ensemble.survival_loss.CoxPH",
+    "sksurv.linear_model.coxph.BreslowEstimator",
+    "sksurv.nonparametric.SurvivalFunctionEstimator",
+    "sksurv.functions.StepFunction",
+    "sklearn.tree._tree.Tree",
+    "sklearn.tree._classes.DecisionTreeRegressor",
+    "sklearn.dummy.DummyRegressor",
+    "sklearn.impute._iterative.IterativeImputer",
+    "sklearn.impute._base.SimpleImputer",
+    "sklearn.impute._base.MissingIndicator",
+    "sklearn.linear_model._bayes.BayesianRidge",
+    "sklearn.utils._bunch.Bunch",
+    "numpy.random._mt19937.MT19937",
+    "numpy.random.mtrand.RandomState",
+    "collections.OrderedDict",
+    "builtins.slice",
+    "builtins.frozenset",
+)
+
+
+def frame_checksum(frame) -> str:
+    """sha256 of a DataFrame's values and column names (row order matters)."""
+    if frame is None:
+        return ""
+    h = hashlib.sha256()
+    h.update(json.dumps([str(c) for c in frame.columns]).encode())
+    h.update(pd.util.hash_pandas_object(frame.astype(object).where(frame.notna(), None).astype(str), index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def _versions() -> dict:
+    import importlib.metadata as md
+
+    out = {"python": platform.python_version()}
+    for pkg in ("prognosis", "numpy", "pandas", "scikit-learn", "scikit-survival", "lifelines", "skops"):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:  # pragma: no cover
+            out[pkg] = None
+    return out
+
+
+def _feature_spec(model) -> dict:
+    from .pipeline import SurvivalPipeline
+
+    spec: dict = {}
+    final = model
+    if isinstance(model, SurvivalPipeline):
+        spec["builder"] = model.steps[0][1].spec()
+        final = model.steps[-1][1]
+        spec["input_columns"] = list(model.steps[0][1].input_columns_)
+    if hasattr(final, "feature_names_in_"):
+        spec["model_columns"] = [str(c) for c in final.feature_names_in_]
+    if isinstance(model, SurvivalPipeline) is False and "input_columns" not in spec and hasattr(final, "feature_names_in_"):
+        spec["input_columns"] = spec["model_columns"]
+    return spec
+
+
+def _digest(meta: dict, payload_sha: str) -> str:
+    body = {k: v for k, v in meta.items() if k != "digest"}
+    return hashlib.sha256((json.dumps(body, sort_keys=True) + payload_sha).encode()).hexdigest()
+
+
+def save(model, path, *, training_data=None, metadata: dict | None = None) -> Path:
+    """Save a fitted model (any prognosis model or SurvivalPipeline) to ``path``.
+
+    Parameters
+    ----------
+    model : fitted estimator
+    path : str or Path
+        Output file (conventionally ``*.skops``); overwritten.
+    training_data : DataFrame, optional
+        The training cohort frame; only its sha256 checksum is stored (never the data).
+    metadata : dict, optional
+        Extra JSON-able fields (e.g. ``{"seed": 0, "cohort": "demo"}``).
+    """
+    import skops.io as sio
+
+    if not (hasattr(model, "max_time_") or hasattr(getattr(model, "steps", [[None, None]])[-1][1], "max_time_")):
+        raise ArtifactError(f"{type(model).__name__} is not fitted; fit it before saving")
+    payload = sio.dumps(model)
+    payload_sha = hashlib.sha256(payload).hexdigest()
+    meta = {
+        "format": "prognosis-model",
+        "format_version": FORMAT_VERSION,
+        "model_class": f"{type(model).__module__}.{type(model).__qualname__}",
+        "model_params": json.loads(json.dumps(model.get_params(deep=False), default=repr)),
+        "feature_spec": _feature_spec(model),
+        "training_checksum": frame_checksum(training_data),
+        "versions": _versions(),
+        "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "payload_sha256": payload_sha,
+        "extra": metadata or {},
+    }
+    meta["digest"] = _digest(meta, payload_sha)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("meta.json", json.dumps(meta, indent=2, sort_keys=True))
+        zf.writestr("model.skops", payload)
+    return path
+
+
+def _read(path) -> tuple[dict, bytes]:
+    path = Path(path)
+    if not path.is_file():
+        raise ArtifactError(f"model file {path} does not exist")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if names != {"meta.json", "model.skops"}:
+                raise ArtifactError(f"{path} is not a prognosis model artifact (members {sorted(names)})")
+            meta = json.loads(zf.read("meta.json"))
+            payload = zf.read("model.skops")
+    except (zipfile.BadZipFile, json.JSONDecodeError, KeyError, OSError) as exc:
+        raise ArtifactError(f"{path} is not a readable prognosis model artifact: {exc}") from exc
+    if meta.get("format") != "prognosis-model":
+        raise ArtifactError(f"{path}: not a prognosis model artifact")
+    return meta, payload
+
+
+def read_metadata(path) -> dict:
+    """The ``meta.json`` of an artifact (no model is built)."""
+    return _read(path)[0]
+
+
+def load(path):
+    """Load a model saved by :func:`save`, refusing tampered files and untrusted types.
+
+    Raises
+    ------
+    ArtifactError
+        Unreadable file, digest mismatch (modified after saving), unsupported format version,
+        or a payload type outside :data:`TRUSTED_TYPES`.
+    """
+    import skops.io as sio
+
+    meta, payload = _read(path)
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ArtifactError(f"{path}: format version {meta.get('format_version')!r} is not supported (expected {FORMAT_VERSION})")
+    sha = hashlib.sha256(payload).hexdigest()
+    if sha != meta.get("payload_sha256") or _digest(meta, sha) != meta.get("digest"):
+        raise ArtifactError(f"{path}: checksum mismatch -- the artifact was modified after it was saved; refusing to load")
+    try:
+        untrusted = sio.get_untrusted_types(data=payload)
+    except Exception as exc:  # malformed skops payload
+        raise ArtifactError(f"{path}: invalid model payload: {exc}") from exc
+    refused = [t for t in untrusted if t not in TRUSTED_TYPES]
+    if refused:
+        raise ArtifactError(f"{path}: payload contains types outside the trusted list: {refused[:5]}")
+    try:
+        model = sio.loads(payload, trusted=list(untrusted))
+    except Exception as exc:
+        raise ArtifactError(f"{path}: model payload could not be loaded: {exc}") from exc
+    _mark_loaded(model)
+    model.artifact_metadata_ = meta
+    return model
+
+
+def _mark_loaded(model) -> None:
+    """Flag the estimators so a column mismatch at predict time raises ArtifactError."""
+    steps = getattr(model, "steps", None)
+    objs = [s for _, s in steps] if steps else [model]
+    for obj in objs:
+        obj.loaded_from_artifact_ = True

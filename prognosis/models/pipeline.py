@@ -1,0 +1,72 @@
+"""From the canonical cohort frame to predictions with one object.
+
+``make_pipeline(model, feature_set=...)`` chains :class:`~prognosis.features.FeatureBuilder`
+and a survival model in a :class:`SurvivalPipeline` (a scikit-learn ``Pipeline`` that also
+forwards ``predict_survival``). ``make_model(kind, ...)`` builds one by name.
+"""
+from __future__ import annotations
+
+from sklearn.pipeline import Pipeline
+
+from ..errors import InputError
+from ..features import FeatureBuilder
+
+__all__ = ["SurvivalPipeline", "make_pipeline", "make_model", "MODEL_KINDS"]
+
+
+class SurvivalPipeline(Pipeline):
+    """``Pipeline`` whose final step is a survival model; adds ``predict_survival``."""
+
+    def predict_survival(self, X, times, truncate: bool = False):
+        """S(t | x) at ``times`` (months) after transforming ``X`` through the pipeline steps."""
+        Xt = X
+        for _, _, step in self._iter(with_final=False):
+            Xt = step.transform(Xt)
+        return self.steps[-1][1].predict_survival(Xt, times, truncate=truncate)
+
+    @property
+    def feature_names_(self) -> list[str]:
+        """Model-matrix column names produced by the first step."""
+        return list(self.steps[0][1].get_feature_names_out())
+
+
+def make_pipeline(model, feature_set: str = "clinical+molecular", impute: str | None = "indicator",
+                  **feature_params) -> SurvivalPipeline:
+    """``SurvivalPipeline([("features", FeatureBuilder(...)), ("model", model)])``."""
+    return SurvivalPipeline([
+        ("features", FeatureBuilder(feature_set=feature_set, impute=impute, **feature_params)),
+        ("model", model),
+    ])
+
+
+MODEL_KINDS = ("cox", "rsf", "gbm", "score:<name>")
+
+
+def make_model(kind: str, feature_set: str = "clinical+molecular", impute: str | None = "indicator",
+               feature_params: dict | None = None, **params):
+    """Build a model by name; every result takes the canonical cohort frame as ``X``.
+
+    Parameters
+    ----------
+    kind : str
+        ``"cox"`` (:class:`CoxModel`), ``"rsf"`` (:class:`RandomSurvivalForestModel`),
+        ``"gbm"`` (:class:`GradientBoostingSurvivalModel`) -- each inside a
+        :class:`SurvivalPipeline` with a :class:`FeatureBuilder` -- or ``"score:<name>"``
+        (:class:`ScoreModel`, e.g. ``"score:tokuhashi_revised"``; ``how="cox"|"published"`` and
+        ``options={...}`` go in ``params``).
+    feature_set, impute, feature_params
+        Passed to :class:`FeatureBuilder` (ignored for scores).
+    **params
+        Estimator parameters (e.g. ``n_estimators=300``, ``penalizer=0.01``, ``random_state``).
+    """
+    from .boosting import GradientBoostingSurvivalModel
+    from .cox import CoxModel
+    from .forest import RandomSurvivalForestModel
+    from .score_model import ScoreModel
+
+    if kind.startswith("score:"):
+        return ScoreModel(kind.split(":", 1)[1], **params)
+    classes = {"cox": CoxModel, "rsf": RandomSurvivalForestModel, "gbm": GradientBoostingSurvivalModel}
+    if kind not in classes:
+        raise InputError(f"unknown model kind {kind!r}; choose one of {list(MODEL_KINDS)}")
+    return make_pipeline(classes[kind](**params), feature_set=feature_set, impute=impute, **(feature_params or {}))

@@ -1,0 +1,161 @@
+"""A classic prognostic score used as a survival model.
+
+``ScoreModel(name, how="cox")`` computes the score with :func:`prognosis.scores.compute` and
+fits a one-covariate Cox model on the total (risk direction and calibration learnt from the
+training cohort). ``how="published"`` uses the survival the score's authors published per
+group (:func:`prognosis.scores.group_survival`) as is: a step function between the published
+time points (the value at the last published time <= t), NaN before the first and after the
+last published point of a group (or where the source gives no figure). Nothing is fitted then;
+``fit`` only checks the inputs.
+
+Unlike the other models, ``X`` here is the canonical cohort frame, not a feature matrix.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from ..errors import InputError, ModelError, NotFittedError
+from ..survival_data import split_y
+from ._base import check_times, harrell_c
+from .cox import CoxModel
+
+__all__ = ["ScoreModel"]
+
+
+class ScoreModel(BaseEstimator):
+    """Classic score (Tokuhashi, Tomita, Bauer, ...) as a predictor.
+
+    Parameters
+    ----------
+    name : str
+        A name in :func:`prognosis.scores.available`.
+    how : {"cox", "published"}
+        Cox on the score total (calibrated to the training cohort) or the published group survival.
+    options : dict, optional
+        Options of the score (passed to :func:`prognosis.scores.compute`).
+    missing : {"error", "midrange"}
+        Patients whose total cannot be computed because an item is missing: raise
+        (default), or use the middle of the possible range ``(min + max) / 2``.
+    """
+
+    def __init__(self, name: str = "revised_tokuhashi", how: str = "cox", options: dict | None = None,
+                 missing: str = "error"):
+        self.name = name
+        self.how = how
+        self.options = options
+        self.missing = missing
+
+    # -- helpers ---------------------------------------------------------------------------
+    def compute(self, X: pd.DataFrame) -> pd.DataFrame:
+        """The score table of ``prognosis.scores.compute`` (total, group, items, min/max)."""
+        from .. import scores
+
+        if not isinstance(X, pd.DataFrame):
+            raise InputError("ScoreModel needs the canonical cohort frame as X")
+        return scores.compute(X, self.name, **(self.options or {}))
+
+    def _total(self, table: pd.DataFrame) -> np.ndarray:
+        total = pd.to_numeric(table[self.name], errors="coerce").to_numpy(dtype=float)
+        miss = np.isnan(total)
+        if miss.any():
+            if self.missing == "midrange":
+                lo = pd.to_numeric(table[f"{self.name}_min"], errors="coerce").to_numpy(float)
+                hi = pd.to_numeric(table[f"{self.name}_max"], errors="coerce").to_numpy(float)
+                total = np.where(miss, (lo + hi) / 2, total)
+                miss = np.isnan(total)
+            if miss.any():
+                rows = np.flatnonzero(miss)[:5].tolist()
+                raise ModelError(f"{self.name}: total not computable (missing items) at rows {rows}; "
+                                 "complete the items or use missing='midrange'")
+        return total
+
+    def _groups(self, table: pd.DataFrame, allow_missing: bool = False) -> np.ndarray:
+        g = table[f"{self.name}_group"].astype(object)
+        if allow_missing:
+            return g.where(g.notna(), "").astype(str).to_numpy()
+        if g.isna().any():
+            rows = np.flatnonzero(g.isna().to_numpy())[:5].tolist()
+            raise ModelError(f"{self.name}: group not determined (missing items) at rows {rows}")
+        return g.to_numpy()
+
+    # -- estimator API -----------------------------------------------------------------------
+    def fit(self, X: pd.DataFrame, y):
+        if self.how not in ("cox", "published"):
+            raise InputError(f"how must be 'cox' or 'published', got {self.how!r}")
+        if self.missing not in ("error", "midrange"):
+            raise InputError(f"missing must be 'error' or 'midrange', got {self.missing!r}")
+        time, event = split_y(y)
+        if len(time) != len(X):
+            raise InputError(f"X has {len(X)} rows but y has {len(time)}")
+        table = self.compute(X)
+        if self.how == "cox":
+            total = self._total(table)
+            self.cox_ = CoxModel().fit(pd.DataFrame({self.name: total}), y)
+            self.max_time_ = float(time.max())
+        else:
+            from .. import scores
+
+            gs = scores.group_survival(self.name)
+            note = gs.attrs.get("note")
+            gs = gs.dropna(subset=["survival"])
+            gs.attrs["note"] = note
+            self.published_ = {str(g): (d["time_months"].to_numpy(float), d["survival"].to_numpy(float))
+                               for g, d in gs.sort_values("time_months").groupby("group", observed=True)}
+            if not self.published_:
+                note = gs.attrs.get("note") or ""
+                raise ModelError(f"{self.name}: the source publishes no group survival probabilities, "
+                                 f"so how='published' is not possible (use how='cox'). {note}".strip())
+            self.max_time_ = max(float(t[-1]) for t, _ in self.published_.values())
+            self.source_ = sorted(set(gs["source"].astype(str))) if "source" in gs else []
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def _check_fitted(self):
+        if not hasattr(self, "max_time_"):
+            raise NotFittedError("ScoreModel is not fitted; call fit(frame, y) first")
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Risk (higher = worse): the Cox linear predictor of the total (``how="cox"``), or
+        ``1 - S`` at the latest time published for every group (``how="published"``)."""
+        self._check_fitted()
+        table = self.compute(X)
+        if self.how == "cox":
+            return self.cox_.predict(pd.DataFrame({self.name: self._total(table)}))
+        groups = self._groups(table)
+        common = min(float(t[-1]) for t, _ in self.published_.values())
+        s = self._published_survival(groups, np.array([common]))[:, 0]
+        return 1.0 - s
+
+    def _published_survival(self, groups, times) -> np.ndarray:
+        out = np.full((len(groups), times.size), np.nan)
+        for g in np.unique(groups):
+            if str(g) not in self.published_:
+                continue  # the source gives no curve for this group: NaN, honestly
+            pt, ps = self.published_[str(g)]
+            idx = np.searchsorted(pt, times, side="right") - 1
+            vals = np.where(idx >= 0, ps[np.clip(idx, 0, None)], np.nan)
+            vals = np.where(times == 0, 1.0, vals)
+            vals = np.where(times > pt[-1], np.nan, vals)
+            out[groups == g] = vals
+        return out
+
+    def predict_survival(self, X: pd.DataFrame, times, truncate: bool = False) -> pd.DataFrame:
+        """S(t | x) at ``times``; see the module docstring for the published-curve semantics."""
+        self._check_fitted()
+        t = check_times(times)
+        table = self.compute(X)
+        if self.how == "cox":
+            out = self.cox_.predict_survival(pd.DataFrame({self.name: self._total(table)}, index=X.index), t, truncate=truncate)
+            return out
+        beyond = t > self.max_time_
+        if beyond.any() and not truncate:
+            raise ModelError(f"time {t[beyond][0]:g} months is beyond the last published time point "
+                             f"({self.max_time_:g} months) of {self.name}; pass truncate=True for NaN")
+        surv = self._published_survival(self._groups(table, allow_missing=True), t)
+        return pd.DataFrame(surv, index=X.index, columns=pd.Index(t, name="time_months"))
+
+    def score(self, X, y) -> float:
+        time, event = split_y(y)
+        return harrell_c(time, event, self.predict(X))

@@ -1,0 +1,102 @@
+"""Model card for a study's models (after Mitchell M, Wu S, Zaldivar A, et al. Model cards for
+model reporting. Proc FAT* 2019:220–229), adapted to clinical survival prediction.
+
+Sections: intended use, data, features, performance, limitations. Texts the software cannot
+know (the clinical setting, the decision the model supports) come from the config's
+``report.intended_use`` / ``report.limitations`` or are marked "to be completed by the authors".
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["ModelCard", "model_card"]
+
+DEFAULT_INTENDED_USE = (
+    "Research use: to estimate overall survival at 3–24 months for adults with spinal metastases, to "
+    "support — not replace — multidisciplinary decisions (surgery vs radiotherapy vs best supportive care). "
+    "Not a medical device; not validated for individual treatment decisions."
+)
+
+GENERIC_LIMITATIONS = (
+    "Performance is estimated on the cohorts shown; it may not transport to other institutions, eras or "
+    "treatment patterns (check calibration before use and recalibrate locally).",
+    "Optimism-corrected estimates account for overfitting of the modelling procedure, not for selection "
+    "of the cohort or the predictors before the study.",
+    "Classic scores are evaluated as published point totals, calibrated to the development cohort by a "
+    "one-variable Cox model; items not recorded make a score incomplete (see Table 1 missingness).",
+    "Molecular 'unknown' (untested) is a category of its own; models learn the testing pattern of the "
+    "development institution, which may differ elsewhere.",
+)
+
+
+class ModelCard(dict):
+    """A dict of sections (``intended_use``, ``data``, ``features``, ``performance``,
+    ``limitations``) with a readable ``__str__``."""
+
+    def __str__(self) -> str:
+        out = []
+        for k, v in self.items():
+            out.append(k.replace("_", " ").upper())
+            if isinstance(v, (list, tuple)):
+                out.extend(f"  - {x}" for x in v)
+            elif isinstance(v, pd.DataFrame):
+                out.append(v.to_string(index=False))
+            else:
+                out.append(f"  {v}")
+        return "\n".join(out)
+
+
+def _features_of(est) -> list[str]:
+    for obj in (est, getattr(est, "steps", [[None, None]])[0][1]):
+        f = getattr(obj, "get_feature_names_out", None)
+        if f is not None:
+            try:
+                return [str(x) for x in f()]
+            except Exception:  # noqa: BLE001 - not every step exposes names
+                continue
+    return []
+
+
+def model_card(result) -> ModelCard:
+    """Build the card from a :class:`~prognosis.study.StudyResult`."""
+    cfg = result.config
+    prov = result.provenance
+    data = []
+    for role, info in prov.get("inputs", {}).items():
+        data.append(f"{role}: {info['source']}, n = {info['n']}, deaths = {info['deaths']} "
+                    f"(sha256 {str(info['sha256'])[:12]}…)")
+    if len(result.oracle):
+        data.append("The cohorts are simulated (prognosis.simulate); the true model is known, so the oracle "
+                    "C-index shows the best achievable discrimination.")
+    feats = []
+    for _, r in result.predictors.iterrows():
+        est = result.fitted.get(r["predictor"])
+        names = _features_of(est) if est is not None else []
+        feats.append({"predictor": r["predictor"], "kind": r["kind"], "specification": r["detail"],
+                      "n_features": len(names) if names else np.nan,
+                      "features": ", ".join(names[:40]) + (" …" if len(names) > 40 else "")})
+    m = result.metrics
+    perf = []
+    for p in result.predictors["predictor"]:
+        row = {"predictor": p}
+        for metric in ("harrell_c", "uno_c"):
+            r = m[(m["predictor"] == p) & (m["metric"] == metric)]
+            if len(r):
+                r = r.iloc[0]
+                row[metric] = f"{r['corrected']:.3f} ({r['ci_low']:.3f}–{r['ci_high']:.3f})"
+        for metric in ("ici", "slope"):
+            r = m[(m["predictor"] == p) & (m["metric"] == metric) & (m["horizon"] == 12.0)]
+            if len(r):
+                row[f"{metric}@12"] = f"{r.iloc[0]['corrected']:.3f}"
+        perf.append(row)
+    lims = list(cfg.report.get("limitations", [])) if isinstance(cfg.report.get("limitations"), list) else \
+        ([cfg.report["limitations"]] if cfg.report.get("limitations") else [])
+    lims += list(GENERIC_LIMITATIONS) + list(result.notes)
+    return ModelCard(
+        intended_use=cfg.report.get("intended_use", DEFAULT_INTENDED_USE),
+        data=data,
+        features=pd.DataFrame(feats),
+        performance=pd.DataFrame(perf),
+        limitations=lims,
+    )

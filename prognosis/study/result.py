@@ -1,0 +1,129 @@
+"""StudyResult: the tidy tables a study produces, their files, and the HTML report."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["StudyResult", "TABLES"]
+
+#: Tables written by :meth:`StudyResult.save` (name -> attribute); all tidy, one row per fact.
+TABLES = ("metrics", "calibration", "calibration_curves", "comparisons", "km", "decision_curves",
+          "external", "transport", "table1", "table1_external", "oracle", "failures", "predictors")
+
+#: Fixed float format so that the same config + seed gives byte-identical CSV files.
+FLOAT_FORMAT = "%.10g"
+
+
+@dataclass
+class StudyResult:
+    """Everything a study computed, as tidy DataFrames.
+
+    Attributes
+    ----------
+    metrics : DataFrame
+        ``predictor, kind, metric, horizon, apparent, optimism, corrected, ci_low, ci_high, n_rep``
+        (development cohort; ``horizon`` NaN for C-indices).
+    calibration : DataFrame
+        Calibration measures per predictor and horizon (rows of ``metrics`` with metric in
+        ici/e50/e90/slope/oe_ratio, pivoted), development cohort.
+    calibration_curves : DataFrame
+        ``cohort, predictor, horizon, predicted, observed`` (smoothed curve, Austin 2020) and the
+        grouped points in ``calibration_groups``.
+    comparisons : DataFrame
+        Paired ΔC of each model vs the best classic score with CI and p.
+    km : DataFrame
+        Kaplan–Meier by score group: ``score, group, time, survival, lower, upper, n``.
+    decision_curves : DataFrame
+        ``cohort, horizon, predictor, threshold, net_benefit`` (with ``treat all``/``treat none``).
+    external, transport : DataFrame
+        External-cohort measures and transport/recalibration measures (empty without one).
+    table1, table1_external : DataFrame
+    oracle : DataFrame
+        ``cohort, harrell_c`` of the true linear predictor for simulated cohorts (else empty).
+    failures : DataFrame
+        Fits that failed inside a replicate.
+    predictors : DataFrame
+        ``predictor, kind, detail`` — what each row label means.
+    provenance : dict
+        Input checksums, config, seed, package versions, run time.
+    """
+
+    config: object
+    metrics: pd.DataFrame
+    calibration: pd.DataFrame
+    calibration_curves: pd.DataFrame
+    calibration_groups: pd.DataFrame
+    comparisons: pd.DataFrame
+    km: pd.DataFrame
+    decision_curves: pd.DataFrame
+    external: pd.DataFrame
+    transport: pd.DataFrame
+    table1: pd.DataFrame
+    table1_external: pd.DataFrame
+    oracle: pd.DataFrame
+    failures: pd.DataFrame
+    predictors: pd.DataFrame
+    provenance: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+    fitted: dict = field(default_factory=dict, repr=False)
+
+    # -- views ---------------------------------------------------------------------------
+    def discrimination(self) -> pd.DataFrame:
+        """Harrell and Uno C: apparent and corrected with CI, one row per predictor."""
+        m = self.metrics[self.metrics["metric"].isin(["harrell_c", "uno_c"])]
+        return m.pivot_table(index="predictor", columns="metric", values=["apparent", "corrected", "ci_low", "ci_high"],
+                             sort=False)
+
+    def summary(self) -> str:
+        lines = [f"Study: {getattr(self.config, 'name', '')}"]
+        c = self.metrics[self.metrics["metric"] == "harrell_c"]
+        for _, r in c.iterrows():
+            lines.append(f"  {r['predictor']:<32} Harrell C {r['apparent']:.3f} apparent, {r['corrected']:.3f} "
+                         f"corrected ({r['ci_low']:.3f}–{r['ci_high']:.3f})")
+        for _, r in self.comparisons[self.comparisons["metric"] == "harrell_c"].iterrows():
+            lines.append(f"  ΔC {r['predictor']} vs {r['reference']}: {r['corrected_delta']:+.3f} "
+                         f"({r['ci_low']:+.3f} to {r['ci_high']:+.3f})")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        n = self.metrics["predictor"].nunique() if len(self.metrics) else 0
+        return f"StudyResult({getattr(self.config, 'name', '')!r}: {n} predictors, {len(self.metrics)} metric rows)"
+
+    # -- files ---------------------------------------------------------------------------
+    def save(self, folder: str | Path, *, parquet: bool = True) -> list[Path]:
+        """Write every table as CSV (fixed float format, byte-identical for the same config and
+        seed) and Parquet, plus ``provenance.json``. Returns the paths written."""
+        folder = Path(folder)
+        (folder / "tables").mkdir(parents=True, exist_ok=True)
+        out = []
+        for name in TABLES:
+            df = getattr(self, name)
+            p = folder / "tables" / f"{name}.csv"
+            df.to_csv(p, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+            out.append(p)
+            if parquet:
+                q = p.with_suffix(".parquet")
+                _to_parquet(df, q)
+                out.append(q)
+        p = folder / "provenance.json"
+        p.write_text(json.dumps(self.provenance, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+        out.append(p)
+        return out
+
+    def to_html(self, path: str | Path) -> Path:
+        """Write the self-contained HTML report (figures embedded) to ``path``."""
+        from ..report.html import render_study
+
+        return render_study(self, path)
+
+
+def _to_parquet(df: pd.DataFrame, path: Path) -> None:
+    d = df.copy()
+    for c in d.columns:  # mixed object columns -> strings so pyarrow can write them
+        if d[c].dtype == object:
+            d[c] = d[c].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+    d.to_parquet(path, index=False)

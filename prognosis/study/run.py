@@ -1,0 +1,333 @@
+"""``prognosis.study.run(config) -> StudyResult``: the whole study from a validated config.
+
+Order of work (each step only after the previous succeeded):
+
+1. validate the config (:func:`~prognosis.study.config.load_config`), load the cohorts and run
+   the data-dependent checks (:func:`~prognosis.study.config.check_against_cohorts`) — every
+   problem is reported in one ``ConfigError`` before any model is fitted;
+2. fit every predictor on the development cohort (apparent performance);
+3. internal validation: Harrell bootstrap optimism correction or repeated k-fold CV, all
+   predictors on the same resamples (joblib, or Dask with ``scheduler``);
+4. paired ΔC of each model vs the best classic score; calibration curves, Kaplan–Meier by
+   score group, decision curves at the configured horizons;
+5. external validation, transport and recalibration when an external cohort is given;
+6. the oracle C-index when the cohort is simulated (``true_lp`` present).
+"""
+from __future__ import annotations
+
+import hashlib
+import platform
+import sys
+import time as _time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ConfigError
+from ..survival_data import y_from_frame
+from .config import ModelSpec, StudyConfig, check_against_cohorts, load_config
+from .predictors import make_factory
+from .result import StudyResult
+from .scoring import StudyScorer, split_key
+from .table1 import table1
+from .validation import bootstrap_optimism, external_validation, paired_difference, repeated_cv
+
+__all__ = ["run", "load_cohorts"]
+
+_CAL_METRICS = ("ici", "e50", "e90", "slope", "oe_ratio")
+
+
+def load_cohorts(config: StudyConfig) -> dict:
+    """Load the development (and external) cohorts named in the config."""
+    out = {}
+    for spec in (config.development, config.external):
+        if spec is None:
+            continue
+        if spec.demo:
+            from ..datasets import load_demo
+
+            out[spec.role] = load_demo(spec.demo)
+        else:
+            from .. import read_cohort
+
+            path = config.resolve(spec.path)
+            if not path.is_file():
+                raise ConfigError(f"cohorts.{spec.role}: file {path} does not exist")
+            mapping = spec.mapping
+            if isinstance(mapping, str):
+                mapping = config.resolve(mapping)
+                if not mapping.is_file():
+                    raise ConfigError(f"cohorts.{spec.role}.mapping: file {mapping} does not exist")
+            out[spec.role] = read_cohort(path, mapping)
+    return out
+
+
+def _sha256_of(cohort, spec, config) -> str:
+    sha = (cohort.metadata or {}).get("sha256")
+    if sha:
+        return str(sha)
+    if spec.path:
+        return hashlib.sha256(config.resolve(spec.path).read_bytes()).hexdigest()
+    # bundled demo: hash of the canonical table (no identifiers leave this function)
+    return hashlib.sha256(pd.util.hash_pandas_object(cohort.frame, index=False).to_numpy().tobytes()).hexdigest()
+
+
+def _versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": sys.version.split()[0], "platform": platform.platform()}
+    for p in ("prognosis", "numpy", "pandas", "scipy", "scikit-learn", "scikit-survival", "lifelines",
+              "matplotlib", "jinja2", "joblib", "dask", "distributed"):
+        try:
+            out[p] = version(p)
+        except PackageNotFoundError:
+            pass
+    return out
+
+
+def _tidy(res, kind_of: dict, cohort: str = "development") -> pd.DataFrame:
+    t = res.table.copy()
+    mh = t["metric"].map(split_key)
+    t["metric"] = [m for m, _ in mh]
+    t["horizon"] = [h for _, h in mh]
+    t.insert(1, "kind", t["predictor"].map(kind_of))
+    t.insert(0, "cohort", cohort)
+    t["method"] = res.method
+    return t[["cohort", "predictor", "kind", "metric", "horizon", "apparent", "optimism", "corrected",
+              "ci_low", "ci_high", "n_rep", "method"]]
+
+
+def _km_by_group(frame: pd.DataFrame, scores) -> pd.DataFrame:
+    from ..metrics import kaplan_meier
+    from ..scores import compute
+
+    rows = []
+    for s in scores:
+        if s.kind != "score":
+            continue
+        comp = compute(frame, s.score, **s.options)
+        g = comp[f"{s.score}_group"]
+        cats = list(g.cat.categories) if hasattr(g, "cat") else sorted(g.dropna().unique())
+        for lev in cats + ["(score incomplete)"]:
+            m = (g.isna() if lev == "(score incomplete)" else (g == lev)).to_numpy()
+            if m.sum() == 0:
+                continue
+            t = frame["time_months"].to_numpy(float)[m]
+            e = frame["event"].to_numpy(int)[m]
+            km = kaplan_meier(t, e)
+            grid = np.unique(np.concatenate([[0.0], t]))
+            lo, hi = km.confint(grid)
+            for x, sv, a, b in zip(grid, km(grid), lo, hi):
+                rows.append({"score": s.display, "group": str(lev), "n": int(m.sum()), "time": float(x),
+                             "survival": float(sv), "lower": float(a), "upper": float(b)})
+    return pd.DataFrame(rows, columns=["score", "group", "n", "time", "survival", "lower", "upper"])
+
+
+def _calibration_curves(fitted, frame, y, horizons, cohort: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from .. import metrics as M
+
+    t, e = y["time_months"], y["event"].astype(int)
+    curves, groups = [], []
+    for name, est in fitted.items():
+        S = np.asarray(est.predict_survival(frame, list(horizons)), dtype=float)
+        for j, h in enumerate(horizons):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    cal = M.calibration(t, e, S[:, j], h)
+            except Exception:  # noqa: BLE001 - a missing curve is visible in the report
+                continue
+            c = pd.DataFrame(cal.curve)
+            # the smoothed curve has one point per patient: keep 101 evenly spaced points
+            c = c.iloc[np.unique(np.linspace(0, len(c) - 1, 101).round().astype(int))].copy()
+            c.insert(0, "horizon", float(h))
+            c.insert(0, "predictor", name)
+            c.insert(0, "cohort", cohort)
+            curves.append(c)
+            g = pd.DataFrame(cal.groups).copy()
+            g["predicted_risk"] = 1 - g["predicted_surv"]
+            g["observed_risk"] = 1 - g["observed_surv"]
+            g["observed_risk_lower"] = 1 - g["upper"]
+            g["observed_risk_upper"] = 1 - g["lower"]
+            g.insert(0, "horizon", float(h))
+            g.insert(0, "predictor", name)
+            g.insert(0, "cohort", cohort)
+            groups.append(g)
+    return (pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(),
+            pd.concat(groups, ignore_index=True) if groups else pd.DataFrame())
+
+
+def _decision_curves(fitted, frame, y, horizons, thresholds, cohort: str) -> pd.DataFrame:
+    from .. import metrics as M
+
+    t, e = y["time_months"], y["event"].astype(int)
+    out = []
+    for h in horizons:
+        for name, est in fitted.items():
+            risk = 1.0 - np.asarray(est.predict_survival(frame, [h]), dtype=float)[:, 0]
+            nb = pd.DataFrame(M.net_benefit(t, e, risk, h, list(thresholds), name=name))
+            nb.insert(0, "horizon", float(h))
+            nb.insert(0, "model", name)
+            nb.insert(0, "cohort", cohort)
+            out.append(nb)
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+
+
+def _oracle(cohorts) -> pd.DataFrame:
+    from ..metrics import harrell_c
+
+    rows = []
+    for role, c in cohorts.items():
+        f = c.frame
+        if "true_lp" in f.columns and f["true_lp"].notna().all():
+            rows.append({"cohort": role, "harrell_c": float(harrell_c(f["time_months"].to_numpy(float),
+                                                                       f["event"].to_numpy(int),
+                                                                       f["true_lp"].to_numpy(float)))})
+    return pd.DataFrame(rows, columns=["cohort", "harrell_c"])
+
+
+def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = None,
+        n_boot: int | None = None) -> StudyResult:
+    """Run a study.
+
+    Parameters
+    ----------
+    config : str, Path, dict or StudyConfig
+        A YAML path, a dict, or an already validated config.
+    progress : bool
+        tqdm progress bars for the replicates.
+    scheduler : str or distributed.Client, optional
+        Run replicates/folds on a Dask cluster (overrides ``dask.address`` in the config).
+    n_jobs : int, optional
+        Local joblib workers (overrides the config's ``n_jobs``).
+    n_boot : int, optional
+        Override the number of bootstrap replicates (e.g. for a quick look).
+
+    Returns
+    -------
+    StudyResult
+    """
+    t0 = _time.perf_counter()
+    cfg = config if isinstance(config, StudyConfig) else load_config(config)
+    if n_boot is not None:
+        import copy
+        from dataclasses import replace
+
+        cfg = copy.copy(cfg)
+        cfg.validation = replace(cfg.validation, n_boot=int(n_boot))
+        cfg.raw = copy.deepcopy(cfg.raw)
+        cfg.raw.setdefault("validation", {})["n_boot"] = int(n_boot)
+    cohorts = load_cohorts(cfg)
+    check_against_cohorts(cfg, cohorts)
+    scheduler = scheduler if scheduler is not None else cfg.dask_address
+    n_jobs = n_jobs if n_jobs is not None else cfg.n_jobs
+
+    dev = cohorts["development"]
+    frame = dev.frame.reset_index(drop=True)
+    y = y_from_frame(frame)
+    specs = list(cfg.scores) + list(cfg.models)
+    names = [s.display if not isinstance(s, ModelSpec) else s.name for s in specs]
+    factories = {n: make_factory(s) for n, s in zip(names, specs)}
+    kind_of = {n: ("model" if isinstance(s, ModelSpec) else "score" if s.kind == "score" else "baseline")
+               for n, s in zip(names, specs)}
+    detail = {n: (f"{s.kind}, features {s.features}" + (f", {s.params}" if s.params else "")
+                  if isinstance(s, ModelSpec) else
+                  {"score": f"classic score {s.score} (total), Cox-calibrated on the development cohort",
+                   "component": f"score component {s.name}, Cox-calibrated",
+                   "column": f"numeric column {s.column}, Cox-calibrated"}[s.kind])
+              for n, s in zip(names, specs)}
+    scorer = StudyScorer(cfg.horizons)
+    v = cfg.validation
+    timings = {"load_and_check": round(_time.perf_counter() - t0, 2)}
+    t1 = _time.perf_counter()
+    if v.method == "bootstrap":
+        res = bootstrap_optimism(factories, frame, y, scorer, n_boot=v.n_boot, seed=cfg.seed, n_jobs=n_jobs,
+                                 scheduler=scheduler, progress=progress, ci_level=v.ci_level)
+    else:
+        res = repeated_cv(factories, frame, y, scorer, folds=v.folds, repeats=v.repeats, seed=cfg.seed,
+                          n_jobs=n_jobs, scheduler=scheduler, progress=progress)
+    fitted = res.fitted
+    timings["validation"] = round(_time.perf_counter() - t1, 2)
+    t1 = _time.perf_counter()
+    metrics = _tidy(res, kind_of)
+    cal = metrics[metrics["metric"].isin(_CAL_METRICS)]
+    calibration = cal.pivot_table(index=["predictor", "horizon"], columns="metric", values="apparent",
+                                  sort=False).reset_index()
+    calibration.columns.name = None
+    cal_corr = cal.pivot_table(index=["predictor", "horizon"], columns="metric", values="corrected",
+                               sort=False).reset_index()
+    calibration = calibration.merge(cal_corr, on=["predictor", "horizon"], suffixes=("", "_corrected"))
+
+    # paired comparisons vs the best classic score (highest corrected Harrell C)
+    comps = []
+    score_names = [n for n in names if kind_of[n] == "score"] or [n for n in names if kind_of[n] == "baseline"]
+    if score_names and v.method == "bootstrap":
+        hc = res.table[res.table["metric"] == "harrell_c"].set_index("predictor")["corrected"]
+        best = max(score_names, key=lambda n: hc.get(n, -np.inf))
+        for n in names:
+            if kind_of[n] == "model":
+                for m in ("harrell_c", "uno_c"):
+                    comps.append(paired_difference(res, n, best, m))
+    comparisons = pd.DataFrame(comps, columns=["predictor", "reference", "metric", "apparent_delta",
+                                               "corrected_delta", "ci_low", "ci_high", "p_value", "n_rep"])
+
+    curves, groups = _calibration_curves(fitted, frame, y, cfg.horizons, "development")
+    dca = _decision_curves(fitted, frame, y, cfg.dca_horizons, cfg.dca_thresholds, "development")
+    km = _km_by_group(frame, cfg.scores)
+    tab1 = table1(frame)
+
+    external = pd.DataFrame(columns=["cohort", "predictor", "metric", "horizon", "value", "note"])
+    transport = pd.DataFrame()
+    t1_ext = pd.DataFrame()
+    if "external" in cohorts:
+        from ..metrics import calibration as _cal
+
+        ef = cohorts["external"].frame.reset_index(drop=True)
+        ye = y_from_frame(ef)
+        ext_m, transport = external_validation(fitted, ef, ye, y, scorer, cfg.horizons, calibration_fn=_cal)
+        mh = ext_m["metric"].map(split_key)
+        ext_m["metric"] = [m for m, _ in mh]
+        ext_m["horizon"] = [h for _, h in mh]
+        ext_m.insert(0, "cohort", "external")
+        external = ext_m[["cohort", "predictor", "metric", "horizon", "value", "note"]]
+        c2, g2 = _calibration_curves(fitted, ef, ye, cfg.horizons, "external")
+        curves = pd.concat([curves, c2], ignore_index=True)
+        groups = pd.concat([groups, g2], ignore_index=True)
+        dca = pd.concat([dca, _decision_curves(fitted, ef, ye, cfg.dca_horizons, cfg.dca_thresholds, "external")],
+                        ignore_index=True)
+        t1_ext = table1(ef)
+
+    timings["curves_external_tables"] = round(_time.perf_counter() - t1, 2)
+    notes = []
+    for n, est in fitted.items():
+        k = getattr(est, "n_imputed_", 0)
+        if k:
+            notes.append(f"{n}: {k} patient(s) with a missing value were given the training median.")
+    if len(res.failures):
+        notes.append(f"{len(res.failures)} fit(s) failed inside replicates and were excluded for that predictor "
+                     "(see tables/failures.csv).")
+    prov = {
+        "config": cfg.to_dict(), "config_sha256": cfg.sha256(), "config_source": cfg.source, "seed": cfg.seed,
+        "validation": {"method": v.method, "n_boot": v.n_boot, "folds": v.folds, "repeats": v.repeats,
+                       "ci_level": v.ci_level},
+        "inputs": {role: {"source": (cfg.development if role == "development" else cfg.external).describe(),
+                          "sha256": _sha256_of(c, cfg.development if role == "development" else cfg.external, cfg),
+                          "n": len(c), "deaths": int(c.frame["event"].sum())}
+                   for role, c in cohorts.items()},
+        "versions": _versions(),
+        "run_time_seconds": round(_time.perf_counter() - t0, 1),
+        "timings_seconds": timings,
+        "scheduler": "dask" if scheduler is not None else f"joblib n_jobs={n_jobs}",
+        "started_utc": pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M:%S UTC"),
+    }
+    return StudyResult(
+        config=cfg, metrics=metrics, calibration=calibration, calibration_curves=curves,
+        calibration_groups=groups, comparisons=comparisons, km=km, decision_curves=dca,
+        external=external, transport=transport, table1=tab1, table1_external=t1_ext, oracle=_oracle(cohorts),
+        failures=res.failures,
+        predictors=pd.DataFrame({"predictor": names, "kind": [kind_of[n] for n in names],
+                                 "detail": [detail[n] for n in names]}),
+        provenance=prov, notes=notes, fitted=fitted,
+    )

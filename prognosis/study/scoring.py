@@ -1,0 +1,110 @@
+"""The study's score function: every performance measure of one fitted predictor on one data set.
+
+All measures come from :mod:`prognosis.metrics` (checked against R there). Keys are
+``"<metric>"`` for horizon-free measures (``harrell_c``, ``uno_c``) and ``"<metric>@<h>"``
+for measures at horizon ``h`` months (``auc``, ``brier``, ``ipa``, and with
+``calibration=True`` also ``ici``, ``e50``, ``e90``, ``slope``, ``oe_ratio``).
+
+A measure that cannot be computed on a particular (bootstrap) sample — e.g. no patient at risk
+at the horizon — is NaN for that sample (counted in ``n_rep``), never silently replaced.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..errors import MetricInputError
+from ..survival_data import split_y
+
+__all__ = ["StudyScorer", "split_key"]
+
+
+def split_key(key: str) -> tuple[str, float]:
+    """``"brier@12"`` → ``("brier", 12.0)``; ``"harrell_c"`` → ``("harrell_c", nan)``."""
+    m, _, h = key.partition("@")
+    return m, (float(h) if h else float("nan"))
+
+
+class StudyScorer:
+    """Callable ``(estimator, X, y, y_train) -> {metric: value}``, split into
+    :meth:`predict` (once per fitted model) and :meth:`evaluate` (per evaluation data set).
+
+    Parameters
+    ----------
+    horizons : sequence of float
+        Months.
+    tau : float, optional
+        Truncation time of Uno's C (default: the largest horizon).
+    calibration : bool
+        Also compute the calibration measures (Austin 2020 ICI/E50/E90, slope, O/E).
+    """
+
+    def __init__(self, horizons, tau: float | None = None, calibration: bool = True):
+        self.horizons = tuple(float(h) for h in horizons)
+        self.tau = float(tau) if tau is not None else max(self.horizons)
+        self.calibration = calibration
+
+    def predict(self, est, X) -> tuple[np.ndarray, np.ndarray]:
+        """Predictions needed by :meth:`evaluate`: ``(risk, S)`` with S of shape (n, n_horizons).
+
+        Predictions are row-wise, so those of a resample are the resampled predictions; the
+        validation code uses this to predict once per fit instead of once per evaluation.
+        """
+        risk = np.asarray(est.predict(X), dtype=float)
+        S = np.asarray(est.predict_survival(X, list(self.horizons)), dtype=float)
+        return risk, S
+
+    @staticmethod
+    def take(preds, idx: np.ndarray):
+        """Predictions of the rows ``idx`` (for resamples)."""
+        risk, S = preds
+        return risk[idx], S[idx]
+
+    def evaluate(self, preds, y, y_train) -> dict[str, float]:
+        """All measures of predictions ``preds`` against outcome ``y`` (censoring weights from ``y_train``)."""
+        from .. import metrics as M
+
+        risk, S = preds
+        t, e = split_y(y)
+        tt, te = split_y(y_train)
+        out: dict[str, float] = {}
+
+        def put(key, fn):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    out[key] = float(fn())
+            except MetricInputError:
+                out[key] = float("nan")
+
+        put("harrell_c", lambda: M.harrell_c(t, e, risk))
+        put("uno_c", lambda: M.uno_c(t, e, risk, tau=self.tau, train_time=tt, train_event=te))
+        for j, h in enumerate(self.horizons):
+            put(f"auc@{h:g}", lambda: _first(M.time_dependent_auc(t, e, risk, h, train_time=tt, train_event=te)))
+            put(f"brier@{h:g}", lambda: _first(M.brier_score(t, e, S[:, j], h, train_time=tt, train_event=te)))
+            put(f"ipa@{h:g}", lambda: _first(M.ipa(t, e, S[:, j], h, train_time=tt, train_event=te)))
+            if self.calibration:
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        # one group: the grouped KM table is not needed here (it is
+                        # drawn once from the full-data fit), which halves the cost
+                        cal = M.calibration(t, e, S[:, j], h, groups=np.zeros(t.size, dtype=int))
+                    for k in ("ici", "e50", "e90", "slope", "oe_ratio"):
+                        out[f"{k}@{h:g}"] = float(getattr(cal, k))
+                except (MetricInputError, np.linalg.LinAlgError):
+                    for k in ("ici", "e50", "e90", "slope", "oe_ratio"):
+                        out[f"{k}@{h:g}"] = float("nan")
+        return out
+
+    def __call__(self, est, X, y, y_train) -> dict[str, float]:
+        return self.evaluate(self.predict(est, X), y, y_train)
+
+
+def _first(x) -> float:
+    """Metric functions may return a float, a float-like result or a 1-element array/Series."""
+    if hasattr(x, "estimate"):
+        x = x.estimate
+    a = np.asarray(x, dtype=float).ravel()
+    return float(a[0]) if a.size else float("nan")

@@ -1,0 +1,378 @@
+"""Internal and external validation, written against a generic estimator interface.
+
+An *estimator factory* is a picklable callable ``factory(seed) -> estimator`` whose estimator
+has ``fit(X, y)``, ``predict(X)`` (risk, higher = worse) and ``predict_survival(X, times)``.
+A *score function* ``score_fn(estimator, X_eval, y_eval, y_train) -> dict[str, float]``
+computes the performance measures of a fitted estimator on evaluation data (``y_train`` is
+passed for the IPCW censoring weights of Uno's C / td-AUC / Brier).
+
+Internal validation
+-------------------
+:func:`bootstrap_optimism` — Harrell's bootstrap optimism correction (Harrell, Lee & Mark,
+Stat Med 1996;15:361; Steyerberg, *Clinical Prediction Models*, 2nd ed. 2019, ch. 17):
+
+1. fit on all data, evaluate on all data → *apparent* performance;
+2. for b = 1..B draw a bootstrap sample, fit on it, evaluate on it (``boot``) and on the
+   original data (``test``); optimism_b = boot − test;
+3. corrected = apparent − mean_b(optimism_b).
+
+Confidence intervals: the spread of the *full-data* model's measure over the B bootstrap
+samples (``fixed``: the sampling variability of the measure), i.e. its 2.5th and 97.5th
+percentiles minus their bootstrap mean, placed around the corrected estimate — a pragmatic
+interval (it ignores the variability of the optimism itself, small relative to sampling
+variability for B ≥ 200; and it always contains the estimate, which a plain percentile
+interval of a biased measure such as ICI would not). Paired differences between two
+predictors use the same resamples, so ΔC = C(model) − C(score) gets a paired interval.
+
+Speed: predictions are row-wise, so a replicate predicts once on the original data and takes
+the bootstrap sample's predictions by indexing; the full-data fits are predicted once in total.
+
+:func:`repeated_cv` — repeated stratified k-fold cross-validation (mean over all test folds;
+no CI, because fold results are not independent — the report says so).
+
+External validation
+-------------------
+:func:`external_validation` — the development fits evaluated on an independent cohort, plus
+transport measures per horizon: calibration-in-the-large (observed/expected) and calibration
+slope on cll = log(−log Ŝ(t)) (Austin, Harrell & van Klaveren, Stat Med 2020;39:2714), and a
+recalibrated prediction Ŝ_new(t | x) = S0_new(t)^exp(β · cll(x)) from a one-variable Cox model
+on the external cohort (logistic-recalibration analogue for survival, Steyerberg ch. 20;
+van Houwelingen, Stat Med 2000;19:3401) — the recalibrated measures are in-sample on the
+external cohort and labelled as such.
+
+Failed fits inside a replicate are recorded (``ValidationResult.failures``), never dropped
+silently; measures are averaged over the replicates that succeeded and ``n_rep`` says how many.
+"""
+from __future__ import annotations
+
+import functools
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..survival_data import make_y, split_y
+from .parallel import bootstrap_indices, kfold_indices, run_tasks, task_seeds
+
+__all__ = ["ValidationResult", "bootstrap_optimism", "repeated_cv", "apparent", "external_validation",
+           "recalibrate_at", "paired_difference"]
+
+ScoreFn = Callable[[object, pd.DataFrame, np.ndarray, np.ndarray], Mapping[str, float]]
+
+
+def _take(X, idx: np.ndarray):
+    if isinstance(X, (pd.DataFrame, pd.Series)):
+        return X.iloc[idx].reset_index(drop=True)
+    return np.asarray(X)[idx]
+
+
+@dataclass
+class ValidationResult:
+    """Apparent, optimism and corrected performance per predictor and measure.
+
+    Attributes
+    ----------
+    method : str
+        ``"bootstrap"`` or ``"cv"``.
+    table : DataFrame
+        ``predictor, metric, apparent, optimism, corrected, ci_low, ci_high, n_rep``.
+    replicates : DataFrame
+        ``predictor, metric, replicate, boot, test, fixed`` (one row per replicate).
+    fitted : dict
+        The estimators fitted on all data.
+    failures : DataFrame
+        ``replicate, predictor, error`` for fits that failed inside a replicate.
+    """
+
+    method: str
+    table: pd.DataFrame
+    replicates: pd.DataFrame
+    fitted: dict
+    failures: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["replicate", "predictor", "error"]))
+    ci_level: float = 0.95
+
+    def summary(self, metric: str | None = None) -> pd.DataFrame:
+        t = self.table if metric is None else self.table[self.table["metric"] == metric]
+        return t.set_index(["predictor", "metric"])[["apparent", "corrected", "ci_low", "ci_high"]]
+
+    def __repr__(self) -> str:
+        n = self.replicates["replicate"].nunique() if len(self.replicates) else 0
+        return (f"ValidationResult({self.method}, {len(self.fitted)} predictors, {n} replicates, "
+                f"{len(self.failures)} failed fits)")
+
+
+def apparent(factories: Mapping[str, Callable], X, y, score_fn: ScoreFn, *, seed: int = 0) -> tuple[dict, dict]:
+    """Fit every factory on all data and evaluate on the same data.
+
+    Returns ``(fitted, scores)`` with ``scores[name] = {metric: value}``.
+    """
+    scorer = _as_scorer(score_fn)
+    fitted, scores = {}, {}
+    for i, (name, fac) in enumerate(factories.items()):
+        est = fac(seed + i)
+        est.fit(X, y)
+        fitted[name] = est
+        scores[name] = dict(scorer.evaluate(scorer.predict(est, X), y, y))
+    return fitted, scores
+
+
+class _CallableScorer:
+    """Adapter giving a plain ``score_fn(est, X, y, y_train)`` the predict/take/evaluate interface."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def predict(self, est, X):
+        return (est, X)
+
+    @staticmethod
+    def take(preds, idx):
+        est, X = preds
+        return est, _take(X, idx)
+
+    def evaluate(self, preds, y, y_train):
+        est, X = preds
+        return self.fn(est, X, y, y_train)
+
+
+def _as_scorer(score_fn):
+    return score_fn if hasattr(score_fn, "evaluate") and hasattr(score_fn, "predict") else _CallableScorer(score_fn)
+
+
+def _boot_task(b: int, idx: np.ndarray, seed: int, *, factories, X, y, full_preds, scorer) -> tuple[list, list]:
+    Xb, yb = _take(X, idx), y[idx]
+    rows, fails = [], []
+    for i, (name, fac) in enumerate(factories.items()):
+        try:
+            est = fac(seed + i).fit(Xb, yb)
+            p_orig = scorer.predict(est, X)          # predictions are row-wise: the bootstrap
+            s_boot = scorer.evaluate(scorer.take(p_orig, idx), yb, yb)  # sample's are p_orig[idx]
+            s_test = scorer.evaluate(p_orig, y, yb)
+            s_fixed = scorer.evaluate(scorer.take(full_preds[name], idx), yb, y)
+        except Exception as exc:  # noqa: BLE001 - recorded and reported, never swallowed silently
+            fails.append({"replicate": b, "predictor": name,
+                          "error": f"{type(exc).__name__}: {exc}".splitlines()[0][:300]})
+            continue
+        for m in s_boot:
+            rows.append({"predictor": name, "metric": m, "replicate": b, "boot": float(s_boot[m]),
+                         "test": float(s_test.get(m, np.nan)), "fixed": float(s_fixed.get(m, np.nan))})
+    return rows, fails
+
+
+def _percentile_ci(x: np.ndarray, level: float) -> tuple[float, float]:
+    x = x[np.isfinite(x)]
+    if x.size < 2:
+        return np.nan, np.nan
+    a = (1 - level) / 2
+    lo, hi = np.quantile(x, [a, 1 - a])
+    return float(lo), float(hi)
+
+
+def bootstrap_optimism(factories: Mapping[str, Callable], X, y, score_fn: ScoreFn, *, n_boot: int = 200,
+                       seed: int = 0, n_jobs: int = 1, scheduler=None, progress: bool = False,
+                       ci_level: float = 0.95, fitted: dict | None = None,
+                       apparent_scores: dict | None = None) -> ValidationResult:
+    """Harrell's bootstrap optimism correction for several predictors on the same resamples.
+
+    Parameters
+    ----------
+    factories : mapping name -> factory(seed) -> estimator
+    X : DataFrame or array
+        Predictor data (for the study: the canonical frame).
+    y : structured array
+        Survival outcome (see :mod:`prognosis.survival_data`).
+    score_fn : callable
+        ``score_fn(estimator, X_eval, y_eval, y_train) -> {metric: value}``.
+    n_boot, seed : int
+        Replicates and seed; replicate ``b`` uses resample indices and model seeds derived
+        from ``(seed, b)`` only, so local, multi-process and Dask runs give the same numbers.
+    n_jobs, scheduler, progress
+        See :func:`prognosis.study.parallel.run_tasks`.
+    fitted, apparent_scores : optional
+        Reuse full-data fits and their scores when already computed.
+
+    Returns
+    -------
+    ValidationResult
+    """
+    t, e = split_y(y)
+    y = make_y(t, e)
+    scorer = _as_scorer(score_fn)
+    if fitted is None or apparent_scores is None:
+        fitted, apparent_scores = apparent(factories, X, y, score_fn, seed=seed)
+    full_preds = {name: scorer.predict(est, X) for name, est in fitted.items()}
+    idx = bootstrap_indices(len(y), n_boot, seed)
+    seeds = task_seeds(seed + 1, n_boot)
+    fn = functools.partial(_boot_task, factories=dict(factories), X=X, y=y, full_preds=full_preds, scorer=scorer)
+    out = run_tasks(fn, [(b, idx[b], seeds[b]) for b in range(n_boot)], n_jobs=n_jobs, scheduler=scheduler,
+                    progress=progress, desc="bootstrap")
+    reps = pd.DataFrame([r for rows, _ in out for r in rows],
+                        columns=["predictor", "metric", "replicate", "boot", "test", "fixed"])
+    fails = pd.DataFrame([f for _, fl in out for f in fl], columns=["replicate", "predictor", "error"])
+    rows = []
+    for name, sc in apparent_scores.items():
+        for m, app in sc.items():
+            r = reps[(reps["predictor"] == name) & (reps["metric"] == m)]
+            opt = (r["boot"] - r["test"]).to_numpy(dtype=float)
+            opt = opt[np.isfinite(opt)]
+            mean_opt = float(opt.mean()) if opt.size else np.nan
+            fx = r["fixed"].to_numpy(dtype=float)
+            fx = fx[np.isfinite(fx)]
+            lo, hi = _percentile_ci(fx, ci_level)
+            corrected = float(app) - mean_opt
+            centre = float(fx.mean()) if fx.size else np.nan
+            rows.append({"predictor": name, "metric": m, "apparent": float(app), "optimism": mean_opt,
+                         "corrected": corrected, "ci_low": corrected + (lo - centre),
+                         "ci_high": corrected + (hi - centre), "n_rep": int(opt.size)})
+    table = pd.DataFrame(rows, columns=["predictor", "metric", "apparent", "optimism", "corrected",
+                                        "ci_low", "ci_high", "n_rep"])
+    return ValidationResult("bootstrap", table, reps, fitted, fails, ci_level)
+
+
+def _cv_task(r: int, f: int, tr: np.ndarray, te: np.ndarray, seed: int, *, factories, X, y, scorer):
+    rows, fails = [], []
+    Xtr, ytr, yte = _take(X, tr), y[tr], y[te]
+    for i, (name, fac) in enumerate(factories.items()):
+        try:
+            est = fac(seed + i).fit(Xtr, ytr)
+            p = scorer.predict(est, X)
+            s_te = scorer.evaluate(scorer.take(p, te), yte, ytr)
+            s_tr = scorer.evaluate(scorer.take(p, tr), ytr, ytr)
+        except Exception as exc:  # noqa: BLE001 - recorded and reported
+            fails.append({"replicate": r * 1000 + f, "predictor": name,
+                          "error": f"{type(exc).__name__}: {exc}".splitlines()[0][:300]})
+            continue
+        for m in s_te:
+            rows.append({"predictor": name, "metric": m, "replicate": r * 1000 + f,
+                         "boot": float(s_tr.get(m, np.nan)), "test": float(s_te[m]), "fixed": np.nan})
+    return rows, fails
+
+
+def repeated_cv(factories: Mapping[str, Callable], X, y, score_fn: ScoreFn, *, folds: int = 5, repeats: int = 2,
+                seed: int = 0, n_jobs: int = 1, scheduler=None, progress: bool = False,
+                fitted: dict | None = None, apparent_scores: dict | None = None) -> ValidationResult:
+    """Repeated stratified k-fold cross-validation; ``corrected`` = mean test-fold performance.
+
+    ``optimism`` = apparent − corrected; no confidence interval is given (fold estimates are
+    correlated; use the bootstrap scheme for intervals).
+    """
+    t, e = split_y(y)
+    y = make_y(t, e)
+    if fitted is None or apparent_scores is None:
+        fitted, apparent_scores = apparent(factories, X, y, score_fn, seed=seed)
+    splits = kfold_indices(e, folds, repeats, seed)
+    seeds = task_seeds(seed + 2, len(splits))
+    fn = functools.partial(_cv_task, factories=dict(factories), X=X, y=y, scorer=_as_scorer(score_fn))
+    out = run_tasks(fn, [(r, f, tr, te, seeds[k]) for k, (r, f, tr, te) in enumerate(splits)],
+                    n_jobs=n_jobs, scheduler=scheduler, progress=progress, desc="cross-validation")
+    reps = pd.DataFrame([r for rows, _ in out for r in rows],
+                        columns=["predictor", "metric", "replicate", "boot", "test", "fixed"])
+    fails = pd.DataFrame([f for _, fl in out for f in fl], columns=["replicate", "predictor", "error"])
+    rows = []
+    for name, sc in apparent_scores.items():
+        for m, app in sc.items():
+            r = reps[(reps["predictor"] == name) & (reps["metric"] == m)]["test"].to_numpy(dtype=float)
+            r = r[np.isfinite(r)]
+            cv = float(r.mean()) if r.size else np.nan
+            rows.append({"predictor": name, "metric": m, "apparent": float(app), "optimism": float(app) - cv,
+                         "corrected": cv, "ci_low": np.nan, "ci_high": np.nan, "n_rep": int(r.size)})
+    table = pd.DataFrame(rows, columns=["predictor", "metric", "apparent", "optimism", "corrected",
+                                        "ci_low", "ci_high", "n_rep"])
+    return ValidationResult("cv", table, reps, fitted, fails)
+
+
+def paired_difference(result: ValidationResult, a: str, b: str, metric: str) -> dict:
+    """Δ = metric(a) − metric(b) on the same resamples: apparent, corrected, CI and a two-sided p.
+
+    The interval is the spread (2.5th/97.5th percentile minus mean) of the paired differences of
+    the full-data fits over the bootstrap samples, placed around the corrected Δ; p is the
+    two-sided bootstrap proportion of differences on the other side of 0 (times 2, capped at 1).
+    """
+    tab = result.table.set_index(["predictor", "metric"])
+    app = tab.loc[(a, metric), "apparent"] - tab.loc[(b, metric), "apparent"]
+    cor = tab.loc[(a, metric), "corrected"] - tab.loc[(b, metric), "corrected"]
+    reps = result.replicates[result.replicates["metric"] == metric]
+    ra = reps[reps["predictor"] == a].set_index("replicate")["fixed"]
+    rb = reps[reps["predictor"] == b].set_index("replicate")["fixed"]
+    d = (ra - rb).dropna().to_numpy(dtype=float)
+    lo, hi = _percentile_ci(d, result.ci_level)
+    centre = float(d.mean()) if d.size else np.nan
+    if d.size >= 2:
+        p = float(min(1.0, 2 * min(np.mean(d <= 0), np.mean(d >= 0))))
+    else:
+        p = np.nan
+    return {"predictor": a, "reference": b, "metric": metric, "apparent_delta": float(app),
+            "corrected_delta": float(cor), "ci_low": float(cor) + (lo - centre),
+            "ci_high": float(cor) + (hi - centre), "p_value": p,
+            "n_rep": int(d.size)}
+
+
+def recalibrate_at(surv_dev: np.ndarray, time: np.ndarray, event: np.ndarray, t: float) -> tuple[np.ndarray, float, float]:
+    """Recalibrate predicted S(t) on a new cohort: S_new(t|x) = S0_new(t)^exp(β·cll(x)).
+
+    ``cll = log(−log Ŝ(t))`` of the original model; β and the Breslow baseline S0_new are
+    estimated by a one-variable Cox model (lifelines, Efron ties) on the new cohort. Returns
+    ``(recalibrated S(t), beta, se(beta))``. β is the calibration slope (1 = ideal).
+    """
+    from lifelines import CoxPHFitter
+
+    # clip only exact 0/1 (log undefined); tiny probabilities are legitimate and keep their cll
+    s = np.clip(np.asarray(surv_dev, dtype=float), 1e-300, 1 - 1e-15)
+    cll = np.log(-np.log(s))
+    df = pd.DataFrame({"cll": cll - cll.mean(), "T": time, "E": event})
+    cph = CoxPHFitter().fit(df, "T", "E")
+    beta = float(cph.params_["cll"])
+    se = float(cph.standard_errors_["cll"])
+    sf = cph.predict_survival_function(df[["cll"]], times=[t])
+    return sf.to_numpy().ravel(), beta, se
+
+
+def external_validation(fitted: Mapping[str, object], X_ext, y_ext, y_dev, score_fn: ScoreFn,
+                        horizons, *, calibration_fn=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Evaluate development fits on an external cohort and recalibrate them per horizon.
+
+    Returns
+    -------
+    metrics : DataFrame
+        ``predictor, metric, value`` of ``score_fn`` on the external cohort.
+    transport : DataFrame
+        ``predictor, horizon, observed, expected, oe_ratio, slope, slope_se, ici_before,
+        ici_after`` where observed = 1 − KM(t) on the external cohort, expected = mean
+        predicted risk, slope = calibration slope on cll, ici_* = ICI before/after
+        recalibration (after = in-sample on the external cohort). ``calibration_fn(time,
+        event, surv, t)`` must return an object with ``.ici``; when None ICI is omitted.
+    """
+    from ..metrics import kaplan_meier
+
+    t_ext, e_ext = split_y(y_ext)
+    km = kaplan_meier(t_ext, e_ext)
+    mrows, trows = [], []
+    scorer = _as_scorer(score_fn)
+    for name, est in fitted.items():
+        try:
+            sc = scorer.evaluate(scorer.predict(est, X_ext), y_ext, y_dev)
+            S = np.asarray(est.predict_survival(X_ext, list(horizons)), dtype=float)
+        except Exception as exc:  # noqa: BLE001 - reported in the table
+            mrows.append({"predictor": name, "metric": "error", "value": np.nan,
+                          "note": f"{type(exc).__name__}: {exc}".splitlines()[0][:300]})
+            continue
+        for m, v in sc.items():
+            mrows.append({"predictor": name, "metric": m, "value": float(v), "note": ""})
+        for j, h in enumerate(horizons):
+            s = S[:, j]
+            obs = 1.0 - float(np.asarray(km(np.array([h]))).ravel()[0])
+            exp = float(np.mean(1 - s))
+            s_new, beta, se = recalibrate_at(s, t_ext, e_ext, h)
+            row = {"predictor": name, "horizon": float(h), "observed": obs, "expected": exp,
+                   "oe_ratio": obs / exp if exp > 0 else np.nan, "slope": beta, "slope_se": se,
+                   "ici_before": np.nan, "ici_after": np.nan}
+            if calibration_fn is not None:
+                try:
+                    row["ici_before"] = float(calibration_fn(t_ext, e_ext, s, h).ici)
+                    row["ici_after"] = float(calibration_fn(t_ext, e_ext, s_new, h).ici)
+                except Exception:  # noqa: BLE001 - leave NaN, and say so in the traceback note
+                    row["note"] = traceback.format_exc(limit=1).splitlines()[-1][:200]
+            trows.append(row)
+    return pd.DataFrame(mrows), pd.DataFrame(trows)

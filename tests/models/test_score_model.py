@@ -1,0 +1,56 @@
+"""ScoreModel: classic scores as survival predictors."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+from prognosis import scores
+from prognosis.errors import ModelError
+from prognosis.metrics.concordance import harrell_c
+from prognosis.models import ScoreModel, make_model
+
+
+@pytest.fixture(scope="module")
+def complete(acceptance_split):
+    tr, ytr, te, yte = acceptance_split
+    return tr.iloc[:1500], ytr[:1500], te.iloc[:600], yte[:600]
+
+
+def test_cox_on_total_has_the_c_of_the_total(complete):
+    tr, ytr, te, yte = complete
+    m = make_model("score:revised_tokuhashi").fit(tr, ytr)
+    total = pd.to_numeric(scores.compute(te, "revised_tokuhashi")["revised_tokuhashi"]).to_numpy(float)
+    assert m.cox_.coef_[0] < 0  # higher Tokuhashi = longer survival, learnt from the data
+    assert m.score(te, yte) == pytest.approx(float(harrell_c(yte["time_months"], yte["event"], -total)))
+    s = m.predict_survival(te.iloc[:20], [3, 6, 12])
+    assert (np.diff(s.to_numpy(), axis=1) <= 0).all()
+    assert clone(m).get_params() == m.get_params()
+
+
+def test_published_curve_is_a_step_function_with_honest_gaps(complete):
+    tr, ytr, te, yte = complete
+    m = ScoreModel("katagiri_new", how="published").fit(tr, ytr)
+    grp = scores.compute(te, "katagiri_new")["katagiri_new_group"].astype(object).fillna("").to_numpy()
+    s = m.predict_survival(te, [0, 3, 6, 12, 18, 24])
+    assert s[grp == ""].isna().all().all()  # group undetermined (missing items): no prediction
+    keep = grp != ""
+    te, yte = te[keep], yte[keep]
+    pub = {"low risk": (0.98, 0.91, 0.78), "intermediate risk": (0.74, 0.49, 0.28), "high risk": (0.27, 0.06, 0.02)}
+    for g, (s6, s12, s24) in pub.items():
+        rows = s[grp == g]
+        if len(rows) == 0:
+            continue
+        assert (rows[0.0] == 1).all() and rows[3.0].isna().all()  # before the first published time: unknown
+        assert (rows[6.0] == s6).all() and (rows[12.0] == s12).all() and (rows[18.0] == s12).all() and (rows[24.0] == s24).all()
+    with pytest.raises(ModelError, match="beyond the last published"):
+        m.predict_survival(te.iloc[:2], [30])
+    risk = m.predict(te)
+    assert harrell_c(yte["time_months"], yte["event"], risk) > 0.6
+
+
+def test_published_refused_when_the_source_gives_none(complete):
+    tr, ytr, _, _ = complete
+    with pytest.raises(ModelError, match="publishes no group survival"):
+        ScoreModel("tomita", how="published").fit(tr, ytr)
