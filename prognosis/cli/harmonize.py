@@ -44,6 +44,11 @@ def run(args) -> int:
         cohort.frame.to_csv(out, index=False)
     apath = audit_path(out)
     cohort.audit.to_csv(apath, index=False)
+    if len(cohort.frame) == 0:
+        import sys
+
+        print(f"prognosis harmonize: warning: every row of {Path(args.input).name} was rejected; "
+              f"see {audit_path(out).name}", file=sys.stderr)
     if not args.quiet:
         print(cohort.summary())
         print(f"wrote {out} ({len(cohort.frame)} rows) and {apath} ({len(cohort.audit)} records)")

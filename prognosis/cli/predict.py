@@ -4,9 +4,10 @@
                       [--times 3,6,12,24] [--scores revised_tokuhashi,tomita]
 
 For each patient: predicted S(t) at 3, 6, 12 and 24 months (NaN, with a note, beyond the
-training follow-up of the model -- never extrapolated) and the classic scores with their item
-breakdown. None of the models gives a per-patient interval yet, which the output says.
-PATIENTS needs no outcome columns. The terminal output identifies patients by row number
+training follow-up of the model -- never extrapolated), for Cox models with the 95% confidence
+interval of S(t) (as R survfit.coxph; other models give point predictions, which the output
+says), and the classic scores with their item breakdown.
+PATIENTS needs no outcome columns when read without --mapping (placeholders are added and never used; with a mapping, map or include them). The terminal output identifies patients by row number
 (0-based data row of PATIENTS) only; the output CSV carries ``input_row`` and, when the input
 has one, the user's own ``patient_id`` column (it is the user's file, so results can be merged
 back).
@@ -73,11 +74,18 @@ def run(args) -> int:
         warnings.simplefilter("always")
         surv = model.predict_survival(frame, times, truncate=True)
         risk = model.predict(frame)
+        final = model.steps[-1][1] if hasattr(model, "steps") else model
+        interval = None
+        if hasattr(final, "predict_survival_interval"):
+            interval = model.predict_survival_interval(frame, times, truncate=True)
     out = pd.DataFrame({"input_row": rows})
     if has_id:
         out["patient_id"] = frame["patient_id"].astype(str).to_numpy()
     for t in times:
         out[f"S_{t:g}m"] = surv[t].to_numpy()
+        if interval is not None:
+            out[f"S_{t:g}m_lower95"] = interval[0][t].to_numpy()
+            out[f"S_{t:g}m_upper95"] = interval[1][t].to_numpy()
     out["risk"] = risk
     names = [] if args.scores == "none" else (scoremod.available() if args.scores == "all" else
                                              [s.strip() for s in args.scores.split(",") if s.strip()])
@@ -88,18 +96,26 @@ def run(args) -> int:
         for col in tab.columns:
             out[col] = tab[col].to_numpy()
     meta = getattr(model, "artifact_metadata_", {})
-    tmax = None
-    final = model.steps[-1][1] if hasattr(model, "steps") else model
     tmax = getattr(final, "max_time_", None)
     print(f"model: {meta.get('extra', {}).get('model', type(final).__name__)} "
           f"(saved {meta.get('created_utc', '?')}); {len(frame)} patient(s)")
     if tmax is not None and any(t > tmax for t in times):
         print(f"note: horizons beyond the model's training follow-up ({tmax:.1f} months) are not estimable and shown as NA")
-    print("note: no per-patient interval is available for this model (point predictions only)")
+    if interval is None:
+        print("note: no per-patient interval is available for this model (point predictions only)")
+    else:
+        print("note: (95% confidence interval of S(t) given the model: coefficient and baseline-hazard "
+              "uncertainty, as R survfit.coxph; not a prediction interval)")
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
     for i in range(len(out)):
-        s = "  ".join(f"S({t:g}m)={'NA' if np.isnan(v) else f'{v:.2f}'}" for t, v in zip(times, surv.iloc[i].to_numpy()))
+        parts = []
+        for j, (t, v) in enumerate(zip(times, surv.iloc[i].to_numpy())):
+            txt = f"S({t:g}m)={'NA' if np.isnan(v) else f'{v:.2f}'}"
+            if interval is not None and not np.isnan(v):
+                txt += f" ({interval[0].iloc[i, j]:.2f}-{interval[1].iloc[i, j]:.2f})"
+            parts.append(txt)
+        s = "  ".join(parts)
         print(f"row {int(rows[i])}: {s}")
         for name, tab in tables.items():
             r = tab.iloc[i]

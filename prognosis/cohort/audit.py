@@ -84,8 +84,10 @@ class AuditLog:
             "reason": reasons,
         })
         out = pd.concat([rows, cells], ignore_index=True)
-        out["_o"] = np.where(out["column"] == ROW_STATUS_COLUMN, -1, out["action"].map(_ORDER).fillna(9))
-        out = out.sort_values(["row", "_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
+        order = np.concatenate([np.full(self.n_rows, -1),
+                                cells["action"].map(_ORDER).fillna(9).to_numpy(dtype=np.int64)])
+        perm = np.lexsort((np.arange(len(out)), order, out["row"].to_numpy(dtype=np.int64)))
+        out = out.take(perm).reset_index(drop=True)
         out["row"] = out["row"].astype("int64")
         for c in ("raw", "value", "reason"):  # one vectorized str() per column; NA stays NA
             out[c] = out[c].astype("string").to_numpy(dtype=object, na_value=None)

@@ -191,6 +191,14 @@ class Cohort:
         return c
 
 
+def _fmt_months(m: float) -> str:
+    if np.isnan(m):
+        return "not available (no censored patients)"
+    if np.isinf(m):
+        return "not reached (reverse Kaplan-Meier)"
+    return f"{m:.1f} months (reverse Kaplan-Meier)"
+
+
 @dataclass
 class CohortSummary:
     """Small, printable summary of a :class:`Cohort` (no patient identifiers)."""
@@ -214,8 +222,8 @@ class CohortSummary:
         counts = st["action"].value_counts() if len(st) else pd.Series(dtype=int)
         rej = a[(a["action"] == "rejected") & (a["column"] != "*")]
         # reasons without the row-specific tail, e.g. "duplicate patient_id (same id at row 3)"
-        reasons = rej["reason"].astype(str).str.replace(r" \((same id at row|got) .*\)$", "", regex=True)
-        reasons = reasons.str.replace(r"^(\w+) value '.*' is not", r"\1 value is not", regex=True)
+        reasons = rej["reason"].astype(str).str.replace(r" \((same id at rows?|got) .*\)$", "", regex=True)
+        reasons = reasons.str.replace(r"'[^']*'", "'…'", regex=True)  # group by rule, not by raw value
         f = c.frame
         miss = pd.DataFrame({
             "n_missing": f[list(CANONICAL_COLUMNS)].isna().sum(),
@@ -251,7 +259,7 @@ class CohortSummary:
                  f"  input rows {self.n_input}: kept unchanged {self.n_kept}, kept with changes {self.n_changed}, "
                  f"rejected {self.n_rejected}",
                  f"  patients {self.n_patients}, deaths {self.n_events}, median follow-up "
-                 f"{self.median_followup_months:.1f} months (reverse Kaplan-Meier)",
+                 + _fmt_months(self.median_followup_months),
                  f"  time origin: {self.metadata.get('time_origin', 'not stated')}"]
         if len(self.cohorts) > 1:
             lines.append("  cohorts: " + ", ".join(f"{k} ({v})" for k, v in self.cohorts.items()))

@@ -17,6 +17,7 @@ Policy (documented in ``cohort-schema.md`` terms):
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -60,15 +61,6 @@ def kps_to_ecog(kps):
 # --------------------------------------------------------------------------------------------
 def _text(s: pd.Series) -> pd.Series:
     """Object Series of stripped strings, None where missing (NA or a missing marker)."""
-    if pd.api.types.is_bool_dtype(s.dtype):
-        t = s.astype("object").map(lambda v: None if v is pd.NA or v is None else ("1" if v else "0"))
-        return t
-    if pd.api.types.is_numeric_dtype(s.dtype):
-        v = s.astype("float64")
-        integral = v.notna() & (v == np.floor(v.fillna(0))) & (v.abs() < 1e15)
-        t = v.astype("object").map(lambda x: None if x != x else repr(float(x)))
-        t[integral] = v[integral].astype("int64").astype(str)
-        return t.where(v.notna(), None)
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         return s.dt.strftime("%Y-%m-%d").where(s.notna(), None).astype("object")
     # object/string columns: clean each *distinct* value once (files repeat values a lot)
@@ -76,10 +68,16 @@ def _text(s: pd.Series) -> pd.Series:
 
     def clean(v):
         if not isinstance(v, str):
-            if hasattr(v, "strftime"):
+            if isinstance(v, (bool, np.bool_)):
+                v = "1" if v else "0"
+            elif isinstance(v, (float, np.floating)) and not np.isfinite(v):
+                v = str(float(v))
+            elif hasattr(v, "strftime"):
                 v = v.strftime("%Y-%m-%d")
-            elif isinstance(v, float) and v.is_integer():
+            elif isinstance(v, (float, np.floating)) and float(v).is_integer() and abs(v) < 1e15:
                 v = str(int(v))
+            elif isinstance(v, (float, np.floating)):
+                v = repr(float(v))
             else:
                 v = str(v)
         v = v.strip()
@@ -135,13 +133,32 @@ class _Harmonizer:
         present = set(cols)
         sources: dict[str, str] = {}
         missing = []
+        folded: dict[str, list[str]] = {}
+        for c in cols:
+            folded.setdefault(" ".join(c.split()).casefold(), []).append(c)
+        self.renamed_sources: dict[str, str] = {}
         for canon, src in self.m.columns.items():
             if src not in present:
-                missing.append((canon, src))
+                alt = folded.get(" ".join(src.split()).casefold(), [])
+                if len(alt) == 1:  # same name up to case/spacing: unambiguous, recorded in metadata
+                    self.renamed_sources[src] = alt[0]
+                    src = alt[0]
+                else:
+                    missing.append((canon, src))
             sources[canon] = src
+        self.date_sources: dict[str, str] = {}
         for role, src in self.m.dates.items():
-            if role != "format" and str(src) not in present:
-                missing.append((f"dates.{role}", str(src)))
+            if role == "format":
+                continue
+            src = str(src)
+            if src not in present:
+                alt = folded.get(" ".join(src.split()).casefold(), [])
+                if len(alt) == 1:
+                    self.renamed_sources[src] = alt[0]
+                    src = alt[0]
+                else:
+                    missing.append((f"dates.{role}", src))
+            self.date_sources[role] = src
         for src in self.m.keep:
             if src not in present:
                 missing.append(("keep", src))
@@ -149,7 +166,7 @@ class _Harmonizer:
             what = ", ".join(f"{s!r} (for {c})" for c, s in missing)
             raise MappingError(f"{self.src}: mapped column(s) {what} not found; the table has columns "
                                f"{cols[:40]}{' ...' if len(cols) > 40 else ''}.")
-        used = set(sources.values()) | {str(v) for k, v in self.m.dates.items() if k != "format"}
+        used = set(sources.values()) | set(self.date_sources.values())
         lower = {c.lower(): c for c in cols}
         for col in COLUMNS:
             if col.name in sources:
@@ -238,7 +255,12 @@ class _Harmonizer:
         rawv = raw_text.to_numpy(dtype=object)
         present = text.notna().to_numpy()
         notnum = present & np.isnan(num)
-        self._bad(name, notnum, rawv, _per_row(notnum, rawv, lambda r: f"{name} {r!r} is not a number"))
+        def not_a_number(r):
+            hint = ""
+            if self.decimal == "." and re.fullmatch(r"-?\d+,\d+", str(r)):
+                hint = " (decimal comma? set read: {decimal: ','} in the mapping)"
+            return f"{name} {r!r} is not a number{hint}"
+        self._bad(name, notnum, rawv, _per_row(notnum, rawv, not_a_number))
         mapped = present & ~notnum & (text.to_numpy(dtype=object) != rawv)
         self._record_change(name, rawv, num, mapped, "value map in mapping")
         unit = self.m.units.get(name)
@@ -388,7 +410,7 @@ class _Harmonizer:
 
     # ---- dates ----------------------------------------------------------------------------
     def parse_dates(self, role: str) -> pd.Series:
-        src = str(self.m.dates[role])
+        src = self.date_sources[role]
         s = self.raw[src]
         label = f"{role} date ({src})"
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
@@ -406,14 +428,24 @@ class _Harmonizer:
             out[native] = pd.to_datetime(obj[native].map(lambda v: pd.Timestamp(v).tz_localize(None)
                                                          if getattr(v, "tzinfo", None) else pd.Timestamp(v)))
         todo = text.notna().to_numpy() & ~native
+        # parse each distinct date text once (a cohort has far fewer distinct dates than rows)
+        codes, uniques = pd.factorize(text.where(todo, None), use_na_sentinel=True)
+        u_parsed = pd.Series(pd.NaT, index=range(len(uniques)), dtype="datetime64[ns]")
+        u_todo = np.ones(len(uniques), dtype=bool)
+        u_text = pd.Series(uniques, dtype=object)
         for f in fmts:
-            if not todo.any():
+            if not u_todo.any():
                 break
-            parsed = pd.to_datetime(text[todo], format=f, errors="coerce")
+            parsed = pd.to_datetime(u_text[u_todo], format=f, errors="coerce")
             hit = parsed.notna().to_numpy()
-            idx = np.flatnonzero(todo)[hit]
-            out.iloc[idx] = parsed[hit].to_numpy()
-            todo[idx] = False
+            idx = np.flatnonzero(u_todo)[hit]
+            u_parsed.iloc[idx] = parsed[hit].to_numpy()
+            u_todo[idx] = False
+        vals = np.append(u_parsed.to_numpy(), np.datetime64("NaT", "ns"))
+        got = vals[np.where(codes < 0, len(uniques), codes)]
+        fill = todo & ~np.isnat(got)
+        out[fill] = got[fill]
+        todo &= np.isnat(got)
         if todo.any():
             rawv = text.to_numpy(dtype=object)
             self.audit.add(np.flatnonzero(todo), f"date:{role}", "na", raw=rawv[todo],
@@ -438,7 +470,11 @@ class _Harmonizer:
             if conflict.any():
                 self.audit.reject(np.flatnonzero(conflict), "event", raw="0",
                                   reason="event is 0 but a death date is recorded")
-        end = pd.Series(np.where(ev == 1, death.to_numpy(), last.to_numpy()), index=origin.index).astype("datetime64[ns]")
+        if "death" in d:
+            end = pd.Series(np.where(ev == 1, death.to_numpy(), last.to_numpy()), index=origin.index)
+            end = end.astype("datetime64[ns]")
+        else:  # one "last follow-up or death" date column with a separate event column
+            end = last
         no_origin = origin.isna().to_numpy()
         if no_origin.any():
             self.audit.reject(np.flatnonzero(no_origin), "time_months", reason="origin date is missing")
@@ -593,12 +629,14 @@ class _Harmonizer:
             "sha256": self.facts.get("sha256"),
             "format": self.facts.get("format"),
             "time_origin": self.m.time_origin or (f"date column {self.m.dates['origin']!r}"
-                                                  if "origin" in self.m.dates else "not stated"),
+                                                  if "origin" in self.m.dates else
+                                                  self.facts.get("time_origin") or "not stated"),
             "schema_version": SCHEMA_VERSION,
             "cohort": label,
             "n_input_rows": self.n,
             "n_rejected": int(self.audit.rejected.sum()),
             "columns_used": dict(self.sources),
+            "columns_matched_ignoring_case": dict(self.renamed_sources),
             "ignored_columns": list(self.ignored),
             "conversions": self.conversions,
             "mapping": self.m.origin_name if self.m.columns or self.m.dates else None,
@@ -633,8 +671,8 @@ class _Harmonizer:
         for idx in rows_of.values():
             rows = sub.index.to_numpy()[idx]
             for r in rows:
-                others = ", ".join(str(o) for o in rows if o != r)
-                reason[r] = f"duplicate patient_id (same id at row {others})"
+                others = [str(o) for o in rows if o != r]
+                reason[r] = f"duplicate patient_id (same id at row{'s' if len(others) > 1 else ''} {', '.join(others)})"
         rows = np.flatnonzero(dup)
         self.audit.reject(rows, "patient_id", raw=None, reason=reason[rows])
 

@@ -178,6 +178,9 @@ def load_mapping(mapping) -> Mapping:
             raise MappingError(f"mapping {name}: dates needs an 'origin' column (time zero) to compute time_months.")
         if "origin" in dates and "time_months" in columns:
             raise MappingError(f"mapping {name}: give time_months either as a column or from dates, not both.")
+        if "origin" in dates and "death" not in dates and "last_contact" in dates and "event" not in columns:
+            raise MappingError(f"mapping {name}: with only a last_contact date, map an 'event' column "
+                               "(or give the death date under dates.death).")
         if "origin" in dates and not ("death" in dates or "last_contact" in dates):
             raise MappingError(f"mapping {name}: dates.origin needs 'death' and/or 'last_contact' columns.")
     derive = _dict("derive")

@@ -125,11 +125,23 @@ def _read_excel(path: Path, *, sheet=None, **_):
 
 
 def _read_parquet(path: Path, **_):
+    import json
+
+    import pyarrow.parquet as pq
+
     try:
-        frame = pd.read_parquet(path)
+        table = pq.read_table(path)
+        frame = table.to_pandas()
     except Exception as exc:  # pyarrow raises ArrowInvalid / OSError for non-parquet files
         raise ReadError(f"{path.name} is not a readable Parquet file ({type(exc).__name__}).") from None
-    return frame, {"format": "parquet"}
+    facts = {"format": "parquet"}
+    meta = (table.schema.metadata or {}).get(b"prognosis")  # written by Cohort.to_parquet
+    if meta:
+        try:
+            facts["time_origin"] = json.loads(meta).get("time_origin")
+        except (ValueError, AttributeError):
+            pass
+    return frame, facts
 
 
 def read_table(source, *, encoding: str | None = None, delimiter: str | None = None,

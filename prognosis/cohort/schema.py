@@ -93,6 +93,15 @@ REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
 MOLECULAR_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.group == "molecular")
 LAB_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.group == "laboratory")
 
+#: Extra columns the harmonizer may add (after the canonical ones), documented here because the
+#: schema allows additions: boolean flags set when a mapping asks for a derivation, so that scores
+#: can tell a recorded KPS from one converted from ECOG (clinical-facts: "store both; never infer
+#: KPS 80 from ECOG 1 without flagging").
+EXTRA_COLUMNS: dict[str, str] = {
+    "kps_derived": "boolean; True where kps was derived from ecog (mapping derive.kps_from_ecog)",
+    "ecog_derived": "boolean; True where ecog was derived from kps (mapping derive.ecog_from_kps)",
+}
+
 #: pandas dtypes of the canonical frame (nullable types so NA is explicit).
 PANDAS_DTYPES: dict[str, object] = {}
 for _col in COLUMNS:
@@ -134,6 +143,10 @@ def conform_dtypes(frame):
         elif dt == "category":
             s = pd.Categorical(s.astype("object").where(s.notna(), None), categories=list(col.categories))
             out[col.name] = s
+        elif dt in ("float64", "int64") and s.isna().any():
+            # outcome column absent or incomplete (e.g. new patients to score): keep NA explicit
+            # with the nullable twin of the dtype instead of failing on NA -> float64/int64.
+            out[col.name] = s.astype("Float64" if dt == "float64" else "Int64")
         else:
             out[col.name] = s.astype(dt)
     extras = [c for c in frame.columns if c not in COLUMN_BY_NAME]

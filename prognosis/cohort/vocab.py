@@ -368,15 +368,15 @@ ASIA_TO_FRANKEL: dict[str, str] = {k: k.upper() for k in "abcde"} | {f"asia {k}"
 
 BOOL_SYNONYMS: dict[str, bool] = {
     **{w: True for w in ("1", "true", "t", "yes", "y", "ja", "j", "oui", "si", "present", "positive", "pos",
-                          "x", "1 0", "wahr", "vorhanden")},
+                          "x", "wahr", "vorhanden")},
     **{w: False for w in ("0", "false", "f", "no", "n", "nein", "non", "absent", "negative", "neg",
-                           "0 0", "falsch", "keine", "kein")},
+                           "falsch", "keine", "kein")},
 }
 
 #: Raw values of an event column that are unambiguous. Anything else (e.g. 2) rejects the row.
 EVENT_SYNONYMS: dict[str, int] = {
-    **{w: 1 for w in ("1", "1 0", "dead", "died", "deceased", "death", "yes", "true", "verstorben", "tot",
+    **{w: 1 for w in ("1", "dead", "died", "deceased", "death", "yes", "true", "verstorben", "tot",
                        "gestorben", "decede", "muerto", "fallecido", "1 deceased")},
-    **{w: 0 for w in ("0", "0 0", "alive", "living", "censored", "no", "false", "lebt", "lebend", "am leben",
+    **{w: 0 for w in ("0", "alive", "living", "censored", "no", "false", "lebt", "lebend", "am leben",
                        "vivant", "vivo", "0 living", "alive with disease", "alive without disease")},
 }

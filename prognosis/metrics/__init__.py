@@ -14,7 +14,8 @@ from .calibration import CalibrationResult, calibration
 from .concordance import ConcordanceResult, concordance_indices, harrell_c, uno_c
 from .decision import net_benefit
 from .km import KaplanMeier, censoring_km, kaplan_meier, km_at
-from .plots import plot_calibration, plot_decision_curve, plot_metric_over_time
+from .plots import (plot_calibration, plot_decision_curve, plot_kaplan_meier,
+                    plot_metric_over_time)
 
 __all__ = [
     "harrell_c", "uno_c", "concordance_indices", "ConcordanceResult",
@@ -24,5 +25,5 @@ __all__ = [
     "bootstrap", "paired_bootstrap", "BootstrapResult", "PairedBootstrapResult",
     "resample_indices",
     "kaplan_meier", "km_at", "censoring_km", "KaplanMeier",
-    "plot_calibration", "plot_metric_over_time", "plot_decision_curve",
+    "plot_calibration", "plot_metric_over_time", "plot_decision_curve", "plot_kaplan_meier",
 ]

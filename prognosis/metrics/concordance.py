@@ -12,9 +12,10 @@ the same rule as ``survival::aeqSurv``).
 
 Algorithm (own code, because no maintained Python library has an O(n log n) *weighted* count
 with R's tie rules; scikit-survival is O(n * events), lifelines has no per-event weights): the
-pairs (j before i in time order, rank_j < rank_i) are counted by a bottom-up merge over
-position blocks, carried out level by level with vectorised NumPy (log2 n passes of O(n)),
-the array-programming form of merge-sort inversion counting.
+pairs (j before i in time order, rank_j < rank_i) are counted by merge-sort inversion counting
+over position blocks, run level by level as vectorised NumPy (ceil(log2 n) passes of O(n)
+array operations, no Python loop over patients). Measured in benchmarks/bench_metrics.py:
+at n = 100,000 it is >200x faster than scikit-survival and faster than R's C code.
 """
 from __future__ import annotations
 
@@ -79,6 +80,22 @@ def _rebuild(v, c, d, tr, tt, kind, tau):
                              kind=kind, tau=tau)
 
 
+def _time_codes(time: np.ndarray, fix: bool = True,
+                tolerance: float = np.sqrt(np.finfo(float).eps)):
+    """(fixed times, distinct times, integer code of each time) with R's timefix rule."""
+    ut, inv = np.unique(time, return_inverse=True)
+    inv = inv.ravel()
+    if fix and ut.size >= 2:
+        dy = np.diff(ut)
+        tied = (dy <= tolerance) | (dy / np.mean(np.abs(ut)) <= tolerance)
+        if tied.any():
+            keep = np.concatenate([[True], ~tied])
+            codes = np.cumsum(keep)[inv] - 1
+            ut = ut[keep]
+            return ut[codes], ut, codes
+    return time, ut, inv
+
+
 def timefix(time: np.ndarray, tolerance: float = np.sqrt(np.finfo(float).eps)) -> np.ndarray:
     """Make times that differ only by floating-point noise exactly equal.
 
@@ -86,16 +103,7 @@ def timefix(time: np.ndarray, tolerance: float = np.sqrt(np.finfo(float).eps)) -
     consecutive distinct times with difference <= tolerance, or difference / mean(|unique
     times|) <= tolerance, are merged onto the smaller one.
     """
-    y, inv = np.unique(time, return_inverse=True)
-    if y.size < 2:
-        return time
-    dy = np.diff(y)
-    tied = (dy <= tolerance) | (dy / np.mean(np.abs(y)) <= tolerance)
-    if not tied.any():
-        return time
-    keep = np.concatenate([[True], ~tied])
-    cuts = y[keep]
-    return cuts[np.cumsum(keep)[inv.ravel()] - 1]
+    return _time_codes(np.asarray(time, dtype=float), True, tolerance)[0]
 
 
 def _stable_rank_order(codes: np.ndarray, reverse_ties: bool = False) -> np.ndarray:
@@ -170,7 +178,7 @@ def _dominance_counts(rk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lt, eq
 
 
-def _event_counts(time, event, risk):
+def _event_counts(time, event, risk, codes=None):
     """Per-observation comparable-pair counts with R's tie rules.
 
     Returns (conc, tie, comp, dead, order, tied_time): for each observation (in the array
@@ -179,10 +187,14 @@ def _event_counts(time, event, risk):
     """
     n = time.size
     _, rk = np.unique(risk, return_inverse=True)
-    ut, tk = np.unique(time, return_inverse=True)
+    rk = rk.ravel()
+    n_ut, tk = (np.unique(time).size, None) if codes is None else codes
+    if tk is None:
+        ut, tk = np.unique(time, return_inverse=True)
+        n_ut, tk = ut.size, tk.ravel()
     R = int(rk.max()) + 1
     # positions: later times first; at equal time censored before deaths; deaths by risk code
-    key = ((ut.size - 1 - tk).astype(np.int64) * 2 + event) * R + rk
+    key = ((n_ut - 1 - tk).astype(np.int64) * 2 + event) * R + rk
     if int(key.max()) < np.iinfo(np.int64).max // max(n, 1):
         order = np.argsort(key * n + np.arange(n))   # unique key: fast unstable sort
     else:
@@ -223,16 +235,29 @@ def _pair_counts(time, event, risk, weight):
     return _weighted(_event_counts(time, event, risk), weight)
 
 
-def _uno_weights(t, e, tt_, te_, tau):
-    """w_i = 1 / G(t_i-)^2 for deaths with t_i <= tau (0 otherwise), G from (tt_, te_)."""
+def _own_censoring_left(e, tk, n_ut):
+    """G(t_i-) of the censoring KM of the same data, from time codes (no searchsorted);
+    identical to ``censoring_km(t, e)(t, left=True)``."""
+    d = np.bincount(tk, weights=e, minlength=n_ut)
+    tot = np.bincount(tk, minlength=n_ut).astype(float)
+    c = tot - d
+    n_risk = tot[::-1].cumsum()[::-1] - d
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(c > 0, 1.0 - c / n_risk, 1.0)
+    return np.concatenate([[1.0], np.cumprod(factor)])[tk]
+
+
+def _check_tau(t, e, tau):
     if tau is not None:
         tau = float(tau)
         if not np.isfinite(tau) or tau <= 0:
             raise MetricInputError(f"tau must be a positive number, got {tau!r}")
         if not (e[t <= tau] == 1).any():
             raise MetricInputError(f"no deaths at or before tau={tau:g}")
-    G = censoring_km(tt_, te_)
-    g = G(t, left=True)
+    return tau
+
+
+def _weights_from_g(t, e, g, tau):
     use = (e == 1) if tau is None else (e == 1) & (t <= tau)
     if (g[use] <= 0).any():
         bad = np.flatnonzero(use & (g <= 0))
@@ -243,6 +268,12 @@ def _uno_weights(t, e, tt_, te_, tau):
     w = np.zeros(t.size)
     w[use] = 1.0 / g[use] ** 2
     return w
+
+
+def _uno_weights(t, e, tt_, te_, tau):
+    """w_i = 1 / G(t_i-)^2 for deaths with t_i <= tau (0 otherwise), G from (tt_, te_)."""
+    tau = _check_tau(t, e, tau)
+    return _weights_from_g(t, e, censoring_km(tt_, te_)(t, left=True), tau)
 
 
 def harrell_c(time, event, risk, *, timefix_times: bool = True, warn_reversed: bool = True
@@ -274,9 +305,8 @@ def harrell_c(time, event, risk, *, timefix_times: bool = True, warn_reversed: b
     """
     t, e = check_survival(time, event)
     r = check_vector(risk, t.size, "risk")
-    if timefix_times:
-        t = timefix(t)
-    c, d, tr, tt = _pair_counts(t, e, r, np.ones(t.size))
+    t, ut, tk = _time_codes(t, timefix_times)
+    c, d, tr, tt = _weighted(_event_counts(t, e, r, (ut.size, tk)), np.ones(t.size))
     if c + d + tr == 0:
         raise MetricInputError("no comparable pairs: every death is tied in time with all "
                                "later observations, or there are no deaths before the last time")
@@ -304,8 +334,8 @@ def uno_c(time, event, risk, tau=None, train_time=None, train_event=None, *,
       data). G is the reverse Kaplan–Meier in which deaths precede censorings at tied times,
       evaluated at the left limit G(t-) (a censoring at t does not down-weight a death at t).
     * scikit-survival ``concordance_index_ipcw`` keeps deaths with ``time < tau`` (strict) and
-      uses G(t) of a censoring KM; with tied death/censoring times the two differ slightly
-      (scikit-survival issue #428).
+      differs in its censoring weights at tied times: identical without tied times (tested),
+      1e-5 apart on the veteran data (0.729221 vs R's 0.729231; scikit-survival issue #428).
     * ``tau=None`` means no truncation (R default); with sparse late follow-up G(t) is small
       and weights explode, so a tau such as the 90th percentile of follow-up is advisable.
 
@@ -319,14 +349,18 @@ def uno_c(time, event, risk, tau=None, train_time=None, train_event=None, *,
     if (train_time is None) != (train_event is None):
         raise MetricInputError("give both train_time and train_event, or neither")
     if train_time is None:
-        tt_, te_ = t, e
+        t, ut, tk = _time_codes(t, timefix_times)
+        tau = _check_tau(t, e, tau)
+        w = _weights_from_g(t, e, _own_censoring_left(e, tk, ut.size), tau)
+        counts = _event_counts(t, e, r, (ut.size, tk))
     else:
         tt_, te_ = check_survival(train_time, train_event, prefix="train_", require_event=False)
-    if timefix_times:
-        both = timefix(np.concatenate([t, tt_]))
-        t, tt_ = both[: t.size], both[t.size:]
-    w = _uno_weights(t, e, tt_, te_, tau)
-    c, d, tr, tt = _pair_counts(t, e, r, w)
+        if timefix_times:
+            both = timefix(np.concatenate([t, tt_]))
+            t, tt_ = both[: t.size], both[t.size:]
+        w = _uno_weights(t, e, tt_, te_, tau)
+        counts = _event_counts(t, e, r)
+    c, d, tr, tt = _weighted(counts, w)
     if c + d + tr == 0:
         raise MetricInputError("no comparable pairs with a death before tau")
     value = (c + tr / 2) / (c + d + tr)
@@ -343,10 +377,10 @@ def concordance_indices(time, event, risk, tau=None, *, timefix_times: bool = Tr
     """
     t, e = check_survival(time, event)
     r = check_vector(risk, t.size, "risk")
-    if timefix_times:
-        t = timefix(t)
-    w_uno = _uno_weights(t, e, t, e, tau)
-    counts = _event_counts(t, e, r)
+    t, ut, tk = _time_codes(t, timefix_times)
+    tau = _check_tau(t, e, tau)
+    w_uno = _weights_from_g(t, e, _own_censoring_left(e, tk, ut.size), tau)
+    counts = _event_counts(t, e, r, (ut.size, tk))
     out = {}
     for name, w in (("harrell", np.ones(t.size)), ("uno", w_uno)):
         c, d, tr, _ = _weighted(counts, w)

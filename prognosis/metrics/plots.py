@@ -9,7 +9,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["plot_calibration", "plot_metric_over_time", "plot_decision_curve"]
+__all__ = ["plot_calibration", "plot_metric_over_time", "plot_decision_curve", "plot_kaplan_meier"]
 
 
 def _ax(ax, figsize=(5.5, 5)):
@@ -85,5 +85,37 @@ def plot_decision_curve(frame: pd.DataFrame, ax=None, *, ylim_low: float | None 
     ax.set_ylim(low, max(top, 0.01) * 1.05)
     ax.set_xlabel("Threshold probability")
     ax.set_ylabel("Net benefit")
+    ax.legend(fontsize=8, frameon=False)
+    return fig
+
+
+def plot_kaplan_meier(time, event, groups=None, ax=None, *, conf_int: bool = True,
+                      xlabel: str = "Time (months)"):
+    """Kaplan–Meier curves (overall or by group) with pointwise 95% log-scale Greenwood bands.
+
+    ``groups``: optional labels (e.g. a score's risk groups); one curve per distinct label, in
+    sorted order, with its n and number of deaths in the legend. Returns the Figure.
+    """
+    from .km import kaplan_meier
+    fig, ax = _ax(ax, (6, 4))
+    tm = np.asarray(time, dtype=float)
+    ev = np.asarray(event)
+    labels = np.zeros(tm.size, dtype=int) if groups is None else np.asarray(groups)
+    for lab in sorted(pd.unique(labels), key=str):
+        m = labels == lab
+        km = kaplan_meier(tm[m], ev[m])
+        x = np.concatenate([[0.0], km.time])
+        y = np.concatenate([[1.0], km.surv])
+        name = "All" if groups is None else str(lab)
+        line, = ax.step(x, y, where="post",
+                        label=f"{name} (n={int(m.sum())}, deaths={int(ev[m].sum())})")
+        if conf_int:
+            lo, hi = km.confint(km.time)
+            ax.fill_between(x, np.concatenate([[1.0], lo]), np.concatenate([[1.0], hi]),
+                            step="post", alpha=0.15, color=line.get_color(), lw=0)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlim(left=0)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("Overall survival")
     ax.legend(fontsize=8, frameon=False)
     return fig

@@ -48,14 +48,10 @@ def check_times(times) -> np.ndarray:
 
 
 def harrell_c(time, event, risk) -> float:
-    """Harrell's C from :mod:`prognosis.metrics` (scikit-survival's until that module exists)."""
-    try:
-        from ..metrics import harrell_c as _hc
-    except ImportError:  # metrics engine not installed yet
-        from sksurv.metrics import concordance_index_censored
+    """Harrell's C (R ``survival::concordance`` conventions) from :mod:`prognosis.metrics`."""
+    from ..metrics import harrell_c as _hc
 
-        return float(concordance_index_censored(np.asarray(event, bool), np.asarray(time, float), np.asarray(risk, float))[0])
-    return float(_hc(time, event, risk))
+    return float(_hc(time, event, risk, warn_reversed=False))
 
 
 class SurvivalModelMixin:

@@ -63,8 +63,13 @@ def rcs_basis(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
     return np.column_stack(cols)
 
 
-def _baseline_cumhaz(time, event, w, method: str) -> tuple[np.ndarray, np.ndarray]:
-    """Baseline cumulative hazard at the unique event times (weights ``w = exp(lp)``)."""
+def _baseline_cumhaz(time, event, w, method: str, x: np.ndarray | None = None):
+    """Baseline cumulative hazard at the unique event times (weights ``w = exp(lp)``).
+
+    With ``x`` (centred design) also returns the cumulative pieces of the Tsiatis variance of
+    H(t | x) as R ``survival:::agsurv`` computes them (vartype 3 for Efron, 2 for Breslow):
+    ``cumsum(varhaz)`` and ``cumsum(xbar)`` (n_times x p).
+    """
     order = np.argsort(time, kind="mergesort")
     time, event, w = time[order], event[order], w[order]
     ut = np.unique(time[event == 1])
@@ -72,21 +77,30 @@ def _baseline_cumhaz(time, event, w, method: str) -> tuple[np.ndarray, np.ndarra
     rev = np.cumsum(w[::-1])[::-1]
     first = np.searchsorted(time, ut, side="left")
     risk = rev[first]
-    inc = np.empty(ut.size)
     dmask = event == 1
-    dt = time[dmask]
-    dw = w[dmask]
-    pos = np.searchsorted(ut, dt)
+    pos = np.searchsorted(ut, time[dmask])
     d = np.bincount(pos, minlength=ut.size).astype(float)
-    dsum = np.bincount(pos, weights=dw, minlength=ut.size)
-    if method == "breslow":
-        inc = d / risk
-    else:
-        inc = d / risk
+    dsum = np.bincount(pos, weights=w[dmask], minlength=ut.size)
+    inc = d / risk
+    varhaz = d / risk ** 2
+    if x is not None:
+        x = x[order]
+        xrev = np.cumsum((w[:, None] * x)[::-1], axis=0)[::-1]
+        xsum = xrev[first]
+        xsum2 = np.zeros((ut.size, x.shape[1]))
+        np.add.at(xsum2, pos, w[dmask, None] * x[dmask])
+        xbar = xsum / risk[:, None] * inc[:, None]
+    if method == "efron":
         for i in np.flatnonzero(d > 1):
-            k = np.arange(int(d[i]))
-            inc[i] = np.sum(1.0 / (risk[i] - k / d[i] * dsum[i]))
-    return ut, np.cumsum(inc)
+            k = np.arange(int(d[i])) / d[i]
+            den = risk[i] - k * dsum[i]
+            inc[i] = np.sum(1.0 / den)
+            varhaz[i] = np.sum(1.0 / den ** 2)
+            if x is not None:
+                xbar[i] = np.sum((xsum[i][None, :] - k[:, None] * xsum2[i][None, :]) / den[:, None] ** 2, axis=0)
+    if x is None:
+        return ut, np.cumsum(inc)
+    return ut, np.cumsum(inc), np.cumsum(varhaz), np.cumsum(xbar, axis=0)
 
 
 class CoxModel(SurvivalModelMixin, BaseEstimator):
@@ -197,14 +211,18 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
         }
         lp = (D - self.means_) @ self.coef_
         self.baseline_times_, self.baseline_cumhaz_ = {}, {}
+        self.baseline_varhaz_, self.baseline_xbar_ = {}, {}
         for k in np.unique(keys):
             m = keys == k
             if event[m].sum() == 0:
-                ut, H = np.array([]), np.array([])
+                ut, H, V, XB = np.array([]), np.array([]), np.array([]), np.zeros((0, D.shape[1]))
             else:
-                ut, H = _baseline_cumhaz(time[m], event[m], np.exp(lp[m]), self.baseline)
+                ut, H, V, XB = _baseline_cumhaz(time[m], event[m], np.exp(lp[m]), self.baseline,
+                                                x=D[m] - self.means_)
             self.baseline_times_[str(k)] = ut
             self.baseline_cumhaz_[str(k)] = H
+            self.baseline_varhaz_[str(k)] = V
+            self.baseline_xbar_[str(k)] = XB
         self._lifelines = cph
         self._train_df = df
 
@@ -233,6 +251,41 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
             Ht = step_evaluate(grid, H[None, :], times, 0.0)[0]
             out[m] = np.exp(-np.exp(lp[m])[:, None] * Ht[None, :])
         return out
+
+    def predict_survival_interval(self, X, times, level: float = 0.95, truncate: bool = False):
+        """Pointwise confidence interval of S(t | x): ``(lower, upper)`` DataFrames.
+
+        The variance of H(t | x) is Tsiatis' (baseline hazard and coefficient uncertainty, as
+        R ``survfit.coxph``); the interval is R's default ``conf.type = "log"``:
+        ``S * exp(-+ z * se(H))``, upper capped at 1. It is conditional on the model being
+        right (proportional hazards, functional form); it is not a prediction interval.
+        """
+        from scipy.stats import norm
+
+        surv = self.predict_survival(X, times, truncate=truncate)
+        arr = self._validate_X(X)
+        t = np.asarray(surv.columns, dtype=float)
+        D, keys = self._design(arr)
+        Dc = D - self.means_
+        lp = Dc @ self.coef_
+        se = np.full(surv.shape, np.nan)
+        ok = ~surv.isna().all(axis=0).to_numpy()
+        for k in np.unique(keys):
+            m = keys == k
+            grid = self.baseline_times_[str(k)]
+            idx = np.searchsorted(grid, t[ok], side="right") - 1
+            H0 = np.where(idx >= 0, self.baseline_cumhaz_[str(k)][np.clip(idx, 0, None)], 0.0)
+            V0 = np.where(idx >= 0, self.baseline_varhaz_[str(k)][np.clip(idx, 0, None)], 0.0)
+            XB = np.where((idx >= 0)[:, None], self.baseline_xbar_[str(k)][np.clip(idx, 0, None)], 0.0)
+            # dt[i, j, :] = H0(t_j) * x_i - xbar(t_j)
+            dt = H0[None, :, None] * Dc[m][:, None, :] - XB[None, :, :]
+            quad = np.einsum("ijp,pq,ijq->ij", dt, self.cov_, dt)
+            se[np.ix_(m, ok)] = np.sqrt(V0[None, :] + quad) * np.exp(lp[m])[:, None]
+        z = norm.ppf(0.5 + level / 2)
+        s = surv.to_numpy()
+        lower = pd.DataFrame(s * np.exp(-z * se), index=surv.index, columns=surv.columns)
+        upper = pd.DataFrame(np.minimum(1.0, s * np.exp(z * se)), index=surv.index, columns=surv.columns)
+        return lower, upper
 
     def cumulative_baseline_hazard(self, stratum: str = "__all__") -> pd.Series:
         """Baseline cumulative hazard at the training event times (at the covariate means)."""

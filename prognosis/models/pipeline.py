@@ -24,6 +24,16 @@ class SurvivalPipeline(Pipeline):
             Xt = step.transform(Xt)
         return self.steps[-1][1].predict_survival(Xt, times, truncate=truncate)
 
+    def predict_survival_interval(self, X, times, level: float = 0.95, truncate: bool = False):
+        """Pointwise interval of S(t | x) when the final model provides one (CoxModel)."""
+        final = self.steps[-1][1]
+        if not hasattr(final, "predict_survival_interval"):
+            raise AttributeError(f"{type(final).__name__} provides no survival interval")
+        Xt = X
+        for _, _, step in self._iter(with_final=False):
+            Xt = step.transform(Xt)
+        return final.predict_survival_interval(Xt, times, level=level, truncate=truncate)
+
     @property
     def feature_names_(self) -> list[str]:
         """Model-matrix column names produced by the first step."""

@@ -19,22 +19,10 @@ __all__ = ["make_scorer", "SCORERS"]
 
 
 def _metric(name: str):
-    """A metric function from prognosis.metrics (package API, else its submodules)."""
-    try:
-        import prognosis.metrics as m
+    """A metric function of :mod:`prognosis.metrics`."""
+    import prognosis.metrics as metrics
 
-        return getattr(m, name)
-    except (ImportError, AttributeError):
-        import importlib
-
-        for mod in ("concordance", "brier", "auc", "calibration"):
-            try:
-                sub = importlib.import_module(f"prognosis.metrics.{mod}")
-            except ImportError:
-                continue
-            if hasattr(sub, name):
-                return getattr(sub, name)
-    raise ImportError(f"prognosis.metrics.{name} is not available")
+    return getattr(metrics, name)
 
 
 class _SurvivalScorer:

@@ -130,10 +130,10 @@ def discrimination_figure(metrics: pd.DataFrame, metric: str = "harrell_c", orac
     d = metrics[metrics["metric"] == metric]
     fig, ax = plt.subplots(figsize=(6.0, 0.42 * max(3, len(d)) + 0.8))
     ypos = np.arange(len(d))[::-1]
-    ax.errorbar(d["corrected"], ypos, xerr=[np.clip(d["corrected"] - d["ci_low"], 0, None),
-                                            np.clip(d["ci_high"] - d["corrected"], 0, None)],
-                fmt="o", color="C0", capsize=3, label="optimism-corrected (95% CI)")
-    ax.plot(d["apparent"], ypos, "o", mfc="none", color="C3", label="apparent")
+    cor, lo, hi = (d[c].to_numpy(dtype=float) for c in ("corrected", "ci_low", "ci_high"))
+    xerr = np.nan_to_num(np.vstack([np.clip(cor - lo, 0, None), np.clip(hi - cor, 0, None)]))
+    ax.errorbar(cor, ypos, xerr=xerr, fmt="o", color="C0", capsize=3, label="optimism-corrected (95% CI)")
+    ax.plot(d["apparent"].to_numpy(dtype=float), ypos, "o", mfc="none", color="C3", label="apparent")
     if oracle is not None:
         ax.axvline(oracle, color="0.3", ls="--", lw=1, label=f"oracle (true model) {oracle:.3f}")
     ax.axvline(0.5, color="0.7", lw=0.8)

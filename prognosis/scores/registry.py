@@ -87,6 +87,16 @@ def compute(frame: pd.DataFrame, name: str, *, errors: str = "raise", **options)
         item points (Int64), ``<name>_min`` / ``<name>_max`` (the range of totals the missing
         items allow; equal to the total when complete). ``attrs["options"]`` holds the options
         used (defaults filled in).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from prognosis.scores import compute
+    >>> p = pd.DataFrame([dict(primary_site="kidney", kps=80, extraspinal_bone_mets=1,
+    ...                        vertebral_mets=2, visceral_mets="removable", frankel="D")])
+    >>> r = compute(p, "revised_tokuhashi")
+    >>> int(r.loc[0, "revised_tokuhashi"]), r.loc[0, "revised_tokuhashi_group"]
+    (9, '≥6 months')
     """
     out, _, _ = run_score(get_score(name), frame, errors, options)
     return out
@@ -174,6 +184,17 @@ class Explanation:
         return "\n".join(lines)
 
     __repr__ = __str__
+
+    def _repr_html_(self) -> str:  # notebooks
+        import html
+
+        head = f"<p><b>{html.escape(self.title)}</b> &mdash; {html.escape(self.citation)}</p>"
+        if pd.isna(self.total):
+            tail = (f"<p>total: NA (possible {self.total_min}&ndash;{self.total_max}); group: "
+                    f"{html.escape(str(self.group)) if not pd.isna(self.group) else 'undetermined'}</p>")
+        else:
+            tail = f"<p>total: {self.total}; group: {html.escape(str(self.group))}</p>"
+        return head + self.table.to_html(index=False, na_rep="NA") + tail
 
 
 def _recorded(frame: pd.DataFrame, cols: tuple[str, ...]) -> str:

@@ -19,7 +19,7 @@ import pandas as pd
 from ..errors import InputError
 from ..survival_data import split_y
 
-__all__ = ["DESIGN_COLUMNS", "MOLECULAR_DESIGN_COLUMNS", "log_hazard_ratios", "true_design", "true_linear_predictor", "true_survival", "oracle", "OracleResult"]
+__all__ = ["DESIGN_COLUMNS", "MOLECULAR_DESIGN_COLUMNS", "CODING", "log_hazard_ratios", "truth_table", "true_design", "true_linear_predictor", "true_survival", "oracle", "OracleResult"]
 
 #: Columns of :func:`true_design`, in order; names are the keys of ``hazard_ratios``.
 DESIGN_COLUMNS = (
@@ -34,6 +34,54 @@ MOLECULAR_DESIGN_COLUMNS = (
     "lung_actionable", "targeted_x_lung_actionable", "breast_triple_negative", "breast_her2_positive",
     "prostate_castration_resistant", "melanoma_braf_v600",
 )
+
+
+#: Human-readable coding of each design term (x_j of the true model).
+CODING = {
+    "kps_per_10_lower": "(100 - kps) / 10",
+    "age_per_10_years": "(age_years - 60) / 10",
+    "male": "sex == male",
+    "visceral_removable": "visceral_mets == removable",
+    "visceral_unremovable": "visceral_mets == unremovable",
+    "brain_mets": "brain_mets",
+    "non_ambulatory": "not ambulatory",
+    "extraspinal_bone_mets_any": "extraspinal_bone_mets >= 1",
+    "multiple_vertebral_mets": "vertebral_mets >= 2",
+    "albumin_per_g_dl_below_3_5": "max(0, 3.5 - albumin_g_dl)  [non-linear hinge]",
+    "targeted_therapy": "targeted_therapy",
+    "lung_actionable": "lung & (egfr == mutant | alk == rearranged | ros1 == rearranged)",
+    "targeted_x_lung_actionable": "targeted_therapy * lung_actionable  [interaction]",
+    "breast_triple_negative": "breast & er, pr, her2 all negative",
+    "breast_her2_positive": "breast & her2 == positive",
+    "prostate_castration_resistant": "prostate & castration == resistant",
+    "melanoma_braf_v600": "melanoma & braf == v600",
+}
+
+
+def truth_table(preset: str = "surgical", **params) -> pd.DataFrame:
+    """The true hazard model of a preset as a table (for reports and teaching).
+
+    Returns
+    -------
+    DataFrame
+        One row per term: ``term``, ``coding``, ``hazard_ratio`` (after
+        ``molecular_effect_scale``), ``log_hr``, ``tag``, ``source``; then one row per primary
+        site with ``term = "site:<name>"``, ``log_hr = alpha[site]`` (log baseline scale) and the
+        target marginal median in ``coding``.
+    """
+    from .generator import site_alphas
+    from .params import load_parameters, raw_parameters
+
+    p = load_parameters(preset, **params)
+    raw = raw_parameters()["hazard_ratios"]
+    beta = log_hazard_ratios(p)
+    rows = [{"term": c, "coding": CODING[c], "hazard_ratio": float(np.exp(beta[c])), "log_hr": beta[c],
+             "tag": raw[c]["tag"], "source": raw[c]["source"]} for c in DESIGN_COLUMNS]
+    med = raw_parameters()["presets"][preset]["median_months"]
+    for site, a in site_alphas(p).items():
+        rows.append({"term": f"site:{site}", "coding": f"marginal median {p['median_months'][site]:g} months",
+                     "hazard_ratio": float(np.exp(a)), "log_hr": a, "tag": med["tag"], "source": med["source"]})
+    return pd.DataFrame(rows)
 
 
 def log_hazard_ratios(params: dict) -> dict:
@@ -160,7 +208,9 @@ def true_survival(frame: pd.DataFrame, times) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Rows = patients (index of ``frame``), columns = ``times``.
+        Rows = patients (index of ``frame``), columns = ``times``. This is survival from the
+        time origin; for a patient with delayed entry, survival given alive at entry is
+        ``S(t) / S(entry_months)``.
     """
     lp, k = _truth_arrays(frame)
     t = np.atleast_1d(np.asarray(times, dtype=float))

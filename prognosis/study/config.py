@@ -40,7 +40,9 @@ _FALLBACK_FEATURE_SETS = ("clinical", "clinical+molecular", "score_items")
 
 _TOP_KEYS = ("name", "description", "cohorts", "scores", "models", "horizons", "validation",
              "decision_curves", "seed", "output", "dask", "n_jobs", "score_options", "report")
-_COHORT_KEYS = ("path", "mapping", "demo", "label")
+_COHORT_KEYS = ("path", "mapping", "demo", "label", "dataset", "options")
+#: Loaders of public data sets usable as cohorts: ``{dataset: msk_met, path: ..., options: {...}}``.
+DATASETS = ("msk_met", "byar_prostate")
 _MODEL_KEYS = ("name", "kind", "features", "params")
 _SCORE_KEYS = ("name", "column", "label", "options", "missing")
 _VALIDATION_KEYS = ("method", "n_boot", "folds", "repeats", "ci_level")
@@ -58,10 +60,15 @@ class CohortSpec:
     path: str | None = None
     mapping: str | dict | None = None
     label: str | None = None
+    dataset: str | None = None  # "msk_met" / "byar_prostate": prognosis.datasets.load_<dataset>(path, **options)
+    options: dict = field(default_factory=dict)
 
     def describe(self) -> str:
         if self.demo:
             return f"bundled demo cohort ({self.demo})"
+        if self.dataset:
+            opts = ", ".join(f"{k}={v}" for k, v in self.options.items())
+            return f"{self.dataset} ({Path(self.path).name}{', ' + opts if opts else ''})"
         return f"{Path(self.path).name}" + (" with mapping" if self.mapping else "")
 
 
@@ -160,8 +167,11 @@ DEMO_CONFIG: dict = {
     "cohorts": {"development": "demo", "external": "demo_external"},
     "scores": ["revised_tokuhashi", "tomita", "katagiri_new"],
     "models": [
-        {"name": "Cox clinical", "kind": "cox", "features": "clinical"},
-        {"name": "Cox clinical+molecular", "kind": "cox", "features": "clinical+molecular"},
+        # a small ridge penalty keeps the Cox fit stable on bootstrap samples in which a rare
+        # molecular level has no deaths (monotone likelihood); lifelines' penalizer, scaled by n
+        {"name": "Cox clinical", "kind": "cox", "features": "clinical", "params": {"penalizer": 0.01}},
+        {"name": "Cox clinical+molecular", "kind": "cox", "features": "clinical+molecular",
+         "params": {"penalizer": 0.01}},
         {"name": "RSF clinical+molecular", "kind": "rsf", "features": "clinical+molecular",
          "params": {"n_estimators": 100, "min_samples_leaf": 15, "max_samples": 0.5}},
         {"name": "GBM clinical+molecular", "kind": "gbm", "features": "clinical+molecular",
@@ -248,6 +258,17 @@ def _parse_cohort(role: str, v, probs: _Problems) -> CohortSpec | None:
         if "path" not in v:
             probs.add(f"{where} needs 'path' (and usually 'mapping') or 'demo'")
             return None
+        if "dataset" in v:
+            ds = v["dataset"]
+            if ds not in DATASETS:
+                probs.add(f"{where}.dataset: unknown data set {ds!r}{_suggest(ds, DATASETS)}; available: "
+                          f"{', '.join(DATASETS)}")
+                return None
+            opts = v.get("options") or {}
+            if not isinstance(opts, dict):
+                probs.add(f"{where}.options must be a dict of loader options, got {opts!r}")
+                opts = {}
+            return CohortSpec(role=role, path=str(v["path"]), dataset=ds, options=dict(opts), label=v.get("label"))
         mapping = v.get("mapping")
         if mapping is not None and not isinstance(mapping, (str, dict)):
             probs.add(f"{where}.mapping must be a file path or a mapping dict, got {type(mapping).__name__}")

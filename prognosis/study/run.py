@@ -49,6 +49,13 @@ def load_cohorts(config: StudyConfig) -> dict:
             from ..datasets import load_demo
 
             out[spec.role] = load_demo(spec.demo)
+        elif spec.dataset:
+            from .. import datasets
+
+            path = config.resolve(spec.path)
+            if not path.exists():
+                raise ConfigError(f"cohorts.{spec.role}: {path} does not exist")
+            out[spec.role] = getattr(datasets, f"load_{spec.dataset}")(path, **spec.options)
         else:
             from .. import read_cohort
 
@@ -68,7 +75,7 @@ def _sha256_of(cohort, spec, config) -> str:
     sha = (cohort.metadata or {}).get("sha256")
     if sha:
         return str(sha)
-    if spec.path:
+    if spec.path and config.resolve(spec.path).is_file():
         return hashlib.sha256(config.resolve(spec.path).read_bytes()).hexdigest()
     # bundled demo: hash of the canonical table (no identifiers leave this function)
     return hashlib.sha256(pd.util.hash_pandas_object(cohort.frame, index=False).to_numpy().tobytes()).hexdigest()
@@ -301,6 +308,17 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
 
     timings["curves_external_tables"] = round(_time.perf_counter() - t1, 2)
     notes = []
+    from ..scores import compute as _compute
+
+    for sp in cfg.scores:
+        if sp.kind == "score":
+            tot = _compute(frame, sp.score, **sp.options)[sp.score]
+            k = int(tot.isna().sum())
+            if k:
+                how = ("scored at the middle of their possible range (missing='midrange')" if sp.missing == "midrange"
+                       else "not scorable")
+                notes.append(f"{sp.display}: {k} of {len(frame)} development patients have an incomplete total "
+                             f"(an item not recorded) and were {how}.")
     for n, est in fitted.items():
         k = getattr(est, "n_imputed_", 0)
         if k:

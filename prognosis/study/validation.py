@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import functools
 import traceback
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -141,6 +142,22 @@ def _as_scorer(score_fn):
     return score_fn if hasattr(score_fn, "evaluate") and hasattr(score_fn, "predict") else _CallableScorer(score_fn)
 
 
+def _quiet(task):
+    """Replicates refit on resamples in which rare levels are often absent; the resulting
+    per-fit UserWarnings (e.g. "column constant in the training data") would repeat hundreds
+    of times, so they are silenced inside replicate tasks only (failures are still recorded)."""
+
+    @functools.wraps(task)
+    def wrapper(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return task(*args, **kwargs)
+
+    return wrapper
+
+
+@_quiet
 def _boot_task(b: int, idx: np.ndarray, seed: int, *, factories, X, y, full_preds, scorer) -> tuple[list, list]:
     Xb, yb = _take(X, idx), y[idx]
     rows, fails = [], []
@@ -231,6 +248,7 @@ def bootstrap_optimism(factories: Mapping[str, Callable], X, y, score_fn: ScoreF
     return ValidationResult("bootstrap", table, reps, fitted, fails, ci_level)
 
 
+@_quiet
 def _cv_task(r: int, f: int, tr: np.ndarray, te: np.ndarray, seed: int, *, factories, X, y, scorer):
     rows, fails = [], []
     Xtr, ytr, yte = _take(X, tr), y[tr], y[te]

@@ -10,7 +10,7 @@ from prognosis.cohort.mapping import UNITS
 from prognosis.cohort.schema import CANONICAL_COLUMNS
 from prognosis.errors import PrognosisError
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 
 JUNK = st.one_of(
     st.sampled_from(["", "NA", "-", "0", "1", "2", "-1", "1.5", "3,5", "inf", "-inf", "nan", "1e400", "150",
@@ -133,3 +133,25 @@ def test_random_text_table_written_to_csv(tmp_path_factory, data):
     except PrognosisError:
         return
     check(c, c.metadata["n_input_rows"])
+
+
+NATIVE = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True),
+                   st.datetimes(min_value=pd.Timestamp("1900-01-01").to_pydatetime(),
+                                max_value=pd.Timestamp("2100-01-01").to_pydatetime()).map(pd.Timestamp),
+                   JUNK)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_native_python_values_in_a_dataframe(data):
+    """DataFrames (and Excel/Parquet) carry numbers, booleans, timestamps and None, not text."""
+    n = data.draw(st.integers(1, 8))
+    cols = ["patient_id", "time_months", "event"] + data.draw(
+        st.lists(st.sampled_from(POOL[3:]), max_size=5, unique=True))
+    frame = pd.DataFrame({c: data.draw(st.lists(NATIVE, min_size=n, max_size=n)) for c in cols})
+    mapping = data.draw(mappings(frame))
+    try:
+        c = read_cohort(frame, mapping, cohort="X")
+    except PrognosisError:
+        return
+    check(c, n)

@@ -109,3 +109,26 @@ def test_corrupt_excel_and_parquet(tmp_path):
 def test_wrong_source_type():
     with pytest.raises(PrognosisError, match="source must be a file path or a DataFrame"):
         read_cohort(42)
+
+
+def test_excel_native_date_cells(tmp_path):
+    df = pd.DataFrame({"id": ["a", "b"], "dx": pd.to_datetime(["2020-01-01", "2020-01-01"]),
+                       "dod": [pd.Timestamp("2020-01-31"), None], "lc": [None, pd.Timestamp("2020-03-01")]})
+    df.to_excel(tmp_path / "d.xlsx", index=False)
+    m = {"columns": {"patient_id": "id"}, "dates": {"format": "dayfirst", "origin": "dx", "death": "dod",
+                                                     "last_contact": "lc"}}
+    c = read_cohort(tmp_path / "d.xlsx", m, cohort="X")
+    assert c.frame["time_months"].tolist() == [30 / 30.4375, 60 / 30.4375]
+    assert c.frame["event"].tolist() == [1, 0]
+
+
+def test_parquet_written_by_cohort_keeps_time_origin(tmp_path):
+    c = read_cohort(pd.read_csv(pd.io.common.StringIO(CANON)), {"time_origin": "surgery"}, cohort="X")
+    c.to_parquet(tmp_path / "c.parquet")
+    assert read_cohort(tmp_path / "c.parquet").metadata["time_origin"] == "surgery"
+
+
+def test_legacy_xls_is_a_read_error(tmp_path):
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0 not really")
+    with pytest.raises(ReadError, match=r"^old.xls "):
+        read_cohort(tmp_path / "old.xls")

@@ -248,3 +248,34 @@ def test_frame_dtypes_are_canonical():
         assert str(c.frame[col].dtype) in (dt, "string[python]" if dt == "string" else dt), col
     assert c.frame["brain_mets"].tolist() == [True, False]
     assert c.frame["time_months"].dtype == np.float64 and c.frame["event"].dtype == np.int64
+
+
+def test_single_end_date_with_event_column():
+    df = pd.DataFrame({"id": ["a", "b"], "st": ["verstorben", "lebt"], "dx": ["2020-01-01", "2020-01-01"],
+                       "end": ["2020-01-11", "2020-02-01"]})
+    m = {"columns": {"patient_id": "id", "event": "st"}, "values": {"event": {"verstorben": 1, "lebt": 0}},
+         "dates": {"origin": "dx", "last_contact": "end"}}
+    c = read_cohort(df, m, cohort="X")
+    assert c.frame["event"].tolist() == [1, 0]
+    assert c.frame["time_months"].tolist() == [10 / 30.4375, 31 / 30.4375]
+    with pytest.raises(MappingError, match="with only a last_contact date, map an 'event' column"):
+        read_cohort(df, {"columns": {"patient_id": "id"}, "dates": {"origin": "dx", "last_contact": "end"}})
+
+
+def test_mapped_names_match_ignoring_case_and_spacing_when_unambiguous():
+    df = base(2, **{"KARNOFSKY  Index": ["80", "90"]})
+    c = read_cohort(df, {"columns": {"kps": "Karnofsky Index"}}, cohort="X")
+    assert c.frame["kps"].tolist() == [80, 90]
+    assert c.metadata["columns_matched_ignoring_case"] == {"Karnofsky Index": "KARNOFSKY  Index"}
+
+
+def test_decimal_comma_hint_and_three_duplicates():
+    df = base(3, time_months=["1,5", "2", "3"])
+    df["patient_id"] = ["p", "p", "p"]
+    c = read_cohort(df, cohort="X")
+    st = c.audit[c.audit["column"] == "*"].set_index("row")["reason"]
+    assert st[0] == ("time_months '1,5' is not a number (decimal comma? set read: {decimal: ','} in the mapping); "
+                     "duplicate patient_id (same id at rows 1, 2)")
+    assert st[2] == "duplicate patient_id (same id at rows 0, 1)"
+    assert c.summary().rejection_reasons.to_dict() == {"duplicate patient_id": 3, "time_months '…' is not a number "
+                                                       "(decimal comma? set read: {decimal: '…'} in the mapping)": 1}

@@ -31,6 +31,9 @@ def test_counts(cohort, csv):
     assert set(cohort.audit["row"]) == set(range(502))
     for col, dt in PANDAS_DTYPES.items():
         assert str(cohort.frame[col].dtype) == str(dt), col
+    from prognosis.cohort.validate import validate_frame
+
+    validate_frame(cohort.frame, source="byar")
 
 
 def test_performance_to_ecog(cohort, csv):

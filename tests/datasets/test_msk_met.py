@@ -76,6 +76,9 @@ def test_patient_counts_and_audit(full, raw):
 def test_canonical_dtypes(full):
     for col, dt in PANDAS_DTYPES.items():
         assert str(full.frame[col].dtype) == str(dt), col
+    from prognosis.cohort.validate import validate_frame
+
+    validate_frame(full.frame, source="msk_met")  # raises SchemaError listing every failure
 
 
 def test_zero_times(msk_dir, full, raw):
@@ -200,6 +203,9 @@ def test_origin_metastasis_left_truncation(msk_dir, raw):
     assert got["entry_months"] == pytest.approx(entry, abs=1e-6)
     assert got["time_months"] == pytest.approx(entry + max(row["OS_MONTHS"], ZERO_TIME_MONTHS), abs=1e-6)
     assert "metastasis" in m.metadata["time_origin"]
+    from prognosis.cohort.validate import validate_frame
+
+    validate_frame(fr, source="msk_met origin=metastasis")
 
 
 def test_errors(tmp_path, msk_dir):

@@ -153,4 +153,7 @@ def test_plots_return_figures():
     assert plot_metric_over_time({"cox": auc}, ax=ax) is fig2
     fig3 = plot_decision_curve(net_benefit(d.time, d.event, 1 - s, 0.5))
     assert len(fig3.axes[0].lines) == 3
+    from prognosis.metrics import plot_kaplan_meier
+    fig4 = plot_kaplan_meier(d.time, d.event, np.where(d.x > 0, "high", "low"))
+    assert len(fig4.axes[0].lines) == 2 and "deaths=" in fig4.axes[0].get_legend().texts[0].get_text()
     plt.close("all")

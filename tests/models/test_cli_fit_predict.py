@@ -44,6 +44,18 @@ def test_fit_then_predict(files, capsys):
     assert res["S_24m"].isna().all() == (f["time_months"].max() < 24)
 
 
+def test_predict_with_cox_prints_interval(files, capsys):
+    d, f = files
+    assert main(["fit", "--cohort", str(d / "cohort.csv"), "--model", "cox", "--param", "penalizer=0.01",
+                 "--out", str(d / "c.skops")]) == 0
+    assert main(["predict", "--model", str(d / "c.skops"), str(d / "patients.csv"), "--out", str(d / "c.csv"),
+                 "--scores", "none"]) == 0
+    printed = capsys.readouterr().out
+    assert "95% confidence interval" in printed
+    res = pd.read_csv(d / "c.csv")
+    assert (res["S_6m_lower95"] <= res["S_6m"]).all() and (res["S_6m"] <= res["S_6m_upper95"]).all()
+
+
 def test_errors_are_one_line(files, capsys):
     d, _ = files
     assert main(["predict", "--model", str(d / "missing.skops"), str(d / "patients.csv")]) == 2

@@ -42,6 +42,9 @@ def test_survival_curves_match_r_survfit(ref, veteran):
     m = CoxModel().fit(d[covs], y)
     s = m.predict_survival(pd.DataFrame(ref["newdata"])[covs], ref["surv_times"])
     np.testing.assert_allclose(s.to_numpy(), np.array(ref["surv"]), rtol=0, atol=1e-6)
+    lo, up = m.predict_survival_interval(pd.DataFrame(ref["newdata"])[covs], ref["surv_times"])
+    np.testing.assert_allclose(lo.to_numpy(), np.array(ref["surv_lower"]), rtol=0, atol=1e-6)
+    np.testing.assert_allclose(up.to_numpy(), np.array(ref["surv_upper"]), rtol=0, atol=1e-6)
 
 
 def test_strata_and_ridge_match_r(ref, veteran):

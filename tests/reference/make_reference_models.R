@@ -52,6 +52,9 @@ res <- list(
   newdata = newd,
   surv_times = times,
   surv = lapply(seq_len(nrow(newd)), function(i) unname(ss$surv[, i])),
+  # 95% pointwise intervals, survfit default conf.type = "log" (Tsiatis variance incl. coefficients)
+  surv_lower = lapply(seq_len(nrow(newd)), function(i) unname(ss$lower[, i])),
+  surv_upper = lapply(seq_len(nrow(newd)), function(i) unname(ss$upper[, i])),
   strata_coef = as.list(coef(fit_s)),
   ridge_theta = 2,
   ridge_coef = setNames(as.list(unname(coef(fit_r)) / unname(sds)), covs),

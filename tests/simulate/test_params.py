@@ -70,3 +70,42 @@ def test_bad_parameters_raise_config_error(kwargs, match):
     preset = kwargs.pop("preset", "surgical")
     with pytest.raises(ConfigError, match=match):
         load_parameters(preset, **kwargs)
+
+
+def test_molecular_effect_scale_multiplies_only_molecular_log_hrs():
+    import numpy as np
+
+    from prognosis.simulate import MOLECULAR_DESIGN_COLUMNS, log_hazard_ratios
+
+    p1 = load_parameters("surgical")
+    p0 = load_parameters("surgical", molecular_effect_scale=0.0)
+    p2 = load_parameters("surgical", molecular_effect_scale=2.0)
+    b1, b0, b2 = log_hazard_ratios(p1), log_hazard_ratios(p0), log_hazard_ratios(p2)
+    for c in DESIGN_COLUMNS:
+        if c in MOLECULAR_DESIGN_COLUMNS:
+            assert b0[c] == 0.0 and b2[c] == pytest.approx(2 * b1[c])
+        else:
+            assert b0[c] == b1[c] == b2[c]
+    assert b1["prostate_castration_resistant"] == pytest.approx(np.log(3.4))
+
+
+def test_citations_are_listed():
+    recs = citations()
+    hr = [r for r in recs if r["path"] == "hazard_ratios.prostate_castration_resistant"]
+    assert hr and hr[0]["tag"] == "V1" and "Wänman" in hr[0]["source"]
+
+
+def test_truth_table_lists_every_term_with_its_citation():
+    from prognosis.simulate import truth_table
+
+    t = truth_table("radiotherapy")
+    terms = t.loc[~t["term"].str.startswith("site:"), "term"].tolist()
+    assert terms == list(DESIGN_COLUMNS)
+    raw = yaml.safe_load(PARAMETER_FILE.read_text(encoding="utf-8"))
+    for _, r in t.iterrows():
+        if r["term"].startswith("site:"):
+            continue
+        assert r["hazard_ratio"] == pytest.approx(raw["hazard_ratios"][r["term"]]["value"])
+        assert r["tag"] in TAGS and r["source"]
+    sites = {s.split(":")[1] for s in t["term"] if s.startswith("site:")}
+    assert sites == set(raw["presets"]["radiotherapy"]["median_months"]["value"])

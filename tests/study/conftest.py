@@ -21,7 +21,9 @@ def small_cohorts(tmp_path_factory):
 def small_config(small_cohorts):
     return {
         "name": "small test study",
-        "cohorts": {"development": str(small_cohorts["dev"]), "external": str(small_cohorts["ext"])},
+        # a canonical table needs no mapping; `keep` carries the simulator's truth column along
+        "cohorts": {"development": {"path": str(small_cohorts["dev"]), "mapping": {"keep": ["true_lp"]}},
+                    "external": {"path": str(small_cohorts["ext"]), "mapping": {"keep": ["true_lp"]}}},
         "scores": ["revised_tokuhashi", "katagiri_new", {"column": "extraspinal_bone_mets", "label": "bone met count"}],
         "models": [{"name": "Cox clinical", "kind": "cox", "features": "clinical"}],
         "horizons": [3, 6, 12],

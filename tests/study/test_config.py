@@ -129,7 +129,7 @@ def test_cohort_lacking_score_columns_fails_before_fitting(small_cohorts, small_
     f = small_cohorts["dev_frame"].drop(columns=["kps", "ecog"])
     f.to_csv(tmp_path / "nokps.csv", index=False)
     c = copy.deepcopy(small_config)
-    c["cohorts"] = {"development": str(tmp_path / "nokps.csv")}
+    c["cohorts"] = {"development": {"path": str(tmp_path / "nokps.csv")}}
     c["scores"] = ["revised_tokuhashi", {"column": "met_site_count"}]
     with pytest.raises(ConfigError) as ei:
         run(c)

@@ -1,0 +1,146 @@
+"""Random survival forest: fit / predict time, peak memory and artifact size, side by side.
+
+    python benchmarks/bench_models.py [--n 5000 25000] [--trees 300] [--n-jobs 1]
+                                      [--exact-trees 50] [--no-ranger]
+
+Each configuration runs in a fresh subprocess so that the peak resident memory
+(``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``) belongs to that configuration alone.
+Configurations: prognosis RSF on the default 128-point time grid; prognosis RSF on exact times
+(scikit-survival's native behaviour; run with ``--exact-trees`` trees because with 300 trees it
+needs tens of GB at these n); R ``ranger`` (same data, ``num.trees``, ``min.node.size = 15``,
+``mtry = sqrt(p)``) when Rscript and ranger are installed. Data: the simulated surgical cohort,
+clinical+molecular features, 70/30 split. Ratios are printed against ranger when available.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource  # noqa: F401  (used in the wrapper)
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+
+RUN_PY = textwrap.dedent("""
+    import json, sys, time, os, warnings
+    warnings.simplefilter("ignore")
+    import numpy as np
+    from prognosis.simulate import simulate_cohort
+    from prognosis.features import FeatureBuilder
+    from prognosis.models import RandomSurvivalForestModel, save
+    from prognosis.survival_data import y_from_frame
+    cfg = json.loads(sys.argv[1])
+    f = simulate_cohort(cfg["n"], seed=0).frame
+    ntr = int(0.7 * len(f))
+    fb = FeatureBuilder("clinical+molecular").fit(f.iloc[:ntr])
+    Xtr, Xte = fb.transform(f.iloc[:ntr]), fb.transform(f.iloc[ntr:])
+    y = y_from_frame(f)
+    if cfg.get("csv"):
+        Xtr.assign(time=y["time_months"][:ntr], status=y["event"][:ntr].astype(int)).to_csv(cfg["csv"] + "_tr.csv", index=False)
+        Xte.to_csv(cfg["csv"] + "_te.csv", index=False)
+        f.iloc[ntr:][["time_months", "event"]].to_csv(cfg["csv"] + "_yte.csv", index=False)
+    m = RandomSurvivalForestModel(n_estimators=cfg["trees"], time_grid=cfg["grid"], n_jobs=cfg["n_jobs"], random_state=0)
+    t0 = time.perf_counter(); m.fit(Xtr, y[:ntr]); fit_s = time.perf_counter() - t0
+    t0 = time.perf_counter(); s = m.predict_survival(Xte, [3, 6, 12]); risk = m.predict(Xte); pred_s = time.perf_counter() - t0
+    c = m.score(Xte, y[ntr:])
+    path = cfg["tmp"] + "/rsf.skops"
+    t0 = time.perf_counter(); save(m, path); save_s = time.perf_counter() - t0
+    print(json.dumps({"fit_s": fit_s, "predict_s": pred_s, "save_s": save_s, "c": c,
+                      "artifact_mb": os.path.getsize(path) / 1e6, "n_times": int(m.forest_.unique_times_.size),
+                      "p": Xtr.shape[1]}))
+""")
+
+RUN_R = textwrap.dedent("""
+    suppressPackageStartupMessages({library(ranger); library(survival)})
+    a <- commandArgs(TRUE); pre <- a[1]; trees <- as.integer(a[2]); threads <- as.integer(a[3])
+    tr <- read.csv(paste0(pre, "_tr.csv"), check.names = FALSE); te <- read.csv(paste0(pre, "_te.csv"), check.names = FALSE)
+    yte <- read.csv(paste0(pre, "_yte.csv"))
+    names(tr) <- make.names(names(tr), unique = TRUE); names(te) <- make.names(names(te), unique = TRUE)
+    p <- ncol(te)
+    t0 <- proc.time()[["elapsed"]]
+    fit <- ranger(Surv(time, status) ~ ., data = tr, num.trees = trees, min.node.size = 15,
+                  mtry = floor(sqrt(p)), num.threads = threads, seed = 0)
+    fit_s <- proc.time()[["elapsed"]] - t0
+    t0 <- proc.time()[["elapsed"]]
+    pr <- predict(fit, data = te, num.threads = threads)
+    pred_s <- proc.time()[["elapsed"]] - t0
+    risk <- rowSums(pr$chf)
+    cc <- concordance(Surv(yte$time_months, yte$event) ~ risk, reverse = TRUE)$concordance
+    f <- tempfile(fileext = ".rds"); saveRDS(fit, f)
+    cat(sprintf('{"fit_s": %f, "predict_s": %f, "c": %f, "artifact_mb": %f, "n_times": %d}\\n',
+                fit_s, pred_s, cc, file.size(f) / 1e6, length(fit$unique.death.times)))
+""")
+
+
+#: a fresh wrapper per configuration: its RUSAGE_CHILDREN peak is that configuration's alone
+WRAP = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+        "print('MAXRSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)")
+
+
+def run_child(cmd: list[str]) -> dict:
+    out = subprocess.run([sys.executable, "-c", WRAP, *cmd], capture_output=True, text=True)
+    lines = out.stdout.strip().splitlines()
+    if out.returncode != 0 or len(lines) < 2:
+        return {"error": (out.stderr or out.stdout).strip().splitlines()[-1:]}
+    res = json.loads(lines[-2])
+    res["peak_rss_mb"] = int(lines[-1].split()[1]) / 1024  # KiB on Linux
+    return res
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, nargs="+", default=[5000, 25000])
+    ap.add_argument("--trees", type=int, default=300)
+    ap.add_argument("--n-jobs", type=int, default=1)
+    ap.add_argument("--exact-trees", type=int, default=50, help="trees for the exact-time runs (0 = skip)")
+    ap.add_argument("--exact-max-n", type=int, default=5000, help="largest n for exact-time runs")
+    ap.add_argument("--no-ranger", action="store_true")
+    args = ap.parse_args()
+    have_r = (not args.no_ranger and shutil.which("Rscript") is not None and subprocess.run(
+        ["Rscript", "-e", "quit(status = !requireNamespace('ranger', quietly = TRUE))"]).returncode == 0)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        rfile = os.path.join(tmp, "run.R")
+        with open(rfile, "w") as fh:
+            fh.write(RUN_R)
+        # the largest n first would dominate ru_maxrss of later children: run small to large
+        for n in sorted(args.n):
+            pre = os.path.join(tmp, f"d{n}")
+            cfgs = [("prognosis RSF, grid 128", {"grid": 128, "trees": args.trees, "csv": pre})]
+            if args.exact_trees and n <= args.exact_max_n:
+                cfgs += [(f"prognosis RSF, grid 128, {args.exact_trees} trees", {"grid": 128, "trees": args.exact_trees}),
+                         (f"prognosis RSF, exact times, {args.exact_trees} trees", {"grid": None, "trees": args.exact_trees})]
+            for label, cfg in cfgs:
+                cfg.update(n=n, n_jobs=args.n_jobs, tmp=tmp)
+                res = run_child([sys.executable, "-c", RUN_PY, json.dumps(cfg)])
+                rows.append((n, label, res))
+                print(n, label, res, flush=True)
+            if have_r:
+                res = run_child(["Rscript", rfile, pre, str(args.trees), str(args.n_jobs)])
+                rows.append((n, f"R ranger, {args.trees} trees", res))
+                print(n, "ranger", res, flush=True)
+    print()
+    print(f"{'n':>6}  {'configuration':<42} {'fit s':>8} {'pred s':>8} {'peak MB':>8} {'file MB':>8} {'times':>6} {'C':>6}")
+    for n, label, r in rows:
+        if "error" in r:
+            print(f"{n:>6}  {label:<42} error: {r['error']}")
+            continue
+        print(f"{n:>6}  {label:<42} {r['fit_s']:8.1f} {r['predict_s']:8.2f} {r.get('peak_rss_mb', float('nan')):8.0f} "
+              f"{r['artifact_mb']:8.1f} {r['n_times']:>6} {r['c']:6.3f}")
+    if have_r:
+        print("\nratios prognosis(grid, same trees) / ranger:")
+        for n in sorted(args.n):
+            ours = next((r for m, l, r in rows if m == n and l.startswith("prognosis RSF, grid 128") and "trees" not in l.split("grid 128")[1]), None)
+            theirs = next((r for m, l, r in rows if m == n and l.startswith("R ranger")), None)
+            if ours and theirs and "error" not in ours and "error" not in theirs:
+                print(f"  n={n}: fit {ours['fit_s'] / theirs['fit_s']:.2f}x, predict {ours['predict_s'] / theirs['predict_s']:.2f}x, "
+                      f"file {ours['artifact_mb'] / theirs['artifact_mb']:.2f}x, C {ours['c'] - theirs['c']:+.3f}")
+    else:
+        print("\nR ranger not available: no side-by-side ratios")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
