@@ -161,8 +161,8 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         Columns constant in the training data (e.g. a subtype never observed), dropped; a
         patient who differs at transform time triggers a ``UserWarning`` naming the rows.
     duplicates_ : dict
-        Columns identical to an earlier column in the training data (e.g. missingness
-        indicators of labs always missing together) -> the column that represents them.
+        Missingness indicators identical to an earlier indicator in the training data (labs
+        always missing together) -> the indicator that represents them.
     """
 
     def __init__(self, feature_set: str = "clinical+molecular", impute: str | None = "indicator",
@@ -259,6 +259,11 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
             self.sites_ = sorted(str(s) for s, c in counts.items() if c >= thr and s != "other")
         else:
             self.sites_ = []
+        if "entry_months" in X.columns and X["entry_months"].notna().any():
+            k = int(X["entry_months"].notna().sum())
+            warnings.warn(f"{k} training patient(s) have delayed entry (entry_months); the models of "
+                          "prognosis.models do not adjust for left truncation, so their survival "
+                          "estimates may be biased upwards", UserWarning, stacklevel=2)
         self.input_columns_ = [c for c in source_columns(self.feature_set, self.ecog_to_kps) if c in X.columns]
         raw, blocks = self._encode(X, self.sites_)
         self.blocks_ = blocks
@@ -300,12 +305,12 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         std = full.std(axis=0).to_numpy()
         self.dropped_ = [c for c, s in zip(full.columns, std) if not (s > 0)]
         self.dropped_values_ = {c: float(full[c].iloc[0]) for c in self.dropped_}
-        # exact duplicates (typically missingness indicators of labs that are missing together)
-        # would make a Cox model singular: keep the first, record the alias
+        # identical missingness indicators (labs missing together) would make a Cox model
+        # singular: keep the first, record the alias (substantive columns are never merged)
         self.duplicates_ = {}
         seen: dict[bytes, str] = {}
         for c in full.columns:
-            if c in self.dropped_:
+            if c in self.dropped_ or not (c.endswith("_missing") or c.endswith("[missing]")):
                 continue
             key = full[c].to_numpy(dtype=float).tobytes()
             if key in seen:

@@ -24,13 +24,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import io
 import json
 import platform
 import zipfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..errors import ArtifactError
@@ -100,12 +98,11 @@ def _feature_spec(model) -> dict:
     final = model
     if isinstance(model, SurvivalPipeline):
         spec["builder"] = model.steps[0][1].spec()
-        final = model.steps[-1][1]
         spec["input_columns"] = list(model.steps[0][1].input_columns_)
+        final = model.steps[-1][1]
     if hasattr(final, "feature_names_in_"):
         spec["model_columns"] = [str(c) for c in final.feature_names_in_]
-    if isinstance(model, SurvivalPipeline) is False and "input_columns" not in spec and hasattr(final, "feature_names_in_"):
-        spec["input_columns"] = spec["model_columns"]
+        spec.setdefault("input_columns", spec["model_columns"])
     return spec
 
 
@@ -129,7 +126,8 @@ def save(model, path, *, training_data=None, metadata: dict | None = None) -> Pa
     """
     import skops.io as sio
 
-    if not (hasattr(model, "max_time_") or hasattr(getattr(model, "steps", [[None, None]])[-1][1], "max_time_")):
+    final = model.steps[-1][1] if hasattr(model, "steps") else model
+    if not hasattr(final, "max_time_"):
         raise ArtifactError(f"{type(model).__name__} is not fitted; fit it before saving")
     payload = sio.dumps(model)
     payload_sha = hashlib.sha256(payload).hexdigest()

@@ -177,8 +177,9 @@ DEMO_CONFIG: dict = {
         {"name": "GBM clinical+molecular", "kind": "gbm", "features": "clinical+molecular",
          "params": {"n_estimators": 100, "learning_rate": 0.1, "max_depth": 2, "subsample": 0.5}},
     ],
-    # the development cohort's administrative censoring is uniform over 12-24 months (last
-    # follow-up 23.98 months), so 24 months is not estimable: 18 months is the last horizon
+    # the development cohort's administrative censoring is uniform over 12-24 months, so almost
+    # nobody is still under observation at 24 months: 18 months is the last horizon estimable
+    # with a useful number of patients at risk (IPCW weights explode near the end of follow-up)
     "horizons": [3, 6, 12, 18],
     "validation": {"method": "bootstrap", "n_boot": 200},
     "seed": 20261124,

@@ -174,3 +174,21 @@ def test_clone_and_absent_column():
     fitted = FeatureBuilder("clinical").fit(_train())
     with pytest.raises(ModelError, match="kps"):
         fitted.transform(_train().drop(columns=["kps"]))
+
+
+def test_labs_missing_together_share_one_indicator():
+    train = _train()
+    train["crp_mg_dl"] = pd.array([1.0] * len(train), dtype="Float64")
+    train["albumin_g_dl"] = pd.array([3.5 + (i % 3) * 0.2 for i in range(len(train))], dtype="Float64")
+    train.loc[train.index[:6], ["crp_mg_dl", "albumin_g_dl"]] = pd.NA
+    fb = FeatureBuilder("clinical").fit(train)
+    names = list(fb.get_feature_names_out())
+    assert "albumin_g_dl_missing" in names and "crp_mg_dl_missing" not in names
+    assert fb.duplicates_["crp_mg_dl_missing"] == "albumin_g_dl_missing"
+
+
+def test_delayed_entry_is_flagged_not_ignored_silently():
+    train = _train()
+    train["entry_months"] = pd.array([0.5] + [None] * (len(train) - 1), dtype="Float64")
+    with pytest.warns(UserWarning, match="1 training patient.*left truncation"):
+        FeatureBuilder().fit(train)

@@ -30,6 +30,14 @@ def test_roundtrip_identical(kind, small_cohort, tmp_path):
     assert meta["versions"]["scikit-survival"] and meta["created_utc"].endswith("+00:00")
 
 
+def test_score_model_roundtrip(acceptance_split, tmp_path):
+    tr, ytr, te, _ = acceptance_split
+    m = make_model("score:revised_tokuhashi").fit(tr.iloc[:800], ytr[:800])
+    m2 = load(save(m, tmp_path / "s.skops"))
+    np.testing.assert_array_equal(m.predict_survival(te.iloc[:50], [3, 6]).to_numpy(),
+                                  m2.predict_survival(te.iloc[:50], [3, 6]).to_numpy())
+
+
 def _rewrite(path, meta=None, payload=None):
     with zipfile.ZipFile(path) as zf:
         m, pl = json.loads(zf.read("meta.json")), zf.read("model.skops")

@@ -54,3 +54,16 @@ def test_published_refused_when_the_source_gives_none(complete):
     tr, ytr, _, _ = complete
     with pytest.raises(ModelError, match="publishes no group survival"):
         ScoreModel("tomita", how="published").fit(tr, ytr)
+
+
+def test_missing_items_raise_or_use_midrange(complete):
+    tr, ytr, te, _ = complete
+    tr = tr.copy()
+    tr["kps"] = tr["kps"].astype("Int64")
+    tr.loc[tr.index[:3], "kps"] = pd.NA
+    with pytest.raises(ModelError, match=r"rows \[0, 1, 2\]"):
+        ScoreModel("revised_tokuhashi").fit(tr, ytr)
+    m = ScoreModel("revised_tokuhashi", missing="midrange").fit(tr, ytr)
+    tab = scores.compute(tr.iloc[:3], "revised_tokuhashi")
+    mid = (pd.to_numeric(tab["revised_tokuhashi_min"]) + pd.to_numeric(tab["revised_tokuhashi_max"])).to_numpy(float) / 2
+    np.testing.assert_allclose(m.predict(tr.iloc[:3]), m.cox_.coef_[0] * (mid - m.cox_.means_[0]))
