@@ -264,14 +264,16 @@ def _fusion_partners(fusion: pd.Series) -> pd.Series:
 
 
 def call_fusions(fusions: pd.DataFrame, genes=("ALK", "ROS1", "RET"), *,
-                 definition: str = "partner") -> pd.DataFrame:
-    """Per-patient rearrangement calls from a cBioPortal fusion table.
+                 definition: str = "partner") -> dict[str, set[str]]:
+    """Patients with a rearrangement of each gene in a cBioPortal fusion table.
+
+    Returns a dict ``{gene.lower(): set of patient ids}``.
 
     ``definition="partner"`` (default) counts a gene as rearranged when a row joins it to another
     gene (``EML4-ALK fusion``); intragenic events (``ALK-intragenic``, internal deletions or
     duplications) are not fusions and do not count. ``"any"`` counts every row the table lists
     for the gene (``Hugo_Symbol``), as the cBioPortal "structural variant" view does. The patient
-    id is the first 9 characters of ``Tumor_Sample_Barcode`` (``P-0000004-T01-IM3``).
+    id is the first 9 characters of ``Tumor_Sample_Barcode`` (``P-XXXXXXX-T01-IM3``).
     """
     if definition not in FUSION_DEFINITIONS:
         raise InputError(f"fusion definition must be one of {FUSION_DEFINITIONS}, got {definition!r}")
@@ -338,7 +340,8 @@ def load_msk_met(path, *, subset: str | None = None, origin: str = "sequencing",
     Returns
     -------
     Cohort
-        Canonical columns plus extras: ``oncotree_code``, ``subtype``, ``sample_type``,
+        ``audit.row`` is the 0-based row position in ``MSK_clinical_data.tsv.gz`` (patient ids
+        are never written to messages). Canonical columns plus extras: ``oncotree_code``, ``subtype``, ``sample_type``,
         ``metastatic_site``, ``met_site_count``, ``met_count``, ``tmb``, ``fga``,
         ``gene_panel``, ``hr_status``, ``egfr_variant``, ``egfr_other_mutation``,
         ``kras_codon``, ``ret``, ``age_at_mets_years``.
@@ -363,7 +366,7 @@ def load_msk_met(path, *, subset: str | None = None, origin: str = "sequencing",
         raise DataUnavailableError(
             f"MSK-MET study folder {root} not found; download cBioPortal study msk_met_2021 "
             "(see prognosis/datasets/PROVENANCE.md)")
-    for key, name in FILES.items():
+    for name in FILES.values():
         if not (root / name).is_file():
             raise DataUnavailableError(f"MSK-MET file {name} not found in {root}")
     for name, val, allowed in (("subset", subset, SUBSETS), ("origin", origin, ORIGINS),

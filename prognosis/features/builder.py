@@ -161,8 +161,34 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         Columns constant in the training data (e.g. a subtype never observed), dropped; a
         patient who differs at transform time triggers a ``UserWarning`` naming the rows.
     duplicates_ : dict
-        Missingness indicators identical to an earlier indicator in the training data (labs
-        always missing together) -> the indicator that represents them.
+        Missingness indicators or subtype levels identical to an earlier column in the training
+        data (labs always missing together) -> the column that represents them; a patient who
+        differs at transform time triggers a ``UserWarning``.
+    references_ : dict
+        Categorical block (``"subtype:<site>"``, ``"primary_site"``, ``"sex"``, ...) -> the
+        column dropped as its reference level (``None``: the documented reference has no column
+        anyway, or the block has no training patients).
+    drop_reasons_ : dict
+        Every encoded column that is not a feature -> why (constant, reference level,
+        duplicate). Also in :meth:`spec` (``"drop_reasons"``), so studies and artifacts show it.
+
+    Notes
+    -----
+    Reference levels. Each categorical block drops one level so that its columns never sum to
+    the intercept or to their site indicator (exact collinearity, which makes an unpenalised Cox
+    fit fail). Within a primary the reference is
+    :data:`~prognosis.features.encoders.SUBTYPE_REFERENCE` -- the wild-type / negative-like level
+    (lung wild-type, melanoma BRAF wild-type, prostate castration-sensitive, breast HR+/HER2-,
+    the commonest and the one without a targetable amplification) -- so hazard ratios read
+    "mutant vs wild-type"; ``untested``/``unknown`` is always a level of its own. If the
+    documented reference has no training patients (on MSK-MET castration status is never
+    recorded, so every prostate patient is ``unknown``; without an ER/PR definition no breast
+    patient is HR+/HER2-), the first observed level in :data:`SUBTYPE_LEVELS` order, tested
+    levels before ``untested``/``unknown``, becomes the reference, and :meth:`fit` emits a
+    ``UserWarning`` and records the reason in :attr:`drop_reasons_`. Likewise a block of
+    ``primary_site``, ``sex``, ``visceral_mets``, ``visceral_pattern`` or ``frankel`` whose
+    documented reference (``other``, female, none, none, E) has no training patient uses its
+    most frequent level as the reference.
     """
 
     def __init__(self, feature_set: str = "clinical+molecular", impute: str | None = "indicator",
@@ -233,9 +259,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
                 site = item.split(":", 1)[1]
                 sub = SUBTYPE_FUNCTIONS[site](frame)
                 names = []
-                for lev in SUBTYPE_LEVELS[site]:
-                    if lev == SUBTYPE_REFERENCE[site]:
-                        continue
+                for lev in SUBTYPE_LEVELS[site]:  # every level; fit() chooses the reference to drop
                     name = f"{site}[{lev}]"
                     cols[name] = (sub == lev).to_numpy().astype(float)
                     names.append(name)
@@ -305,21 +329,83 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         std = full.std(axis=0).to_numpy()
         self.dropped_ = [c for c, s in zip(full.columns, std) if not (s > 0)]
         self.dropped_values_ = {c: float(full[c].iloc[0]) for c in self.dropped_}
-        # identical missingness indicators (labs missing together) would make a Cox model
-        # singular: keep the first, record the alias (substantive columns are never merged)
+        self.drop_reasons_ = {c: f"constant ({self.dropped_values_[c]:g}) in the training data" for c in self.dropped_}
+        # one reference level per categorical block, so no block sums to the intercept or to
+        # its site indicator (exact collinearity breaks an unpenalised Cox fit)
+        self.references_ = self._choose_references(full, blocks)
+        # exact duplicates of an earlier column, for missingness indicators (labs missing
+        # together) and subtype levels (e.g. a level that is the only one observed besides an
+        # empty reference would equal its site indicator). Keep the first, record the alias; a
+        # patient who differs at transform time is named. Other substantive columns that happen
+        # to coincide (e.g. sex and site in a tiny frame) are kept: merging them would silently
+        # relabel a clinical item; CoxModel names such collinear columns if it cannot fit.
+        subtype_cols = {c for item, names in blocks.items() if item.startswith("subtype:") for c in names}
         self.duplicates_ = {}
         seen: dict[bytes, str] = {}
         for c in full.columns:
-            if c in self.dropped_ or not (c.endswith("_missing") or c.endswith("[missing]")):
+            if c in self.dropped_ or c in self.drop_reasons_:
                 continue
             key = full[c].to_numpy(dtype=float).tobytes()
-            if key in seen:
+            dedup = c in subtype_cols or c.endswith("_missing") or c.endswith("[missing]")
+            if key in seen and dedup:
                 self.duplicates_[c] = seen[key]
-            else:
+                self.drop_reasons_[c] = f"identical to {seen[key]!r} in the training data"
+            elif key not in seen:
                 seen[key] = c
-        self.feature_names_out_ = [c for c in full.columns if c not in self.dropped_ and c not in self.duplicates_]
+        noteworthy = {c: r for c, r in self.drop_reasons_.items() if c not in self.dropped_
+                      and not (c in self.duplicates_ and (c.endswith("_missing") or c.endswith("[missing]")))
+                      and not r.startswith("reference level (as documented)")}
+        if noteworthy:
+            lines = "; ".join(f"{c}: {r}" for c, r in noteworthy.items())
+            warnings.warn(f"FeatureBuilder dropped {len(noteworthy)} column(s) that would be collinear "
+                          f"with others on the training data (see .drop_reasons_): {lines}", UserWarning, stacklevel=2)
+        self.feature_names_out_ = [c for c in full.columns if c not in self.drop_reasons_]
         self.n_features_in_ = X.shape[1]
         return self
+
+    def _choose_references(self, full: pd.DataFrame, blocks: dict) -> dict:
+        """Pick and drop one reference column per categorical block (see class docstring)."""
+        refs: dict[str, str | None] = {}
+        for item, names in blocks.items():
+            if item.startswith("subtype:"):
+                site = item.split(":", 1)[1]
+                preferred = f"{site}[{SUBTYPE_REFERENCE[site]}]"
+                untested = [f"{site}[{lv}]" for lv in ("untested", "unknown")]
+                order = [preferred] + [c for c in names if c != preferred and c not in untested] + \
+                        [c for c in names if c in untested]
+                n_site = float(full[names].to_numpy().sum())
+                observed = [c for c in order if full[c].to_numpy().sum() > 0]
+                if not observed:  # no training patient of this primary: every column is constant
+                    refs[item] = None
+                    continue
+                ref = observed[0]
+                if ref == preferred:
+                    reason = "reference level (as documented) of the " + site + " block"
+                else:
+                    counts = ", ".join(f"{c} {int(full[c].sum())}" for c in observed)
+                    reason = (f"reference level of the {site} block: the documented reference {preferred!r} has no "
+                              f"training patients (levels observed among {int(n_site)} {site} patients: {counts})")
+                refs[item] = ref
+                if ref in self.dropped_:  # every training patient has this level: already constant
+                    continue
+                self.drop_reasons_[ref] = reason
+            elif item in _CATEGORICAL or item == "primary_site":
+                cols = [c for c in names if c not in self.dropped_]
+                if f"{item}[missing]" in full.columns and f"{item}[missing]" not in self.dropped_:
+                    cols_all = cols + [f"{item}[missing]"]
+                else:
+                    cols_all = cols
+                if not cols or not np.all(full[cols_all].to_numpy().sum(axis=1) == 1):
+                    refs[item] = None  # the documented reference level has patients
+                    continue
+                # no training patient in the documented reference level: the block sums to one
+                # (collinear with a Cox baseline); the most frequent level becomes the reference
+                ref = max(cols, key=lambda c: (full[c].sum(), -cols.index(c)))
+                documented = "other" if item == "primary_site" else _CATEGORICAL[item][1]
+                refs[item] = ref
+                self.drop_reasons_[ref] = (f"reference level of {item}: no training patient has the documented "
+                                           f"reference {documented!r}; the most frequent level is the reference")
+        return refs
 
     def _impute(self, raw: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
         out = raw.copy()
@@ -408,6 +494,8 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
             "features": list(self.feature_names_out_),
             "dropped": list(self.dropped_),
             "duplicates": dict(self.duplicates_),
+            "references": dict(getattr(self, "references_", {})),
+            "drop_reasons": dict(getattr(self, "drop_reasons_", {})),
             "fill_values": {k: v for k, v in self.fill_values_.items()},
         }
         spec["sha256"] = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()

@@ -2,13 +2,15 @@
 
 Each encoder turns one clinical concept into one or more named numeric columns with ``NaN`` where
 the source value is missing; imputation is a separate, explicit step (see
-:mod:`prognosis.features.imputation`). Column names are stable and readable, e.g. ``kps``,
+:class:`~prognosis.features.FeatureBuilder`, ``impute``). Column names are stable and readable, e.g. ``kps``,
 ``visceral_mets[unremovable]``, ``site[lung]``, ``lung[egfr_mutant]``.
 
 Molecular subtypes are encoded *within* their primary site: a subtype column is 1 only for
 patients of that primary with that subtype, 0 for everyone else. ``untested`` / ``unknown`` is a
 level of its own and never merged with negative / wild-type. Within each primary the reference
-(all subtype columns 0) is the most common tested subtype, named in :data:`SUBTYPE_REFERENCE`.
+(all subtype columns 0) is the wild-type / negative-like level named in
+:data:`SUBTYPE_REFERENCE`; :class:`~prognosis.features.FeatureBuilder` falls back to another
+observed level (and says so) when the training data have no patient with it.
 """
 from __future__ import annotations
 
@@ -41,7 +43,10 @@ SUBTYPE_LEVELS = {
     "melanoma": ("braf_v600", "wildtype", "unknown"),
 }
 
-#: Reference level (no column) per primary, so Cox hazard ratios read "versus the reference".
+#: Preferred reference level (no column) per primary, so Cox hazard ratios read "mutant vs
+#: wild-type" (breast: HR+/HER2-, the commonest subtype, no HER2 amplification). If no training
+#: patient has it, FeatureBuilder uses the first observed level in SUBTYPE_LEVELS order (tested
+#: levels before untested/unknown) and records why (``FeatureBuilder.drop_reasons_``).
 SUBTYPE_REFERENCE = {
     "lung": "wildtype",
     "breast": "hr+her2-",

@@ -103,6 +103,40 @@ def _baseline_cumhaz(time, event, w, method: str, x: np.ndarray | None = None):
     return ut, np.cumsum(inc), np.cumsum(varhaz), np.cumsum(xbar, axis=0)
 
 
+def _collinearity_hint(D: np.ndarray, names: list[str]) -> str:
+    """Name constant columns and exact linear dependencies of a design (for error messages).
+
+    Incremental Gram-Schmidt (with re-orthogonalisation) on the intercept and the columns in
+    order; a column whose residual is below 1e-9 of its centred norm is a linear combination of
+    the intercept and the earlier columns.
+    """
+    n = D.shape[0]
+    basis = [np.full(n, 1.0 / np.sqrt(n))] if n else []
+    constant, dependent = [], []
+    for j, name in enumerate(names[:D.shape[1]]):
+        x = D[:, j].astype(float)
+        scale = np.linalg.norm(x - x.mean())
+        if not scale > 0:
+            constant.append(name)
+            continue
+        r = x.copy()
+        for _ in range(2):
+            for q in basis:
+                r -= (q @ r) * q
+        if np.linalg.norm(r) <= 1e-9 * scale:
+            dependent.append(name)
+        else:
+            basis.append(r / np.linalg.norm(r))
+    parts = []
+    if constant:
+        parts.append(f"constant column(s) {constant[:5]}")
+    if dependent:
+        parts.append(f"column(s) {dependent[:5]} are exact linear combinations of earlier columns")
+    if parts:
+        return "; ".join(parts) + ": drop them (FeatureBuilder does this for its own encodings) or set penalizer > 0, e.g. 0.01."
+    return "No constant or exactly collinear column was found; try penalizer=0.01 or check for a level with no events."
+
+
 class CoxModel(SurvivalModelMixin, BaseEstimator):
     """Cox proportional-hazards model with Efron ties (lifelines ``CoxPHFitter``).
 
@@ -191,13 +225,19 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
             strata_cols = ["__stratum"]
         cph = CoxPHFitter(penalizer=self.penalizer, l1_ratio=self.l1_ratio, alpha=self.alpha)
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
                 cph.fit(df, duration_col="__time", event_col="__event", strata=strata_cols,
                         fit_options={"precision": 1e-10, "r_precision": 1e-12, "max_steps": 200})
         except Exception as exc:  # lifelines raises ConvergenceError / LinAlgError
-            raise ModelError(f"Cox model did not converge: {exc}. Collinear or constant columns? "
-                             "Try penalizer=0.01.") from exc
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ModelError(f"Cox model did not converge ({first.split(' Please see')[0]}) "
+                             f"{_collinearity_hint(D, self.design_names_)}") from exc
+        if any("failed to converge" in str(w.message) for w in caught):
+            big = [f"{n} ({b:+.1f})" for n, b in zip(self.design_names_, cph.params_.to_numpy(float)) if abs(b) > 10]
+            raise ModelError("Cox model did not converge (Newton-Raphson stopped without reaching the optimum). "
+                             + (f"Diverging coefficients, e.g. a level with no events or complete separation: {big[:5]}. "
+                                if big else "") + _collinearity_hint(D, self.design_names_))
         self.coef_ = cph.params_.to_numpy(dtype=float).copy()
         self.cov_ = np.asarray(cph.variance_matrix_, dtype=float).copy()
         self.means_ = D.mean(axis=0)

@@ -43,6 +43,8 @@ TRUSTED_TYPES = (
     "prognosis.models.cox.CoxModel",
     "prognosis.models.forest.RandomSurvivalForestModel",
     "prognosis.models.boosting.GradientBoostingSurvivalModel",
+    "prognosis.models.boosting.FastCoxGradientBoosting",
+    "prognosis.models._coxph_loss.FastCoxPH",
     "prognosis.models.score_model.ScoreModel",
     "prognosis.models.pipeline.SurvivalPipeline",
     "prognosis.features.builder.FeatureBuilder",

@@ -104,8 +104,9 @@ def findings(result) -> list[str]:
                        f"(95% CI {r['ci_low']:+.3f} to {r['ci_high']:+.3f}) — {verdict}.")
     if len(result.oracle):
         o = result.oracle.set_index("cohort")["harrell_c"]
-        out.append("Simulated data: the true model reaches C = "
-                   + ", ".join(f"{v:.3f} ({k})" for k, v in o.items()) + " — the best any model could do.")
+        out.append("Simulated data: the true linear predictor has C = "
+                   + ", ".join(f"{v:.3f} ({k})" for k, v in o.items())
+                   + " — the ceiling for out-of-sample discrimination (apparent values above it are overfitting).")
     ici = m[(m["metric"] == "ici") & (m["horizon"] == 12.0)]
     if len(ici):
         worst = ici.sort_values("corrected", ascending=False).iloc[0]
@@ -207,7 +208,7 @@ def render_study(result, path: str | Path) -> Path:
             "ΔC apparent": comp["apparent_delta"].map("{:+.3f}".format),
             "ΔC corrected (95% CI)": [f"{d:+.3f} ({a:+.3f} to {b:+.3f})" for d, a, b in
                                       zip(comp["corrected_delta"], comp["ci_low"], comp["ci_high"])],
-            "p": comp["p_value"].map(lambda p: "<0.001" if p < 0.001 else f"{p:.3f}"),
+            "p": comp["p_value"].map(lambda p: "–" if not np.isfinite(p) else "<0.001" if p < 0.001 else f"{p:.3f}"),
         })
     ext_tab = pd.DataFrame()
     if has_ext:
@@ -215,7 +216,9 @@ def render_study(result, path: str | Path) -> Path:
         e = e[e["metric"] != "error"]
         ext_tab = e.assign(measure=e["metric"].map(_METRIC_LABEL).fillna(e["metric"]) +
                            e["horizon"].map(lambda h: "" if not np.isfinite(h) else f" @{h:g}m")) \
-            .pivot_table(index="predictor", columns="measure", values="value", sort=False).round(3).reset_index()
+            .pivot_table(index="predictor", columns="measure", values="value", sort=False).round(3)
+        ext_tab.columns.name = None
+        ext_tab = ext_tab.reset_index()
     tr = result.transport.round(3) if result.transport is not None and len(result.transport) else pd.DataFrame()
     card = model_card(result)
     tri = tripod_checklist(result)

@@ -11,7 +11,7 @@ import pandas as pd
 __all__ = ["StudyResult", "TABLES"]
 
 #: Tables written by :meth:`StudyResult.save` (name -> attribute); all tidy, one row per fact.
-TABLES = ("metrics", "calibration", "calibration_curves", "comparisons", "km", "decision_curves",
+TABLES = ("metrics", "calibration", "calibration_curves", "calibration_groups", "comparisons", "km", "decision_curves",
           "external", "transport", "table1", "table1_external", "oracle", "failures", "predictors")
 
 #: Fixed float format so that the same config + seed gives byte-identical CSV files.
@@ -31,8 +31,11 @@ class StudyResult:
         Calibration measures per predictor and horizon (rows of ``metrics`` with metric in
         ici/e50/e90/slope/oe_ratio, pivoted), development cohort.
     calibration_curves : DataFrame
-        ``cohort, predictor, horizon, predicted, observed`` (smoothed curve, Austin 2020) and the
-        grouped points in ``calibration_groups``.
+        ``cohort, predictor, horizon, predicted_risk, observed_risk``: the smoothed curve (Austin
+        2020), 101 points per predictor and horizon.
+    calibration_groups : DataFrame
+        Grouped calibration (deciles of predicted risk): predicted vs Kaplan–Meier observed
+        survival and risk with 95% CI.
     comparisons : DataFrame
         Paired ΔC of each model vs the best classic score with CI and p.
     km : DataFrame

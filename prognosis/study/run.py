@@ -20,7 +20,6 @@ import platform
 import sys
 import time as _time
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -270,7 +269,7 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
     # paired comparisons vs the best classic score (highest corrected Harrell C)
     comps = []
     score_names = [n for n in names if kind_of[n] == "score"] or [n for n in names if kind_of[n] == "baseline"]
-    if score_names and v.method == "bootstrap":
+    if score_names:
         hc = res.table[res.table["metric"] == "harrell_c"].set_index("predictor")["corrected"]
         best = max(score_names, key=lambda n: hc.get(n, -np.inf))
         for n in names:

@@ -80,10 +80,29 @@ class StudyScorer:
 
         put("harrell_c", lambda: M.harrell_c(t, e, risk))
         put("uno_c", lambda: M.uno_c(t, e, risk, tau=self.tau, train_time=tt, train_event=te))
+        hs = list(self.horizons)
+        # all horizons in one call per measure (one censoring KM each); if one horizon is not
+        # estimable on this sample, fall back to horizon-by-horizon so the others are kept
+        for key, fn in (("auc", lambda: M.time_dependent_auc(t, e, risk, hs, train_time=tt, train_event=te)),
+                        ("brier", lambda: M.brier_score(t, e, S, hs, train_time=tt, train_event=te)),
+                        ("ipa", lambda: M.ipa(t, e, S, hs, train_time=tt, train_event=te))):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    vals = np.asarray(fn(), dtype=float).ravel()
+                for h, v in zip(self.horizons, vals):
+                    out[f"{key}@{h:g}"] = float(v)
+            except MetricInputError:
+                for j, h in enumerate(self.horizons):
+                    if key == "auc":
+                        put(f"auc@{h:g}", lambda: _first(M.time_dependent_auc(t, e, risk, h, train_time=tt,
+                                                                                train_event=te)))
+                    elif key == "brier":
+                        put(f"brier@{h:g}", lambda: _first(M.brier_score(t, e, S[:, j], h, train_time=tt,
+                                                                          train_event=te)))
+                    else:
+                        put(f"ipa@{h:g}", lambda: _first(M.ipa(t, e, S[:, j], h, train_time=tt, train_event=te)))
         for j, h in enumerate(self.horizons):
-            put(f"auc@{h:g}", lambda: _first(M.time_dependent_auc(t, e, risk, h, train_time=tt, train_event=te)))
-            put(f"brier@{h:g}", lambda: _first(M.brier_score(t, e, S[:, j], h, train_time=tt, train_event=te)))
-            put(f"ipa@{h:g}", lambda: _first(M.ipa(t, e, S[:, j], h, train_time=tt, train_event=te)))
             if self.calibration:
                 try:
                     with warnings.catch_warnings():

@@ -310,6 +310,15 @@ def paired_difference(result: ValidationResult, a: str, b: str, metric: str) -> 
     """
     tab = result.table.set_index(["predictor", "metric"])
     app = tab.loc[(a, metric), "apparent"] - tab.loc[(b, metric), "apparent"]
+    if result.method == "cv":
+        # mean paired difference over the test folds; no interval (folds are correlated)
+        reps = result.replicates[result.replicates["metric"] == metric]
+        ta = reps[reps["predictor"] == a].set_index("replicate")["test"]
+        tb = reps[reps["predictor"] == b].set_index("replicate")["test"]
+        d = (ta - tb).dropna().to_numpy(dtype=float)
+        return {"predictor": a, "reference": b, "metric": metric, "apparent_delta": float(app),
+                "corrected_delta": float(d.mean()) if d.size else np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                "p_value": np.nan, "n_rep": int(d.size)}
     cor = tab.loc[(a, metric), "corrected"] - tab.loc[(b, metric), "corrected"]
     reps = result.replicates[result.replicates["metric"] == metric]
     ra = reps[reps["predictor"] == a].set_index("replicate")["fixed"]

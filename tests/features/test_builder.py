@@ -192,3 +192,56 @@ def test_delayed_entry_is_flagged_not_ignored_silently():
     train["entry_months"] = pd.array([0.5] + [None] * (len(train) - 1), dtype="Float64")
     with pytest.warns(UserWarning, match="1 training patient.*left truncation"):
         FeatureBuilder().fit(train)
+
+
+def _prostate_unknown_frame():
+    """Castration status never recorded (as on MSK-MET): every prostate patient is 'unknown'."""
+    t = _train()
+    rows = [{"primary_site": "prostate", "kps": 60 + (i % 4) * 10, "age_years": 60 + i, "sex": "male",
+             "targeted_therapy": False, "visceral_mets": "none"} for i in range(30)]
+    return pd.concat([t, frame(rows)], ignore_index=True)
+
+
+def test_all_unknown_marker_within_site_is_the_reference_not_a_duplicate_of_the_site():
+    f = _prostate_unknown_frame()
+    with pytest.warns(UserWarning, match=r"prostate\[unknown\].*castration_sensitive.*no training patients"):
+        fb = FeatureBuilder("clinical+molecular").fit(f)
+    names = list(fb.get_feature_names_out())
+    assert "site[prostate]" in names and not any(c.startswith("prostate[") for c in names)
+    assert fb.references_["subtype:prostate"] == "prostate[unknown]"
+    assert "reference level of the prostate block" in fb.drop_reasons_["prostate[unknown]"]
+    assert fb.spec()["drop_reasons"]["prostate[unknown]"] == fb.drop_reasons_["prostate[unknown]"]
+    # the documented references stay the references where they are observed
+    assert fb.references_["subtype:lung"] == "lung[wildtype]" and "lung[wildtype]" not in names
+    assert fb.references_["subtype:breast"] == "breast[hr+her2-]"
+    X = fb.transform(f)
+    block = X[[c for c in X.columns if c.startswith(("site[", "prostate[", "lung[", "breast["))]].to_numpy()
+    assert np.linalg.matrix_rank(np.column_stack([np.ones(len(X)), block])) == block.shape[1] + 1
+    # a later prostate patient with a known status is flagged, not silently folded in
+    with pytest.warns(UserWarning, match=r"prostate\[castration_resistant\]"):
+        fb.transform(frame([{"primary_site": "prostate", "castration": "resistant", "kps": 70}]))
+
+
+def test_documented_reference_is_kept_when_observed():
+    f = _prostate_unknown_frame()
+    f["castration"] = f["castration"].astype(object)
+    pro = f.index[f["primary_site"] == "prostate"]
+    f.loc[pro[:10], "castration"] = "sensitive"
+    f.loc[pro[10:20], "castration"] = "resistant"
+    f = conform_dtypes(f)
+    fb = FeatureBuilder("clinical+molecular").fit(f)
+    names = list(fb.get_feature_names_out())
+    assert fb.references_["subtype:prostate"] == "prostate[castration_sensitive]"
+    # HRs read "vs castration-sensitive"; unknown is its own level, never merged with it
+    assert "prostate[castration_resistant]" in names and "prostate[unknown]" in names
+
+
+def test_categorical_block_without_its_reference_level_drops_one_level():
+    f = _train()
+    f["visceral_mets"] = f["visceral_mets"].astype(object)
+    f.loc[f["visceral_mets"] == "none", "visceral_mets"] = "removable"
+    f = conform_dtypes(f)
+    with pytest.warns(UserWarning, match="visceral_mets"):
+        fb = FeatureBuilder("clinical").fit(f)
+    kept = [c for c in fb.get_feature_names_out() if c.startswith("visceral_mets[")]
+    assert len(kept) == 1 and fb.references_["visceral_mets"] == "visceral_mets[removable]"

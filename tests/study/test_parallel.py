@@ -39,9 +39,9 @@ def test_local_joblib_and_dask_give_identical_tables(setup):
     kw = dict(n_boot=3, seed=123)
     local = bootstrap_optimism(factories, frame, y, scorer, **kw)
     two = bootstrap_optimism(factories, frame, y, scorer, n_jobs=2, **kw)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cl, \
-            distributed.Client(cl) as client:
-        on_dask = bootstrap_optimism(factories, frame, y, scorer, scheduler=client, **kw)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cl:
+        # by address, as `prognosis report --scheduler tcp://host:8786` or `dask: {address: ...}` do
+        on_dask = bootstrap_optimism(factories, frame, y, scorer, scheduler=cl.scheduler_address, **kw)
     assert len(local.failures) == 0
     assert local.table["n_rep"].eq(3).all()
     pd.testing.assert_frame_equal(local.table, two.table)

@@ -86,3 +86,17 @@ def test_table1_counts_by_hand():
     # KM median of the overall cohort: S drops to 0.5 at t=4 (by hand: 5/6, 4/6*..., see below)
     # S(1)=5/6, S(3)=5/6*3/4=0.625, S(4)=0.625*2/3=0.4167 -> median 4
     assert row("Overall survival", "median, months (95% CI)")["Overall (n=6)"].startswith("4.0 (")
+
+
+def test_cross_validation_scheme_end_to_end(small_cohorts, tmp_path):
+    cfg = {"cohorts": {"development": {"path": str(small_cohorts["dev"])}}, "scores": ["tomita"],
+           "models": [{"name": "cox", "kind": "cox", "features": "clinical", "params": {"penalizer": 0.01}}],
+           "horizons": [6], "decision_curves": {"horizons": [6]},
+           "validation": {"method": "cv", "folds": 3, "repeats": 1}, "seed": 3}
+    r = run(cfg)
+    c = r.metrics[r.metrics["metric"] == "harrell_c"]
+    assert (c["method"] == "cv").all() and (c["n_rep"] == 3).all() and c["ci_low"].isna().all()
+    comp = r.comparisons[r.comparisons["metric"] == "harrell_c"].iloc[0]
+    assert comp["reference"] == "tomita" and comp["n_rep"] == 3 and np.isnan(comp["ci_low"])
+    html = r.to_html(tmp_path / "cv.html").read_text(encoding="utf-8")
+    assert "repeated stratified 3-fold cross-validation" in html
