@@ -27,8 +27,10 @@ bench: $(STAMP)
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
 
 # Regenerates tests/reference/*.json (needs R with survival, riskRegression, rms).
-reference:
+reference: $(STAMP)
+	$(BIN)/python tests/reference/make_data.py
 	Rscript tests/reference/make_reference.R
+	Rscript tests/reference/make_reference_models.R
 
 clean:
 	rm -rf $(VENV) .pytest_cache

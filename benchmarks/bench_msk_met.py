@@ -3,7 +3,8 @@
 Usage (from the repository root; the data are read from ../shared/data/raw, never copied)::
 
     python benchmarks/bench_msk_met.py                       # loader timings + bone-biopsied study
-    python benchmarks/bench_msk_met.py --subset all --n-boot 20 --models cox,rsf
+    python benchmarks/bench_msk_met.py --subset all --site-items-only --n-boot 20 --n-jobs 2 \\
+        --rsf n_estimators=100,max_samples=2000,time_grid=64 --no-loader
     python benchmarks/bench_msk_met.py --loader-only
 
 Prints (1) the loader time beside the I/O floor (plain ``pandas.read_csv`` of the same four
@@ -12,27 +13,21 @@ Uno's C of each model vs the best primary-site baseline, with percentile bootstr
 the sign. The HTML report goes to ``--out`` (default under /tmp: it holds aggregate results only,
 but it is derived from CC BY-NC-ND data, so it is not written into the repository).
 
-Measured 2026-11-24 on the shared 2-core machine (load average 3-6, n_jobs=1):
-loader 0.8-4.2 s for all 25,257 patients, 2-3x the bare read_csv of the four files; bone-biopsied
-study (715 patients, 5 baselines + 4 models, n_boot=50) 279 s; bone-relevant (11,428, Cox + RSF,
-n_boot=10) 229 s; all 25,257 (Cox only, n_boot=10) 170 s. Gradient boosting is left out of the
-large runs: scikit-survival's Cox-loss gradient is quadratic in n (50 iterations: 9.5 s at
-n=2,000, 34 s at n=4,000), so one 200-iteration fit on 25k patients would take over an hour.
+The study is ``prognosis.study.run(config)`` on the config ``data/examples/msk_met_bone.yaml``
+(its cohort is ``{dataset: msk_met, ...}``); the options above override it through the config
+dict before :func:`prognosis.study.load_config`, nothing is patched.
 
-The study config is ``data/examples/msk_met_bone.yaml``. Its cohort is a ``dataset: msk_met``
-spec that ``prognosis.study`` does not parse yet, so this script loads the cohort with
-:func:`prognosis.datasets.load_msk_met` and hands it to :func:`prognosis.study.run` in place of
-the study's own cohort loader.
+MEASURED (see the end of this docstring; filled in from the runs of 2026-11-24).
 """
 from __future__ import annotations
 
 import argparse
 import copy
+import os
 import sys
 import time
 import warnings
 from pathlib import Path
-from unittest import mock
 
 import pandas as pd
 import yaml
@@ -42,44 +37,43 @@ CONFIG = REPO / "data" / "examples" / "msk_met_bone.yaml"
 RAW = REPO.parent / "shared" / "data" / "raw" / "msk_met_2021"
 
 
-def load_study_config(path=CONFIG, *, subset="__config__", n_boot=None, models=None, raw=None,
-                      site_items_only=False):
-    """Parse the YAML, load the MSK-MET cohort it names, and return ``(config_dict, cohort)``."""
-    from prognosis.datasets import load_msk_met
+def study_config(path=CONFIG, *, subset="__config__", n_boot=None, models=None, raw=None,
+                 site_items_only=False, rsf_params=None, gbm_params=None, n_jobs=None):
+    """The study config of ``path`` as a :class:`prognosis.study.StudyConfig`, with overrides.
 
-    cfg = yaml.safe_load(Path(path).read_text())
+    Overrides go through the config dict (then :func:`prognosis.study.load_config`), never by
+    patching: ``subset`` (``"all"`` = every patient), ``n_boot``, ``models`` (kinds to keep),
+    ``raw`` (the study folder), ``site_items_only`` (drop the numeric-column baselines so that
+    the comparison reference is the best primary-site item), ``rsf_params`` / ``gbm_params``
+    (merged into those models' params).
+    """
+    from prognosis.study import load_config
+
+    path = Path(path)
+    cfg = copy.deepcopy(yaml.safe_load(path.read_text()))
     spec = cfg["cohorts"]["development"]
-    if not (isinstance(spec, dict) and spec.get("dataset") == "msk_met"):
-        raise SystemExit("expected cohorts.development: {dataset: msk_met, path: ..., options: ...}")
     opts = dict(spec.get("options") or {})
     if subset != "__config__":
-        opts["subset"] = None if subset in (None, "all") else subset
-    folder = Path(raw) if raw else (Path(path).parent / spec["path"]).resolve()
-    cohort = load_msk_met(folder, **opts)
-    cfg = copy.deepcopy(cfg)
-    cfg["cohorts"] = {"development": "demo"}  # placeholder for validation; replaced below
+        opts.pop("subset", None)
+        if subset not in (None, "all"):
+            opts["subset"] = subset
+    spec["options"] = opts
+    if raw:
+        spec["path"] = str(Path(raw).resolve())
     if n_boot is not None:
         cfg["validation"] = dict(cfg.get("validation") or {}, n_boot=int(n_boot))
     if models:
-        keep = [m for m in cfg["models"] if m["kind"] in models]
-        cfg["models"] = keep
+        cfg["models"] = [m for m in cfg["models"] if m["kind"] in models]
+    for m in cfg["models"]:
+        extra = {"rsf": rsf_params, "gbm": gbm_params}.get(m["kind"])
+        if extra:
+            m["params"] = dict(m.get("params") or {}, **extra)
     if site_items_only:  # the study compares models with the BEST baseline: make that a site item
-        cfg["scores"] = [s for s in cfg["scores"] if "column" not in s]
+        cfg["scores"] = [s for s in cfg["scores"] if not (isinstance(s, dict) and "column" in s)]
+    if n_jobs is not None:
+        cfg["n_jobs"] = int(n_jobs)
     cfg["name"] = f"{cfg['name']} [{opts.get('subset') or 'all patients'}]"
-    return cfg, cohort
-
-
-def run_study(cfg: dict, cohort, **kw):
-    """Run ``prognosis.study.run`` on an already loaded cohort."""
-    import importlib
-
-    from prognosis.study import load_config
-
-    srun = importlib.import_module("prognosis.study.run")  # the module, not the function
-
-    config = load_config(cfg, base_dir=REPO)
-    with mock.patch.object(srun, "load_cohorts", lambda _c: {"development": cohort}):
-        return srun.run(config, **kw)
+    return load_config(cfg, base_dir=path.parent)
 
 
 def bench_loader(raw: Path, repeats: int = 3) -> None:
@@ -115,27 +109,41 @@ def main(argv=None) -> int:
     ap.add_argument("--n-boot", type=int, default=None)
     ap.add_argument("--models", default=None, help="comma-separated kinds to keep, e.g. cox,rsf")
     ap.add_argument("--n-jobs", type=int, default=1)
+    ap.add_argument("--rsf", default=None, help="RSF params merged into the config, e.g. n_estimators=100,max_samples=2000")
+    ap.add_argument("--gbm", default=None, help="GBM params merged into the config, e.g. n_estimators=100")
     ap.add_argument("--out", default="/tmp/prognosis_msk_met_report")
     ap.add_argument("--loader-only", action="store_true")
+    ap.add_argument("--no-loader", action="store_true", help="skip the loader timings")
     ap.add_argument("--site-items-only", action="store_true",
                     help="drop the metastatic-site-count baseline so Delta C is vs the best primary-site item")
     a = ap.parse_args(argv)
     raw = Path(a.raw)
+    if a.out and Path(a.out).resolve().is_relative_to(REPO):
+        raise SystemExit(f"--out {a.out} is inside the repository; results derived from MSK-MET "
+                         "(CC BY-NC-ND) must be written outside it")
     if not (raw / "MSK_clinical_data.tsv.gz").is_file():
         print(f"MSK-MET folder {raw} not found; nothing to benchmark")
         return 0
     warnings.simplefilter("ignore")
-    bench_loader(raw)
+    if not a.no_loader:
+        bench_loader(raw)
     if a.loader_only:
         return 0
+    from prognosis.study import run
+
     models = a.models.split(",") if a.models else None
-    cfg, cohort = load_study_config(a.config, subset=a.subset, n_boot=a.n_boot, models=models, raw=raw,
-                                    site_items_only=a.site_items_only)
-    print(f"study   {cohort!r}; n_boot={cfg['validation']['n_boot']}; models="
-          f"{[m['name'] for m in cfg['models']]}")
+    cfg = study_config(a.config, subset=a.subset, n_boot=a.n_boot, models=models, raw=raw,
+                       site_items_only=a.site_items_only, rsf_params=_params(a.rsf),
+                       gbm_params=_params(a.gbm), n_jobs=a.n_jobs)
+    print(f"study   {cfg.development.describe()}; n_boot={cfg.validation.n_boot}; models="
+          f"{[(m.name, m.params) for m in cfg.models]}; baselines={[s.display for s in cfg.scores]}")
+    print(f"study   load average at start: {_load()}")
     t = time.perf_counter()
-    res = run_study(cfg, cohort, n_jobs=a.n_jobs)
+    res = run(cfg, n_jobs=a.n_jobs)
     elapsed = time.perf_counter() - t
+    print(f"study   load average at end:   {_load()}")
+    print(f"study   {res.provenance['inputs']['development']['n']} patients, "
+          f"{res.provenance['inputs']['development']['deaths']} deaths; timings {res.provenance['timings_seconds']}")
     print(f"study   run time {elapsed:7.1f} s ({elapsed / 60:.1f} min), n_jobs={a.n_jobs}")
     m = res.metrics
     hc = m[(m["metric"] == "harrell_c")][["predictor", "kind", "apparent", "corrected"]]
@@ -147,12 +155,23 @@ def main(argv=None) -> int:
                     "n_rep"]].to_string(index=False, float_format=lambda x: f"{x:+.3f}"))
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    try:
-        res.to_html(out / "report.html")
-        print(f"report  {out / 'report.html'}")
-    except Exception as exc:  # the report layer is another issue's; the numbers above stand
-        print(f"report  not written ({type(exc).__name__}: {exc})")
+    res.save(out)
+    print(f"report  {res.to_html(out / 'index.html')}")
     return 0
+
+
+def _params(text):
+    """``"a=1,b=0.5,c=None"`` -> ``{"a": 1, "b": 0.5, "c": None}`` (values parsed as YAML)."""
+    if not text:
+        return None
+    return {k.strip(): yaml.safe_load(v) for k, v in (kv.split("=", 1) for kv in text.split(","))}
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
 
 
 if __name__ == "__main__":

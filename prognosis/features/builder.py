@@ -149,6 +149,12 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         Laboratory columns entered as ``log1p(value)`` (right-skewed: CRP, LDH).
     seed : int
         Random state of the iterative imputer.
+    min_indicator_count : int, default 10
+        With ``impute="indicator"``, an item missing in fewer training rows than this gets no
+        missingness indicator / ``[missing]`` level (its coefficient would rest on a handful of
+        patients and can diverge in an unpenalised Cox); those values are imputed (median or mode;
+        the reference level for a category) and counted in ``few_missing_``. A transform that
+        meets missing values of such an item warns.
 
     Attributes
     ----------
@@ -193,8 +199,9 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
 
     def __init__(self, feature_set: str = "clinical+molecular", impute: str | None = "indicator",
                  ecog_to_kps: bool = False, min_site_frequency: float = 0.01, min_site_count: int = 10,
-                 log_labs: tuple = _LOG_DEFAULT, seed: int = 0):
+                 log_labs: tuple = _LOG_DEFAULT, seed: int = 0, min_indicator_count: int = 10):
         self.feature_set = feature_set
+        self.min_indicator_count = min_indicator_count
         self.impute = impute
         self.ecog_to_kps = ecog_to_kps
         self.min_site_frequency = min_site_frequency
@@ -293,6 +300,12 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         self.blocks_ = blocks
         self.fill_values_ = {}
         self.indicators_ = []
+        # Items missing in fewer than min_indicator_count training rows get no indicator column:
+        # a coefficient for a handful of patients is not estimable (on MSK-MET one patient with
+        # missing sex gave a Cox log-HR of -17.5, i.e. infinite). Their values are imputed (median
+        # / mode for numeric and binary items; the reference level for categorical items) and the
+        # counts are kept in ``few_missing_``.
+        self.few_missing_ = {}
         cat_items = {i for i in blocks if i in _CATEGORICAL or i == "primary_site"}
         for item, names in blocks.items():
             if item in cat_items:
@@ -300,8 +313,13 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
                     anymiss = bool(X[item].isna().any()) if item in X.columns else True
                 else:
                     anymiss = bool(raw[names[0]].isna().any())
+                nmiss = (int(X[item].isna().sum()) if item in X.columns else len(X)) \
+                    if (item == "primary_site" or not names) else int(raw[names[0]].isna().sum())
                 if anymiss and self.impute is not None:
-                    self.indicators_.append(item)
+                    if nmiss >= self.min_indicator_count:
+                        self.indicators_.append(item)
+                    else:
+                        self.few_missing_[item] = nmiss
                 for nm in names:
                     self.fill_values_[nm] = 0.0
             else:
@@ -314,7 +332,10 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
                         fill = float(np.median(obs)) if obs.size else 0.0
                     self.fill_values_[nm] = fill
                     if np.isnan(v).any() and self.impute == "indicator":
-                        self.indicators_.append(nm)
+                        if int(np.isnan(v).sum()) >= self.min_indicator_count:
+                            self.indicators_.append(nm)
+                        else:
+                            self.few_missing_[nm] = int(np.isnan(v).sum())
         if self.impute == "iterative":
             from sklearn.experimental import enable_iterative_imputer  # noqa: F401
             from sklearn.impute import IterativeImputer
@@ -458,6 +479,17 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
                 raise ArtifactError("feature spec of the saved model does not match the input: " + msg)
             raise ModelError(msg)
         raw, _ = self._encode(X, self.sites_)
+        for key, n_train in getattr(self, "few_missing_", {}).items():
+            if key == "primary_site":
+                miss = X[key].isna().to_numpy() if key in X.columns else np.ones(len(X), bool)
+            else:
+                col = self.blocks_[key][0] if key in self.blocks_ and self.blocks_[key] else key
+                miss = raw[col].isna().to_numpy() if col in raw.columns else np.zeros(len(X), bool)
+            if miss.any() and self.impute == "indicator":
+                warnings.warn(f"{key!r} was missing in only {n_train} training row(s), so the model has no "
+                              f"missingness indicator for it; rows {np.flatnonzero(miss)[:5].tolist()} are "
+                              "imputed (median/mode, or the reference level for a category)",
+                              UserWarning, stacklevel=2)
         full = self._impute(raw, X)
         for col in self.dropped_:
             # a level never (or always) seen in training has no column; say so rather than
@@ -497,6 +529,8 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
             "references": dict(getattr(self, "references_", {})),
             "drop_reasons": dict(getattr(self, "drop_reasons_", {})),
             "fill_values": {k: v for k, v in self.fill_values_.items()},
+            "min_indicator_count": int(self.min_indicator_count),
+            "few_missing": dict(getattr(self, "few_missing_", {})),
         }
         spec["sha256"] = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
         return spec

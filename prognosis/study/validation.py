@@ -304,9 +304,9 @@ def repeated_cv(factories: Mapping[str, Callable], X, y, score_fn: ScoreFn, *, f
 def paired_difference(result: ValidationResult, a: str, b: str, metric: str) -> dict:
     """Δ = metric(a) − metric(b) on the same resamples: apparent, corrected, CI and a two-sided p.
 
-    The interval is the spread (2.5th/97.5th percentile minus mean) of the paired differences of
-    the full-data fits over the bootstrap samples, placed around the corrected Δ; p is the
-    two-sided bootstrap proportion of differences on the other side of 0 (times 2, capped at 1).
+    The bootstrap differences of the full-data fits over the resamples are shifted so that their
+    mean is the corrected Δ; the interval is their percentile interval and p is twice the share of
+    shifted differences on the other side of 0 (capped at 1), so the two always agree.
     """
     tab = result.table.set_index(["predictor", "metric"])
     app = tab.loc[(a, metric), "apparent"] - tab.loc[(b, metric), "apparent"]
@@ -324,16 +324,19 @@ def paired_difference(result: ValidationResult, a: str, b: str, metric: str) -> 
     ra = reps[reps["predictor"] == a].set_index("replicate")["fixed"]
     rb = reps[reps["predictor"] == b].set_index("replicate")["fixed"]
     d = (ra - rb).dropna().to_numpy(dtype=float)
-    lo, hi = _percentile_ci(d, result.ci_level)
     centre = float(d.mean()) if d.size else np.nan
+    # The bootstrap distribution of Δ is re-centred on the optimism-corrected Δ; the interval
+    # and the p-value are both read off this same shifted distribution, so p < 0.05 exactly
+    # when the 95% interval excludes 0 (up to the discreteness of the percentiles).
+    shifted = d - centre + float(cor)
+    lo, hi = _percentile_ci(shifted, result.ci_level)
     if d.size >= 2:
-        p = float(min(1.0, 2 * min(np.mean(d <= 0), np.mean(d >= 0))))
+        p = float(min(1.0, 2 * min(np.mean(shifted <= 0), np.mean(shifted >= 0))))
     else:
         p = np.nan
     return {"predictor": a, "reference": b, "metric": metric, "apparent_delta": float(app),
-            "corrected_delta": float(cor), "ci_low": float(cor) + (lo - centre),
-            "ci_high": float(cor) + (hi - centre), "p_value": p,
-            "n_rep": int(d.size)}
+            "corrected_delta": float(cor), "ci_low": float(lo), "ci_high": float(hi),
+            "p_value": p, "n_rep": int(d.size)}
 
 
 def recalibrate_at(surv_dev: np.ndarray, time: np.ndarray, event: np.ndarray, t: float) -> tuple[np.ndarray, float, float]:

@@ -104,7 +104,7 @@ def test_feature_sets_differ_as_documented():
 def test_imputation_is_fitted_on_training_data_only():
     train = _train()
     train.loc[train.index[:5], "kps"] = pd.NA
-    fb = FeatureBuilder("clinical", impute="indicator").fit(train)
+    fb = FeatureBuilder("clinical", impute="indicator", min_indicator_count=1).fit(train)
     med = float(np.median(pd.to_numeric(train["kps"].dropna()).to_numpy(float)))
     test = frame([{"primary_site": "lung", "kps": None, "age_years": 60, "sex": "male"}] * 2)
     X = fb.transform(test)
@@ -117,7 +117,7 @@ def test_imputation_is_fitted_on_training_data_only():
 def test_missing_category_gets_its_own_level_and_none_raises():
     train = _train()
     train.loc[train.index[:4], "visceral_mets"] = pd.NA
-    X = FeatureBuilder("clinical").fit_transform(train)
+    X = FeatureBuilder("clinical", min_indicator_count=1).fit_transform(train)
     assert X["visceral_mets[missing]"].iloc[:4].tolist() == [1.0] * 4
     assert X[["visceral_mets[removable]", "visceral_mets[unremovable]"]].iloc[:4].to_numpy().sum() == 0
     with pytest.raises(ModelError, match="row 0"):
@@ -137,9 +137,9 @@ def test_ecog_to_kps_only_when_asked_and_flagged():
     train = _train()
     train["ecog"] = pd.array([1] * len(train), dtype="Int64")
     train.loc[train.index[0], "kps"] = pd.NA
-    X = FeatureBuilder("clinical", ecog_to_kps=True).fit_transform(train)
+    X = FeatureBuilder("clinical", ecog_to_kps=True, min_indicator_count=1).fit_transform(train)
     assert X["kps"].iloc[0] == 75.0 and X["kps_from_ecog"].iloc[0] == 1 and X["kps_from_ecog"].iloc[1:].sum() == 0
-    X2 = FeatureBuilder("clinical").fit_transform(train)
+    X2 = FeatureBuilder("clinical", min_indicator_count=1).fit_transform(train)
     assert "kps_from_ecog" not in X2.columns and X2["kps_missing"].iloc[0] == 1
 
 
@@ -181,7 +181,7 @@ def test_labs_missing_together_share_one_indicator():
     train["crp_mg_dl"] = pd.array([1.0] * len(train), dtype="Float64")
     train["albumin_g_dl"] = pd.array([3.5 + (i % 3) * 0.2 for i in range(len(train))], dtype="Float64")
     train.loc[train.index[:6], ["crp_mg_dl", "albumin_g_dl"]] = pd.NA
-    fb = FeatureBuilder("clinical").fit(train)
+    fb = FeatureBuilder("clinical", min_indicator_count=1).fit(train)
     names = list(fb.get_feature_names_out())
     assert "albumin_g_dl_missing" in names and "crp_mg_dl_missing" not in names
     assert fb.duplicates_["crp_mg_dl_missing"] == "albumin_g_dl_missing"
@@ -245,3 +245,40 @@ def test_categorical_block_without_its_reference_level_drops_one_level():
         fb = FeatureBuilder("clinical").fit(f)
     kept = [c for c in fb.get_feature_names_out() if c.startswith("visceral_mets[")]
     assert len(kept) == 1 and fb.references_["visceral_mets"] == "visceral_mets[removable]"
+
+
+def test_rare_missingness_gets_no_indicator_and_warns_at_transform():
+    """One patient with missing sex must not create a sex[missing] column (its Cox log-HR
+    diverged to -17.5 on MSK-MET); the value is imputed and later missing values warn."""
+    import warnings
+
+    import pandas as pd
+
+    from prognosis.cohort.schema import conform_dtypes
+    from prognosis.features import FeatureBuilder
+
+    n = 60
+    raw = pd.DataFrame({
+        "patient_id": [f"p{i}" for i in range(n)], "cohort": "x",
+        "time_months": [1.0 + i for i in range(n)], "event": [i % 2 for i in range(n)],
+        "age_years": [50.0 + (i % 20) for i in range(n)],
+        "sex": ["female", "male"] * (n // 2), "primary_site": ["lung", "breast", "prostate"] * (n // 3),
+        "kps": [50 + 10 * (i % 5) for i in range(n)],
+    })
+    raw.loc[3, "sex"] = None                       # 1 missing  -> below the threshold
+    raw.loc[list(range(0, 60, 5)), "kps"] = None   # 12 missing -> indicator kept
+    frame = conform_dtypes(raw)
+    fb = FeatureBuilder(feature_set="clinical", min_indicator_count=10).fit(frame)
+    names = list(fb.get_feature_names_out())
+    assert not any(nm.startswith("sex[missing]") for nm in names)
+    assert "kps_missing" in names
+    assert fb.few_missing_ == {"sex": 1}
+    assert fb.spec()["few_missing"] == {"sex": 1}
+    # with the threshold lowered to 1 the level is created again
+    assert "sex[missing]" in FeatureBuilder(feature_set="clinical", min_indicator_count=1).fit(frame).get_feature_names_out()
+    new = frame.iloc[:10].copy()
+    new.loc[new.index[[1, 2]], "sex"] = None
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        fb.transform(new)
+    assert any("'sex' was missing in only 1 training row" in str(x.message) for x in w)

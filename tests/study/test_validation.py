@@ -165,3 +165,31 @@ def test_seeds_and_indices_are_reproducible():
     np.testing.assert_array_equal(bootstrap_indices(50, 6, 9)[:4], a)
     assert not np.array_equal(bootstrap_indices(50, 4, 10), a)
     assert task_seeds(3, 5) == task_seeds(3, 5) and len(set(task_seeds(3, 5))) == 5
+
+
+def test_paired_difference_p_value_agrees_with_its_interval():
+    """p < 0.05 exactly when the 95% interval excludes 0 (both from one shifted distribution).
+
+    Hand-made replicate table: the fixed-model differences have mean 0.03 and spread ±0.02,
+    while optimism makes the corrected Δ only 0.005, so the corrected interval straddles 0 and
+    p must be large (a p from the unshifted differences would be ~0).
+    """
+    from prognosis.study.validation import ValidationResult
+
+    rng = np.random.default_rng(1)
+    n = 400
+    da = 0.70 + rng.normal(0, 0.01, n)
+    db = da - (0.03 + rng.normal(0, 0.01, n))
+    reps = pd.DataFrame({
+        "predictor": ["a"] * n + ["b"] * n, "metric": "c", "replicate": list(range(n)) * 2,
+        "boot": np.nan, "test": np.nan, "fixed": np.concatenate([da, db])})
+    table = pd.DataFrame({"predictor": ["a", "b"], "metric": ["c", "c"], "apparent": [0.73, 0.70],
+                          "optimism": [0.025, 0.0], "corrected": [0.705, 0.70],
+                          "ci_low": np.nan, "ci_high": np.nan, "n_rep": n})
+    res = ValidationResult(method="bootstrap", table=table, replicates=reps, fitted={},
+                           failures=pd.DataFrame(columns=["replicate", "predictor", "error"]))
+    d = paired_difference(res, "a", "b", "c")
+    assert d["corrected_delta"] == pytest.approx(0.005)
+    assert d["ci_low"] < 0 < d["ci_high"]
+    assert d["p_value"] > 0.05
+    assert d["ci_low"] == pytest.approx(0.005 - 0.0196, abs=0.004)
