@@ -1,4 +1,10 @@
-"""Cox proportional-hazards model (lifelines ``CoxPHFitter``, Efron ties).
+"""Cox proportional-hazards model (Efron ties): lifelines ``CoxPHFitter`` or own Newton-Raphson.
+
+``solver="auto"`` (default) fits ridge / unpenalised models without strata with the own
+Newton-Raphson of :mod:`prognosis.models._cox_newton` (same standardisation and penalty as
+lifelines; coefficients, SEs and S(t) agree with lifelines to < 1e-6; fits ~15x faster at
+n = 1,200 and ~7x at n = 25,000, see ``benchmarks/bench_models.py --cox``), and elastic-net or
+stratified models with lifelines. ``check_assumptions`` refits lifelines lazily when needed.
 
 After ``fit`` the model holds only plain NumPy/Python state (coefficients, covariance, centring
 means, spline knots and the baseline cumulative hazard per stratum), so prediction and
@@ -159,11 +165,18 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
         Baseline cumulative hazard estimator (Efron matches R ``survfit.coxph``).
     alpha : float, default 0.05
         1 - confidence level of the summary intervals.
+    solver : {"auto", "newton", "lifelines"}, default "auto"
+        ``"lifelines"``: ``CoxPHFitter``. ``"newton"``: own Efron Newton-Raphson with
+        lifelines' objective (ridge only, ``l1_ratio`` must be 0; strata supported).
+        ``"auto"``: ``"newton"`` when ``l1_ratio == 0`` and there are no strata, else
+        ``"lifelines"``. Both give the same numbers (coefficients, SEs, S(t)) to ~1e-6 or better.
 
     Attributes
     ----------
     coef_ : ndarray
         Coefficients on the design columns ``design_names_``.
+    solver_ : str
+        The solver used (``"newton"`` or ``"lifelines"``).
     summary : DataFrame
         coef, HR, CI, se, z, p per design column.
     baseline_times_, baseline_cumhaz_ : dict stratum -> ndarray
@@ -171,7 +184,7 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
 
     def __init__(self, penalizer: float = 0.0, l1_ratio: float = 0.0, strata=None,
                  spline_terms: tuple = (), spline_knots: int = 4, baseline: str = "efron",
-                 alpha: float = 0.05):
+                 alpha: float = 0.05, solver: str = "auto"):
         self.penalizer = penalizer
         self.l1_ratio = l1_ratio
         self.strata = strata
@@ -179,6 +192,7 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
         self.spline_knots = spline_knots
         self.baseline = baseline
         self.alpha = alpha
+        self.solver = solver
 
     # -- design ----------------------------------------------------------------------------
     def _design(self, X: np.ndarray, fit: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -210,19 +224,19 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
             keys = np.full(X.shape[0], "__all__", dtype=object)
         return D, keys
 
-    def _fit(self, X, time, event):
+    def _use_newton(self) -> bool:
+        if self.solver not in ("auto", "newton", "lifelines"):
+            raise ModelError(f"solver must be 'auto', 'newton' or 'lifelines', got {self.solver!r}")
+        if self.solver == "newton" and self.l1_ratio != 0:
+            raise ModelError(f"solver='newton' fits ridge penalties only (l1_ratio=0), got l1_ratio={self.l1_ratio}; "
+                             "use solver='lifelines' or 'auto'")
+        return self.solver == "newton" or (self.solver == "auto" and self.l1_ratio == 0 and not self.strata)
+
+    def _lifelines_fit(self, df: pd.DataFrame, D: np.ndarray):
+        """Fit lifelines ``CoxPHFitter`` on the prepared frame; ModelError when it fails."""
         from lifelines import CoxPHFitter
 
-        if self.baseline not in ("efron", "breslow"):
-            raise ModelError(f"baseline must be 'efron' or 'breslow', got {self.baseline!r}")
-        D, keys = self._design(X, fit=True)
-        df = pd.DataFrame(D, columns=[f"c{i}" for i in range(D.shape[1])])
-        df["__time"] = time
-        df["__event"] = event
-        strata_cols = None
-        if self.strata:
-            df["__stratum"] = keys
-            strata_cols = ["__stratum"]
+        strata_cols = ["__stratum"] if "__stratum" in df.columns else None
         cph = CoxPHFitter(penalizer=self.penalizer, l1_ratio=self.l1_ratio, alpha=self.alpha)
         try:
             with warnings.catch_warnings(record=True) as caught:
@@ -238,16 +252,61 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
             raise ModelError("Cox model did not converge (Newton-Raphson stopped without reaching the optimum). "
                              + (f"Diverging coefficients, e.g. a level with no events or complete separation: {big[:5]}. "
                                 if big else "") + _collinearity_hint(D, self.design_names_))
-        self.coef_ = cph.params_.to_numpy(dtype=float).copy()
-        self.cov_ = np.asarray(cph.variance_matrix_, dtype=float).copy()
+        return cph
+
+    def _training_frame(self) -> pd.DataFrame:
+        D, time, event, keys = self._train_arrays
+        df = pd.DataFrame(D, columns=[f"c{i}" for i in range(D.shape[1])])
+        df["__time"] = time
+        df["__event"] = event
+        if self.strata:
+            df["__stratum"] = keys
+        return df
+
+    def _get_lifelines(self):
+        """The lifelines fitter of this fit (fitted lazily after a Newton fit); None after load."""
+        if getattr(self, "_lifelines", None) is None and getattr(self, "_train_arrays", None) is not None:
+            self._train_df = self._training_frame()
+            self._lifelines = self._lifelines_fit(self._train_df, self._train_arrays[0])
+        return getattr(self, "_lifelines", None)
+
+    def _fit(self, X, time, event):
+        from scipy.stats import chi2
+
+        from ._cox_newton import CoxNewtonError, fit_cox_newton
+
+        if self.baseline not in ("efron", "breslow"):
+            raise ModelError(f"baseline must be 'efron' or 'breslow', got {self.baseline!r}")
+        newton = self._use_newton()
+        self.solver_ = "newton" if newton else "lifelines"
+        D, keys = self._design(X, fit=True)
+        self._train_arrays = (D, np.asarray(time, float), np.asarray(event), keys)
+        self._lifelines = self._train_df = None
+        if newton:
+            try:
+                res = fit_cox_newton(D, time, event, strata=keys if self.strata else None,
+                                     penalizer=self.penalizer)
+            except CoxNewtonError as exc:
+                raise ModelError(f"Cox model did not converge ({exc}) {_collinearity_hint(D, self.design_names_)}") from exc
+            self.coef_ = res.coef
+            self.cov_ = res.cov
+            self.log_likelihood_ = res.loglik
+            se = np.sqrt(np.diag(res.cov))
+        else:
+            self._train_df = self._training_frame()
+            cph = self._lifelines_fit(self._train_df, D)
+            self._lifelines = cph
+            self.coef_ = cph.params_.to_numpy(dtype=float).copy()
+            self.cov_ = np.asarray(cph.variance_matrix_, dtype=float).copy()
+            self.log_likelihood_ = float(cph.log_likelihood_)
+            se = cph.summary["se(coef)"].to_numpy(float)
         self.means_ = D.mean(axis=0)
-        self.log_likelihood_ = float(cph.log_likelihood_)
-        s = cph.summary
+        z = self.coef_ / se
         self.summary_ = {
-            "coef": s["coef"].to_numpy(float).tolist(),
-            "se": s["se(coef)"].to_numpy(float).tolist(),
-            "z": s["z"].to_numpy(float).tolist(),
-            "p": s["p"].to_numpy(float).tolist(),
+            "coef": self.coef_.tolist(),
+            "se": se.tolist(),
+            "z": z.tolist(),
+            "p": chi2.sf(z ** 2, 1).tolist(),  # as lifelines (Klein & Moeschberger 2003, p. 256)
         }
         lp = (D - self.means_) @ self.coef_
         self.baseline_times_, self.baseline_cumhaz_ = {}, {}
@@ -263,13 +322,12 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
             self.baseline_cumhaz_[str(k)] = H
             self.baseline_varhaz_[str(k)] = V
             self.baseline_xbar_[str(k)] = XB
-        self._lifelines = cph
-        self._train_df = df
 
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_lifelines", None)
         state.pop("_train_df", None)
+        state.pop("_train_arrays", None)
         return state
 
     # -- prediction --------------------------------------------------------------------------
@@ -367,8 +425,9 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
 
         if X is not None:
             refit = type(self)(**self.get_params()).fit(X, y)
-            cph, df = refit._lifelines, refit._train_df
-        elif getattr(self, "_lifelines", None) is not None:
+            cph = refit._get_lifelines()
+            df = refit._train_df
+        elif self._get_lifelines() is not None:
             cph, df = self._lifelines, self._train_df
         else:
             raise ModelError("check_assumptions needs the training X and y after the model was saved and loaded")

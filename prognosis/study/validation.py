@@ -331,7 +331,11 @@ def paired_difference(result: ValidationResult, a: str, b: str, metric: str) -> 
     shifted = d - centre + float(cor)
     lo, hi = _percentile_ci(shifted, result.ci_level)
     if d.size >= 2:
-        p = float(min(1.0, 2 * min(np.mean(shifted <= 0), np.mean(shifted >= 0))))
+        # (1 + count) / (B + 1) (Davison & Hinkley, Bootstrap Methods, 1997, eq. 4.11): a finite
+        # bootstrap cannot show p = 0, only p < 2 / (B + 1).
+        n_rep = shifted.size
+        p = float(min(1.0, 2 * min((1 + np.sum(shifted <= 0)) / (n_rep + 1),
+                                   (1 + np.sum(shifted >= 0)) / (n_rep + 1))))
     else:
         p = np.nan
     return {"predictor": a, "reference": b, "metric": metric, "apparent_delta": float(app),

@@ -36,7 +36,7 @@ def test_config_validates_with_study_schema(cfg_path, repo_root):
     dev = config.development
     assert dev.dataset == "msk_met" and dev.options["subset"] == "bone_biopsied"
     # the default data path is the shared layout beside the repository, resolved from the config
-    assert config.resolve(dev.path).resolve() == (repo_root.parent / "shared" / "data" / "raw" / "msk_met_2021")
+    assert config.resolve(dev.path).resolve() == (repo_root.parent / "shared" / "data" / "raw" / "msk_met_2021").resolve()
     kinds = {s.kind for s in config.scores}
     assert kinds == {"component", "column"}  # only primary-site items + met_site_count are computable
     assert {m.kind for m in config.models} == {"cox", "rsf", "gbm"}

@@ -193,3 +193,22 @@ def test_paired_difference_p_value_agrees_with_its_interval():
     assert d["ci_low"] < 0 < d["ci_high"]
     assert d["p_value"] > 0.05
     assert d["ci_low"] == pytest.approx(0.005 - 0.0196, abs=0.004)
+
+
+def test_paired_difference_p_value_is_never_zero():
+    """No replicate on the other side of 0 gives p = 2/(B+1), not 0 (Davison & Hinkley 1997)."""
+    from prognosis.study.validation import ValidationResult
+
+    n = 99
+    da = np.full(n, 0.80) + np.linspace(0, 0.01, n)
+    db = np.full(n, 0.60)
+    reps = pd.DataFrame({
+        "predictor": ["a"] * n + ["b"] * n, "metric": "c", "replicate": list(range(n)) * 2,
+        "boot": np.nan, "test": np.nan, "fixed": np.concatenate([da, db])})
+    table = pd.DataFrame({"predictor": ["a", "b"], "metric": ["c", "c"], "apparent": [0.80, 0.60],
+                          "optimism": [0.0, 0.0], "corrected": [0.80, 0.60],
+                          "ci_low": np.nan, "ci_high": np.nan, "n_rep": n})
+    res = ValidationResult(method="bootstrap", table=table, replicates=reps, fitted={},
+                           failures=pd.DataFrame(columns=["replicate", "predictor", "error"]))
+    d = paired_difference(res, "a", "b", "c")
+    assert d["p_value"] == pytest.approx(2 / (n + 1))
