@@ -157,6 +157,14 @@ def _quiet(task):
     return wrapper
 
 
+def _collect(out: list) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stack the (rows, failures) pairs returned by replicate / fold tasks into two tables."""
+    reps = pd.DataFrame([r for rows, _ in out for r in rows],
+                        columns=["predictor", "metric", "replicate", "boot", "test", "fixed"])
+    fails = pd.DataFrame([f for _, fl in out for f in fl], columns=["replicate", "predictor", "error"])
+    return reps, fails
+
+
 @_quiet
 def _boot_task(b: int, idx: np.ndarray, seed: int, *, factories, X, y, full_preds, scorer) -> tuple[list, list]:
     Xb, yb = _take(X, idx), y[idx]
@@ -225,9 +233,7 @@ def bootstrap_optimism(factories: Mapping[str, Callable], X, y, score_fn: ScoreF
     fn = functools.partial(_boot_task, factories=dict(factories), X=X, y=y, full_preds=full_preds, scorer=scorer)
     out = run_tasks(fn, [(b, idx[b], seeds[b]) for b in range(n_boot)], n_jobs=n_jobs, scheduler=scheduler,
                     progress=progress, desc="bootstrap")
-    reps = pd.DataFrame([r for rows, _ in out for r in rows],
-                        columns=["predictor", "metric", "replicate", "boot", "test", "fixed"])
-    fails = pd.DataFrame([f for _, fl in out for f in fl], columns=["replicate", "predictor", "error"])
+    reps, fails = _collect(out)
     rows = []
     for name, sc in apparent_scores.items():
         for m, app in sc.items():
@@ -285,9 +291,7 @@ def repeated_cv(factories: Mapping[str, Callable], X, y, score_fn: ScoreFn, *, f
     fn = functools.partial(_cv_task, factories=dict(factories), X=X, y=y, scorer=_as_scorer(score_fn))
     out = run_tasks(fn, [(r, f, tr, te, seeds[k]) for k, (r, f, tr, te) in enumerate(splits)],
                     n_jobs=n_jobs, scheduler=scheduler, progress=progress, desc="cross-validation")
-    reps = pd.DataFrame([r for rows, _ in out for r in rows],
-                        columns=["predictor", "metric", "replicate", "boot", "test", "fixed"])
-    fails = pd.DataFrame([f for _, fl in out for f in fl], columns=["replicate", "predictor", "error"])
+    reps, fails = _collect(out)
     rows = []
     for name, sc in apparent_scores.items():
         for m, app in sc.items():
