@@ -15,13 +15,13 @@ and no molecular markers.
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..cohort import Cohort
+from ..cohort.readers import sha256_of
 from ..errors import DataUnavailableError, InputError, ReadError
 
 __all__ = ["load_byar_prostate", "PERFORMANCE_TO_ECOG"]
@@ -173,7 +173,7 @@ def load_byar_prostate(path, *, normal_activity_ecog: int | None = 0,
 
     audits.append(_audit(rows[keep.to_numpy()], "*", "kept", None, None, "row kept"))
     audit = pd.concat(audits, ignore_index=True).sort_values(["row"], kind="stable").reset_index(drop=True)
-    h = hashlib.sha256(p.read_bytes()).hexdigest()
+    h = sha256_of(p)
     metadata = {
         "cohort": COHORT_LABEL,
         "source": ("Byar DP, Green SB, Bull Cancer 1980;67:477-490; Andrews & Herzberg, Data (1985); "

@@ -8,12 +8,12 @@ cited parameters in ``prognosis/simulate/parameters.yaml``; a byte-identical cop
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
 
 from ..cohort.cohort import Cohort
+from ..cohort.readers import sha256_of
 from ..cohort.schema import CANONICAL_COLUMNS
 from ..errors import DataUnavailableError, InputError
 
@@ -84,7 +84,7 @@ def load_demo(which: str = "development") -> Cohort:
         "params_checksum": params["checksum"],
         "time_origin": params["time_origin"],
         "file": path.name,
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "sha256": sha256_of(path),
         "generator": "data/demo/make_demo.py",
     }
     return Cohort(frame=raw, metadata=metadata)

@@ -28,13 +28,13 @@ of metastasis) so that models can treat it as left truncation; see :func:`load_m
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..cohort import Cohort
+from ..cohort.readers import sha256_of
 from ..cohort.schema import DAYS_PER_MONTH
 from ..errors import DataUnavailableError, InputError, ReadError
 
@@ -175,14 +175,6 @@ HR_POSITIVE_ER = ("unknown", "positive")
 #: midpoint 0.0025 months (about 2 hours) keeps these patients in the risk set at the first
 #: instant without inventing a longer survival.
 ZERO_TIME_MONTHS = 0.0025
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _read(path: Path, needed, **kw) -> pd.DataFrame:
@@ -573,7 +565,7 @@ def load_msk_met(path, *, subset: str | None = None, origin: str = "sequencing",
                    "study msk_met_2021; licence CC BY-NC-ND 4.0 (not redistributable)"),
         "licence": "CC-BY-NC-ND-4.0",
         "path": str(root),
-        "sha256": {name: _sha256(root / name) for name in FILES.values()},
+        "sha256": {name: sha256_of(root / name) for name in FILES.values()},
         "time_origin": time_origin,
         "origin": origin,
         "subset": subset,

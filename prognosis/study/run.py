@@ -24,6 +24,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ..cohort.readers import sha256_of
 from ..errors import ConfigError
 from ..survival_data import y_from_frame
 from .config import ModelSpec, StudyConfig, check_against_cohorts, load_config
@@ -75,7 +76,7 @@ def _sha256_of(cohort, spec, config) -> str:
     if sha:
         return str(sha)
     if spec.path and config.resolve(spec.path).is_file():
-        return hashlib.sha256(config.resolve(spec.path).read_bytes()).hexdigest()
+        return sha256_of(config.resolve(spec.path))
     # bundled demo: hash of the canonical table (no identifiers leave this function)
     return hashlib.sha256(pd.util.hash_pandas_object(cohort.frame, index=False).to_numpy().tobytes()).hexdigest()
 
