@@ -19,7 +19,16 @@ __all__ = [
     "ArtifactError",
     "ConfigError",
     "DataUnavailableError",
+    "did_you_mean",
 ]
+
+
+def did_you_mean(word, choices) -> str:
+    """``" (did you mean 'x'?)"`` for the closest of ``choices`` to a mistyped ``word``, else ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class PrognosisError(Exception):

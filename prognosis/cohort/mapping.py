@@ -23,11 +23,10 @@ and raises :class:`~prognosis.errors.MappingError` with a suggestion for typos.
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import MappingError
+from ..errors import MappingError, did_you_mean
 from .schema import COLUMN_BY_NAME, DAYS_PER_MONTH
 
 __all__ = ["Mapping", "load_mapping", "UNITS", "INPUT_ONLY_COLUMNS", "DATE_ROLES", "DATE_FORMATS"]
@@ -69,11 +68,6 @@ _TOP_KEYS = ("cohort", "time_origin", "read", "columns", "values", "units", "dat
              "description")
 _READ_KEYS = ("encoding", "delimiter", "sheet", "decimal")
 _DERIVE_KEYS = ("kps_from_ecog", "ecog_from_kps")
-
-
-def _suggest(word, options) -> str:
-    close = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 @dataclass
@@ -123,7 +117,7 @@ def load_mapping(mapping) -> Mapping:
         raise MappingError(f"mapping {name} must be a dictionary of keys, got {type(mapping).__name__}.")
     for key in mapping:
         if key not in _TOP_KEYS:
-            raise MappingError(f"mapping {name}: unknown key {key!r}{_suggest(key, _TOP_KEYS)}.")
+            raise MappingError(f"mapping {name}: unknown key {key!r}{did_you_mean(key, _TOP_KEYS)}.")
 
     def _dict(key):
         v = mapping.get(key) or {}
@@ -134,13 +128,13 @@ def load_mapping(mapping) -> Mapping:
     read = _dict("read")
     for k in read:
         if k not in _READ_KEYS:
-            raise MappingError(f"mapping {name}: unknown read option {k!r}{_suggest(k, _READ_KEYS)}.")
+            raise MappingError(f"mapping {name}: unknown read option {k!r}{did_you_mean(k, _READ_KEYS)}.")
     allowed_targets = tuple(COLUMN_BY_NAME) + INPUT_ONLY_COLUMNS
     columns = _dict("columns")
     for canon, src in columns.items():
         if canon not in allowed_targets:
             raise MappingError(f"mapping {name}: {canon!r} under columns is not a canonical column"
-                               f"{_suggest(canon, allowed_targets)}.")
+                               f"{did_you_mean(canon, allowed_targets)}.")
         if not isinstance(src, (str, int)) or isinstance(src, bool):
             raise MappingError(f"mapping {name}: columns.{canon} must name one source column, got {src!r}.")
         columns[canon] = str(src)
@@ -148,7 +142,7 @@ def load_mapping(mapping) -> Mapping:
     for canon, vmap in values.items():
         if canon not in allowed_targets:
             raise MappingError(f"mapping {name}: {canon!r} under values is not a canonical column"
-                               f"{_suggest(canon, allowed_targets)}.")
+                               f"{did_you_mean(canon, allowed_targets)}.")
         if not isinstance(vmap, dict):
             raise MappingError(f"mapping {name}: values.{canon} must map raw values to canonical values.")
         col = COLUMN_BY_NAME.get(canon)
@@ -157,7 +151,7 @@ def load_mapping(mapping) -> Mapping:
                 continue
             if str(new) not in col.categories:
                 raise MappingError(f"mapping {name}: values.{canon} maps {raw!r} to {new!r}, which is not one of "
-                                   f"{list(col.categories)}{_suggest(new, col.categories)}.")
+                                   f"{list(col.categories)}{did_you_mean(new, col.categories)}.")
     units = _dict("units")
     for canon, unit in units.items():
         if canon not in UNITS:
@@ -168,7 +162,7 @@ def load_mapping(mapping) -> Mapping:
     dates = _dict("dates")
     for k in dates:
         if k not in DATE_ROLES + ("format",):
-            raise MappingError(f"mapping {name}: unknown dates key {k!r}{_suggest(k, DATE_ROLES + ('format',))}.")
+            raise MappingError(f"mapping {name}: unknown dates key {k!r}{did_you_mean(k, DATE_ROLES + ('format',))}.")
     if dates:
         fmt = dates.setdefault("format", "iso")
         if fmt not in DATE_FORMATS and "%" not in str(fmt):
@@ -186,7 +180,7 @@ def load_mapping(mapping) -> Mapping:
     derive = _dict("derive")
     for k, v in derive.items():
         if k not in _DERIVE_KEYS:
-            raise MappingError(f"mapping {name}: unknown derive option {k!r}{_suggest(k, _DERIVE_KEYS)}.")
+            raise MappingError(f"mapping {name}: unknown derive option {k!r}{did_you_mean(k, _DERIVE_KEYS)}.")
     if derive.get("kps_from_ecog") not in (None, False, "lower", "upper"):
         raise MappingError(f"mapping {name}: derive.kps_from_ecog must be 'lower', 'upper' or false, "
                            f"got {derive['kps_from_ecog']!r}.")

@@ -12,7 +12,6 @@ See ``data/examples/study.yaml`` for a documented example.
 from __future__ import annotations
 
 import copy
-import difflib
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import ConfigError
+from ..errors import ConfigError, did_you_mean
 
 __all__ = [
     "StudyConfig", "CohortSpec", "ScoreSpec", "ModelSpec", "ValidationSpec",
@@ -202,15 +201,10 @@ class _Problems:
             raise ConfigError(head + ":\n  - " + "\n  - ".join(self.items))
 
 
-def _suggest(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _check_keys(d: dict, allowed, where: str, probs: _Problems) -> None:
     for k in d:
         if k not in allowed:
-            probs.add(f"unknown key {k!r} in {where}{_suggest(k, allowed)}; allowed: {', '.join(allowed)}")
+            probs.add(f"unknown key {k!r} in {where}{did_you_mean(k, allowed)}; allowed: {', '.join(allowed)}")
 
 
 def _feature_sets() -> tuple[str, ...]:
@@ -246,7 +240,7 @@ def _parse_cohort(role: str, v, probs: _Problems) -> CohortSpec | None:
             return CohortSpec(role=role, demo=DEMO_COHORTS[v])
         if v.lower().endswith((".csv", ".tsv", ".txt", ".xlsx", ".xls", ".parquet")):
             return CohortSpec(role=role, path=v)
-        probs.add(f"{where}: {v!r} is neither a demo cohort ({', '.join(DEMO_COHORTS)}){_suggest(v, DEMO_COHORTS)} "
+        probs.add(f"{where}: {v!r} is neither a demo cohort ({', '.join(DEMO_COHORTS)}){did_you_mean(v, DEMO_COHORTS)} "
                   "nor a table path (.csv, .tsv, .xlsx, .parquet)")
         return None
     if isinstance(v, dict):
@@ -254,7 +248,7 @@ def _parse_cohort(role: str, v, probs: _Problems) -> CohortSpec | None:
         if "demo" in v:
             d = v["demo"]
             if d not in DEMO_COHORTS and d not in DEMO_COHORTS.values():
-                probs.add(f"{where}.demo: unknown demo cohort {d!r}{_suggest(d, DEMO_COHORTS)}")
+                probs.add(f"{where}.demo: unknown demo cohort {d!r}{did_you_mean(d, DEMO_COHORTS)}")
                 return None
             return CohortSpec(role=role, demo=DEMO_COHORTS.get(d, d), label=v.get("label"))
         if "path" not in v:
@@ -263,7 +257,7 @@ def _parse_cohort(role: str, v, probs: _Problems) -> CohortSpec | None:
         if "dataset" in v:
             ds = v["dataset"]
             if ds not in DATASETS:
-                probs.add(f"{where}.dataset: unknown data set {ds!r}{_suggest(ds, DATASETS)}; available: "
+                probs.add(f"{where}.dataset: unknown data set {ds!r}{did_you_mean(ds, DATASETS)}; available: "
                           f"{', '.join(DATASETS)}")
                 return None
             opts = v.get("options") or {}
@@ -290,7 +284,7 @@ def _parse_score(entry, i: int, names: tuple[str, ...] | None, probs: _Problems)
         label = entry.get("label")
         missing = entry.get("missing", "midrange")
         if missing not in ("midrange", "error"):
-            probs.add(f"{where}.missing must be 'midrange' or 'error'{_suggest(missing, ('midrange', 'error'))}, "
+            probs.add(f"{where}.missing must be 'midrange' or 'error'{did_you_mean(missing, ('midrange', 'error'))}, "
                       f"got {missing!r}")
             missing = "midrange"
         if "column" in entry:
@@ -308,7 +302,7 @@ def _parse_score(entry, i: int, names: tuple[str, ...] | None, probs: _Problems)
         return None
     score, _, comp = entry.partition("__")
     if names is not None and score not in names:
-        probs.add(f"{where}: unknown score {score!r}{_suggest(score, names)}; available: {', '.join(names)}")
+        probs.add(f"{where}: unknown score {score!r}{did_you_mean(score, names)}; available: {', '.join(names)}")
         return None
     if comp:
         return ScoreSpec(name=entry, kind="component", score=score, column=entry, label=label, options=options,
@@ -327,12 +321,12 @@ def _parse_model(entry, i: int, fsets: tuple[str, ...], probs: _Problems) -> Mod
     _check_keys(entry, _MODEL_KEYS, where, probs)
     kind = entry.get("kind")
     if kind not in MODEL_KINDS:
-        probs.add(f"{where}: unknown model kind {kind!r}{_suggest(kind, MODEL_KINDS)}; "
+        probs.add(f"{where}: unknown model kind {kind!r}{did_you_mean(kind, MODEL_KINDS)}; "
                   f"available: {', '.join(MODEL_KINDS)}")
         return None
     feats = entry.get("features", "clinical+molecular")
     if feats not in fsets:
-        probs.add(f"{where}: unknown feature set {feats!r}{_suggest(feats, fsets)}; available: {', '.join(fsets)}")
+        probs.add(f"{where}: unknown feature set {feats!r}{did_you_mean(feats, fsets)}; available: {', '.join(fsets)}")
         return None
     params = entry.get("params") or {}
     if not isinstance(params, dict):
@@ -439,7 +433,7 @@ def load_config(source: str | Path | dict, *, base_dir: str | Path | None = None
         _check_keys(val_raw, _VALIDATION_KEYS, "validation", probs)
         method = val_raw.get("method", "bootstrap")
         if method not in ("bootstrap", "cv"):
-            probs.add(f"validation.method must be 'bootstrap' or 'cv'{_suggest(method, ('bootstrap', 'cv'))}, got {method!r}")
+            probs.add(f"validation.method must be 'bootstrap' or 'cv'{did_you_mean(method, ('bootstrap', 'cv'))}, got {method!r}")
         ints = {}
         for k, lo in (("n_boot", 1), ("folds", 2), ("repeats", 1)):
             v = val_raw.get(k, getattr(validation, k))
@@ -540,7 +534,7 @@ def check_against_cohorts(config: StudyConfig, cohorts: dict) -> None:
             if s.kind == "column":
                 if s.column not in frame.columns:
                     probs.add(f"baseline column {s.column!r} is not in the {role} cohort"
-                              f"{_suggest(s.column, frame.columns)}")
+                              f"{did_you_mean(s.column, frame.columns)}")
                 elif not pd.api.types.is_numeric_dtype(frame[s.column]) and not pd.api.types.is_bool_dtype(frame[s.column]):
                     probs.add(f"baseline column {s.column!r} of the {role} cohort is not numeric "
                               f"(dtype {frame[s.column].dtype})")
@@ -557,7 +551,7 @@ def check_against_cohorts(config: StudyConfig, cohorts: dict) -> None:
                 comp = compute(frame, s.score, **s.options)
                 if s.name not in comp.columns:
                     probs.add(f"score {s.score!r} has no component {s.name!r}"
-                              f"{_suggest(s.name, [c for c in comp.columns if '__' in c])}")
+                              f"{did_you_mean(s.name, [c for c in comp.columns if '__' in c])}")
                 elif comp[s.name].isna().all():
                     probs.add(f"score component {s.name!r} cannot be computed on the {role} cohort "
                               "(its items are absent or entirely missing)")
