@@ -12,8 +12,10 @@ from .persistence import load, save
 from .pipeline import MODEL_KINDS, SurvivalPipeline, make_model, make_pipeline
 from .score_model import ScoreModel
 from .scoring import make_scorer
+from .update import UpdateReport, update  # noqa: E402  (function shadows the submodule name, by design)
 
 __all__ = [
     "CoxModel", "RandomSurvivalForestModel", "GradientBoostingSurvivalModel", "ScoreModel",
     "SurvivalPipeline", "make_pipeline", "make_model", "MODEL_KINDS", "make_scorer", "save", "load",
 ]
+__all__ += ["update", "UpdateReport"]

@@ -33,10 +33,12 @@ class CoxNewtonError(Exception):
 class _Stratum:
     """Sorted data and tie structure of one stratum (X already standardised)."""
 
-    def __init__(self, time, event, X):
+    def __init__(self, time, event, X, offset=None):
         order = np.lexsort((-event, -time))  # descending time, deaths first within a tie
         # Fortran order: the column-wise cumulative sums below run ~2x faster than on C order
         self.t, self.e, self.X = time[order], event[order].astype(bool), np.asfortranarray(X[order])
+        # fixed part of the linear predictor (model updating: the original model's LP)
+        self.offset = np.zeros(time.size) if offset is None else np.asarray(offset, float)[order]
         chg = np.r_[self.t[1:] != self.t[:-1], True]
         self.ends = np.flatnonzero(chg)                    # last row of each tie group
         self.gid = np.cumsum(np.r_[True, chg[:-1]]) - 1   # tie group of each row
@@ -54,7 +56,7 @@ class _Stratum:
 
     def loglik_grad_hess(self, beta):
         X, e = self.X, self.e
-        eta = X @ beta
+        eta = X @ beta + self.offset
         shift = eta.max() if eta.size else 0.0
         w = np.exp(eta - shift)
         Xw = X * w[:, None]
@@ -90,7 +92,7 @@ class CoxNewtonResult:
 
 def fit_cox_newton(D, time, event, strata=None, penalizer: float = 0.0,
                    max_iter: int = 100, tol: float = 1e-10, r_tol: float = 1e-12,
-                   max_step: float = 0.5) -> CoxNewtonResult:
+                   max_step: float = 0.5, offset=None) -> CoxNewtonResult:
     """Fit a ridge-penalised Cox model (Efron ties) with lifelines' standardisation and penalty.
 
     Parameters
@@ -110,6 +112,10 @@ def fit_cox_newton(D, time, event, strata=None, penalizer: float = 0.0,
     max_step : float
         Largest allowed component of a Newton step on the standardised scale (the step is
         scaled down, direction kept, before any halving).
+    offset : array of length n, optional
+        Known part of the linear predictor (coefficient fixed at 1), as R ``coxph(... +
+        offset(lp))``; used by :mod:`prognosis.models.update`. ``D`` may then have zero columns,
+        which gives the partial log-likelihood of the offset alone.
 
     Raises
     ------
@@ -126,7 +132,8 @@ def fit_cox_newton(D, time, event, strata=None, penalizer: float = 0.0,
         raise CoxNewtonError("constant column")
     Z = (D - mean) / sd
     keys = np.zeros(n, dtype=np.int64) if strata is None else np.unique(np.asarray(strata), return_inverse=True)[1]
-    parts = [_Stratum(time[keys == k], event[keys == k], Z[keys == k]) for k in np.unique(keys)]
+    off = np.zeros(n) if offset is None else np.asarray(offset, dtype=float)
+    parts = [_Stratum(time[keys == k], event[keys == k], Z[keys == k], off[keys == k]) for k in np.unique(keys)]
     lam = n * float(penalizer)
 
     def evaluate(b):
