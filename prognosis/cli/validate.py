@@ -81,6 +81,11 @@ def _external(args) -> int:
     mh = metrics["metric"].map(split_key)
     metrics["metric"] = [m for m, _ in mh]
     metrics["horizon"] = [h for _, h in mh]
+    from ..study.updating import validation_size_check
+
+    _, size_warning = validation_size_check(model, frame, y, horizon=min(12.0, max(args.horizons)))
+    if size_warning:
+        print(f"warning: {size_warning}", file=sys.stderr)
     if not args.quiet:
         print(f"External validation of {args.model} on {Path(args.cohort).name}: {len(frame)} patients, "
               f"{int(y['event'].sum())} deaths")

@@ -349,7 +349,7 @@ def update(model, X, y, method: str = "auto", *, alpha: float = 0.05, revise=Non
                      "estimates are unstable")
     free = _independent_columns(D)
     fixed = [names[j] for j in range(p) if j not in set(free.tolist())]
-    if fixed:
+    if fixed and method in ("revision", "refit", "auto"):
         notes.append(f"{len(fixed)} design column(s) constant or collinear in the new cohort keep their original "
                      f"coefficients under revision/refit: {fixed[:6]}{' ...' if len(fixed) > 6 else ''}")
 
