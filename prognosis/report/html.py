@@ -159,6 +159,32 @@ def _methods(result) -> list[str]:
     return items
 
 
+def _updating_context(result) -> dict:
+    """Tables of the "Drift" and "Updating" sections (templates/_updating.html.j2)."""
+    drift = getattr(result, "drift", None)
+    upd = getattr(result, "updating", None)
+    tests = getattr(result, "updating_tests", None)
+    cfg = result.config
+    ctx = {"drift": "", "drift_split": "", "updating": "", "updating_tests": "", "updating_text": ""}
+    if drift is not None and len(drift):
+        ctx["drift"] = _html(drift.round(3))
+        ctx["drift_split"] = f"before {cfg.validation.split}"
+    if upd is not None and len(upd):
+        u = cfg.update
+        method = upd["method"].iloc[0]
+        ctx["updating"] = _html(upd.drop(columns=[c for c in ("note",) if c in upd and not upd[c].astype(bool).any()])
+                                .round(3))
+        ctx["updating_text"] = (
+            f"{u['model']} updated on the {'later period' if cfg.validation.method == 'temporal' else 'external cohort'} "
+            f"with method '{u['method']}'" + (f" (closed testing chose '{method}')" if u["method"] == "auto" else "")
+            + ". 'before' = original model; 'after' = updated model on the same cohort (apparent); "
+            "'after_corrected' = bootstrap optimism-corrected, repeating the whole update in each replicate "
+            "(revision, refit and auto). Calibration slope and O/E: 1 = ideal.")
+        if tests is not None and len(tests):
+            ctx["updating_tests"] = _html(tests.round(4))
+    return ctx
+
+
 def render_study(result, path: str | Path) -> Path:
     """Write the report for ``result`` to ``path`` (parent folders created) and return the path."""
     from .. import __version__
@@ -253,6 +279,7 @@ def render_study(result, path: str | Path) -> Path:
         config_sha=prov.get("config_sha256", ""), run_time=prov.get("run_time_seconds", ""),
         scheduler=prov.get("scheduler", ""),
         config_yaml=yaml.safe_dump(prov.get("config", {}), sort_keys=False, allow_unicode=True),
+        **_updating_context(result),
     )
     path.write_text(html, encoding="utf-8")
     return path

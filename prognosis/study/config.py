@@ -47,6 +47,9 @@ _VALIDATION_KEYS = ("method", "n_boot", "folds", "repeats", "ci_level")
 _DCA_KEYS = ("horizons", "thresholds")
 _DASK_KEYS = ("address",)
 _REPORT_KEYS = ("title", "authors", "intended_use", "limitations")
+# model updating and temporal validation (prognosis.study.updating / prognosis.study.temporal)
+_TOP_KEYS += ("update",)
+_VALIDATION_KEYS += ("split", "date_column", "period")
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,10 @@ class ValidationSpec:
     folds: int = 5
     repeats: int = 2
     ci_level: float = 0.95
+    # method "temporal": split date, date column kept by the mapping, calendar period for drift
+    split: str | None = None
+    date_column: str | None = None
+    period: str = "year"
 
 
 @dataclass
@@ -140,6 +147,8 @@ class StudyConfig:
     raw: dict = field(default_factory=dict)
     source: str | None = None
     base_dir: str = "."
+    #: ``update:`` block (see :func:`prognosis.study.updating.parse_update`); empty = no update
+    update: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """The config as given (after defaults were filled), for provenance."""
@@ -432,8 +441,9 @@ def load_config(source: str | Path | dict, *, base_dir: str | Path | None = None
     else:
         _check_keys(val_raw, _VALIDATION_KEYS, "validation", probs)
         method = val_raw.get("method", "bootstrap")
-        if method not in ("bootstrap", "cv"):
-            probs.add(f"validation.method must be 'bootstrap' or 'cv'{did_you_mean(method, ('bootstrap', 'cv'))}, got {method!r}")
+        if method not in ("bootstrap", "cv", "temporal"):
+            probs.add(f"validation.method must be 'bootstrap', 'cv' or 'temporal'"
+                      f"{did_you_mean(method, ('bootstrap', 'cv', 'temporal'))}, got {method!r}")
         ints = {}
         for k, lo in (("n_boot", 1), ("folds", 2), ("repeats", 1)):
             v = val_raw.get(k, getattr(validation, k))
@@ -445,7 +455,12 @@ def load_config(source: str | Path | dict, *, base_dir: str | Path | None = None
         if not isinstance(ci, float) or not 0.5 < ci < 1:
             probs.add(f"validation.ci_level must be between 0.5 and 1, got {ci!r}")
             ci = 0.95
-        validation = ValidationSpec(method=method, ci_level=ci, **ints)
+        from .temporal import parse_temporal
+
+        validation = ValidationSpec(method=method, ci_level=ci, **ints, **parse_temporal(val_raw, probs.add))
+        if method == "temporal" and ext is not None:
+            probs.add("validation.method temporal validates on the later period of the development cohort; "
+                      "remove cohorts.external (or use method bootstrap/cv)")
 
     # decision curves -------------------------------------------------------------------
     dca = raw.get("decision_curves", {}) or {}
@@ -491,12 +506,20 @@ def load_config(source: str | Path | dict, *, base_dir: str | Path | None = None
         probs.add(f"'output' must be a folder path, got {output!r}")
         output = "reports/study"
 
+    from .updating import parse_update
+
+    update_spec = parse_update(raw.get("update"), [m.name for m in models], probs.add)
+    if update_spec and ext is None and validation.method != "temporal":
+        probs.add("'update' needs a cohort to update on: cohorts.external, or validation.method temporal")
+    if update_spec and any(m.name == update_spec["model"] and m.kind != "cox" for m in models):
+        probs.add(f"update.model {update_spec['model']!r} is not a Cox model; only Cox models (and classic "
+                  "scores through prognosis.models.update) have a linear predictor to recalibrate")
     probs.raise_if_any()
     return StudyConfig(
         name=str(raw.get("name", "Study")), development=dev, external=ext, scores=scores, models=models,
         horizons=horizons, validation=validation, dca_horizons=dca_h, dca_thresholds=dca_t, seed=seed,
         output=output, dask_address=address, n_jobs=n_jobs, description=str(raw.get("description", "")),
-        report=dict(rep), raw=raw, source=src, base_dir=str(bdir),
+        report=dict(rep), raw=raw, source=src, base_dir=str(bdir), update=update_spec,
     )
 
 

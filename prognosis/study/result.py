@@ -14,6 +14,9 @@ __all__ = ["StudyResult", "TABLES"]
 TABLES = ("metrics", "calibration", "calibration_curves", "calibration_groups", "comparisons", "km", "decision_curves",
           "external", "transport", "table1", "table1_external", "oracle", "failures", "predictors")
 
+#: Written only when present (temporal validation, model updating).
+OPTIONAL_TABLES = ("drift", "updating", "updating_tests")
+
 #: Fixed float format so that the same config + seed gives byte-identical CSV files.
 FLOAT_FORMAT = "%.10g"
 
@@ -73,6 +76,10 @@ class StudyResult:
     provenance: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
     fitted: dict = field(default_factory=dict, repr=False)
+    #: performance by calendar period (temporal validation), model updating performance and tests
+    drift: pd.DataFrame = field(default_factory=pd.DataFrame)
+    updating: pd.DataFrame = field(default_factory=pd.DataFrame)
+    updating_tests: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     # -- views ---------------------------------------------------------------------------
     def discrimination(self) -> pd.DataFrame:
@@ -103,7 +110,7 @@ class StudyResult:
         folder = Path(folder)
         (folder / "tables").mkdir(parents=True, exist_ok=True)
         out = []
-        for name in TABLES:
+        for name in TABLES + tuple(n for n in OPTIONAL_TABLES if len(getattr(self, n, ()))):
             df = getattr(self, name)
             p = folder / "tables" / f"{name}.csv"
             df.to_csv(p, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")

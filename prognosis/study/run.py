@@ -227,6 +227,13 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
         cfg.raw = copy.deepcopy(cfg.raw)
         cfg.raw.setdefault("validation", {})["n_boot"] = int(n_boot)
     cohorts = load_cohorts(cfg)
+    whole_dev = None
+    if cfg.validation.method == "temporal":  # early period = development, later period = validation
+        from .temporal import temporal_split
+
+        whole_dev = cohorts["development"].frame.reset_index(drop=True)
+        cohorts["development"], cohorts["external"] = temporal_split(cohorts["development"], cfg.validation.split,
+                                                                     cfg.validation.date_column)
     check_against_cohorts(cfg, cohorts)
     scheduler = scheduler if scheduler is not None else cfg.dask_address
     n_jobs = n_jobs if n_jobs is not None else cfg.n_jobs
@@ -249,7 +256,7 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
     v = cfg.validation
     timings = {"load_and_check": round(_time.perf_counter() - t0, 2)}
     t1 = _time.perf_counter()
-    if v.method == "bootstrap":
+    if v.method in ("bootstrap", "temporal"):
         res = bootstrap_optimism(factories, frame, y, scorer, n_boot=v.n_boot, seed=cfg.seed, n_jobs=n_jobs,
                                  scheduler=scheduler, progress=progress, ci_level=v.ci_level)
     else:
@@ -306,6 +313,16 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
                         ignore_index=True)
         t1_ext = table1(ef)
 
+    drift = updating = updating_tests = pd.DataFrame()
+    if whole_dev is not None:
+        from .temporal import period_performance
+
+        drift = period_performance(fitted, whole_dev, v.date_column, v.period, cfg.horizons)
+    if cfg.update and "external" in cohorts:
+        from .updating import study_update
+
+        updating, updating_tests, _, _ = study_update(cfg.update, fitted, ef, ye, cfg.horizons, seed=cfg.seed,
+                                                      n_jobs=n_jobs)
     timings["curves_external_tables"] = round(_time.perf_counter() - t1, 2)
     notes = []
     from ..scores import compute as _compute
@@ -330,8 +347,8 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
         "config": cfg.to_dict(), "config_sha256": cfg.sha256(), "config_source": cfg.source, "seed": cfg.seed,
         "validation": {"method": v.method, "n_boot": v.n_boot, "folds": v.folds, "repeats": v.repeats,
                        "ci_level": v.ci_level},
-        "inputs": {role: {"source": (cfg.development if role == "development" else cfg.external).describe(),
-                          "sha256": _sha256_of(c, cfg.development if role == "development" else cfg.external, cfg),
+        "inputs": {role: {"source": (cfg.development if role == "development" or cfg.external is None else cfg.external).describe(),
+                          "sha256": _sha256_of(c, cfg.development if role == "development" or cfg.external is None else cfg.external, cfg),
                           "n": len(c), "deaths": int(c.frame["event"].sum())}
                    for role, c in cohorts.items()},
         "versions": _versions(),
@@ -347,5 +364,5 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
         failures=res.failures,
         predictors=pd.DataFrame({"predictor": names, "kind": [kind_of[n] for n in names],
                                  "detail": [detail[n] for n in names]}),
-        provenance=prov, notes=notes, fitted=fitted,
+        provenance=prov, notes=notes, fitted=fitted, drift=drift, updating=updating, updating_tests=updating_tests,
     )

@@ -134,3 +134,58 @@ def validation_size_check(model, X, y, horizon: float = 12.0):
                f"external validation ({res.n} patients; binding criterion: {res.binding}; Riley et al. 2021/2022): "
                "calibration and any update estimated here are imprecise")
     return res, msg
+
+
+_UPDATE_KEYS = ("model", "method", "alpha", "revise", "n_boot", "horizons")
+
+
+def parse_update(raw, model_names, add_problem) -> dict:
+    """Check the ``update:`` block of a study config (``add_problem(msg)`` collects errors).
+
+    ``update: {model: <name of a study model>, method: auto, alpha: 0.05, revise: [...], n_boot: 50}``
+    updates that model (fitted on the development cohort) on the external cohort (or, with
+    temporal validation, on the later period) and reports the closed tests and performance
+    before/after in the report's "Updating" section.
+    """
+    from ..errors import did_you_mean
+    from ..models.update import UPDATE_METHODS
+
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        add_problem(f"'update' must be a dict like {{model: NAME, method: auto}}, got {raw!r}")
+        return {}
+    for k in raw:
+        if k not in _UPDATE_KEYS:
+            add_problem(f"unknown key {k!r} in update{did_you_mean(k, _UPDATE_KEYS)}")
+    out = {"model": raw.get("model"), "method": raw.get("method", "auto"), "alpha": raw.get("alpha", 0.05),
+           "revise": raw.get("revise"), "n_boot": raw.get("n_boot"), "horizons": raw.get("horizons")}
+    if out["model"] not in model_names:
+        add_problem(f"update.model must name one of the study's models {list(model_names)}"
+                    f"{did_you_mean(out['model'], model_names)}, got {out['model']!r}")
+    if out["method"] not in UPDATE_METHODS:
+        add_problem(f"update.method must be one of {list(UPDATE_METHODS)}{did_you_mean(out['method'], UPDATE_METHODS)}, "
+                    f"got {out['method']!r}")
+    a = out["alpha"]
+    if isinstance(a, bool) or not isinstance(a, (int, float)) or not 0 < a < 1:
+        add_problem(f"update.alpha must be in (0, 1), got {a!r}")
+    nb = out["n_boot"]
+    if nb is not None and (isinstance(nb, bool) or not isinstance(nb, int) or nb < 0):
+        add_problem(f"update.n_boot must be an integer >= 0, got {nb!r}")
+    return out
+
+
+def study_update(spec: dict, fitted: dict, frame, y, horizons, seed: int = 0, n_jobs: int = 1):
+    """Run the configured update on the validation cohort: (performance table, tests table, report)."""
+    original = fitted[spec["model"]]
+    from ..models import update
+
+    hz = [float(h) for h in (spec.get("horizons") or horizons) if float(h) <= float(split_y(y)[0].max())]
+    new, rep = update(original, frame, y, method=spec["method"], alpha=spec["alpha"], revise=spec.get("revise"))
+    perf = update_performance(original, new, rep, frame, y, horizons=hz, n_boot=spec.get("n_boot"), seed=seed,
+                              n_jobs=n_jobs, revise=spec.get("revise"))
+    perf.insert(0, "method", rep.method)
+    perf.insert(0, "predictor", spec["model"])
+    tests = rep.tests.copy()
+    tests.insert(0, "predictor", spec["model"])
+    return perf, tests, rep, new
