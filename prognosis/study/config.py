@@ -442,8 +442,8 @@ def load_config(source: str | Path | dict, *, base_dir: str | Path | None = None
         _check_keys(val_raw, _VALIDATION_KEYS, "validation", probs)
         method = val_raw.get("method", "bootstrap")
         if method not in ("bootstrap", "cv", "temporal"):
-            probs.add(f"validation.method must be 'bootstrap', 'cv' or 'temporal'"
-                      f"{did_you_mean(method, ('bootstrap', 'cv', 'temporal'))}, got {method!r}")
+            probs.add(f"validation.method must be 'bootstrap' or 'cv'{did_you_mean(method, ('bootstrap', 'cv', 'temporal'))}, "
+                      f"got {method!r} (or 'temporal', with split and date_column)")
         ints = {}
         for k, lo in (("n_boot", 1), ("folds", 2), ("repeats", 1)):
             v = val_raw.get(k, getattr(validation, k))
