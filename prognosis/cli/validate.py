@@ -42,6 +42,8 @@ def _check_config(args) -> int:
         v = cfg.validation
         scheme = (f"bootstrap optimism correction, {v.n_boot} replicates" if v.method == "bootstrap"
                   else f"{v.repeats}x repeated {v.folds}-fold CV")
+        if v.method == "temporal":
+            scheme = f"temporal: fitted before {v.split}, validated from {v.split} ({v.date_column})"
         print(f"{args.config}: OK")
         for role, c in cohorts.items():
             print(f"  {role}: {len(c)} patients, {int(c.frame['event'].sum())} deaths, "

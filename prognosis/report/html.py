@@ -138,7 +138,11 @@ def _methods(result) -> list[str]:
         "Classic scores: published point totals (prognosis.scores), each turned into a risk by a one-variable "
         "Cox model fitted on the development data; models: prognosis.models pipelines on the canonical table.",
     ]
-    if v.method == "bootstrap":
+    if v.method == "temporal":
+        items.append(f"Temporal validation (TRIPOD type 2b): patients diagnosed before {v.split} ({v.date_column}) "
+                     f"form the development period, those from {v.split} on are evaluated as an external cohort; "
+                     f"performance by calendar period ({v.period}) shows drift.")
+    if v.method in ("bootstrap", "temporal"):
         items.append(
             f"Internal validation: Harrell's bootstrap optimism correction with {v.n_boot} replicates (Harrell, "
             "Lee & Mark, Stat Med 1996); every predictor refitted on each bootstrap sample and evaluated on it and "
@@ -261,9 +265,11 @@ def render_study(result, path: str | Path) -> Path:
         title=cfg.report.get("title", cfg.name), description=cfg.description, version=__version__,
         generated=prov.get("started_utc", ""), seed=cfg.seed,
         validation_text=(f"bootstrap optimism correction, {cfg.validation.n_boot} replicates"
-                         if cfg.validation.method == "bootstrap"
+                         + (f" on the development period (before {cfg.validation.split}); temporal validation "
+                            f"from {cfg.validation.split} as the external cohort" if cfg.validation.method == "temporal" else "")
+                         if cfg.validation.method in ("bootstrap", "temporal")
                          else f"{cfg.validation.repeats}× repeated {cfg.validation.folds}-fold CV"),
-        corrected_text=("bootstrap optimism-corrected (Harrell)" if cfg.validation.method == "bootstrap"
+        corrected_text=("bootstrap optimism-corrected (Harrell)" if cfg.validation.method in ("bootstrap", "temporal")
                         else "mean over cross-validation test folds"),
         tau=f"{max(cfg.horizons):g}",
         findings=findings(result), notes=result.notes,

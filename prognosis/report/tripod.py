@@ -88,7 +88,7 @@ def tripod_checklist(result) -> pd.DataFrame:
     cfg = result.config
     has_ext = result.external is not None and len(result.external) > 0
     method = cfg.validation.method
-    val_text = (f"bootstrap optimism correction, {cfg.validation.n_boot} replicates" if method == "bootstrap"
+    val_text = (f"bootstrap optimism correction, {cfg.validation.n_boot} replicates" if method in ("bootstrap", "temporal")
                 else f"{cfg.validation.repeats}× repeated {cfg.validation.folds}-fold cross-validation")
     simulated = len(result.oracle) > 0
     n_imp = any("training median" in n for n in result.notes)

@@ -85,3 +85,12 @@ def test_temporal_study_with_update_and_report(dated, tmp_path):
     assert 'id="updating"' in html and 'id="drift"' in html
     files = {p.name for p in res.save(tmp_path / "out")}
     assert {"drift.csv", "updating.csv"} <= files
+
+
+def test_temporal_methods_text(dated, tmp_path):
+    path, _ = dated
+    res = run(_cfg(path, update=None, validation={"method": "temporal", "split": "2016-06-01",
+                                                  "date_column": "DiagnosisDate", "n_boot": 2}))
+    html = res.to_html(tmp_path / "t.html").read_text()
+    assert "Temporal validation (TRIPOD type 2b)" in html and "cross-validation" not in html.split("Methods")[-1][:2000]
+    assert len(res.updating) == 0
