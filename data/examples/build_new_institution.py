@@ -40,7 +40,7 @@ def build() -> pd.DataFrame:
         "LastContact": np.where(died, "", end.strftime("%Y-%m-%d")),
         "Primary": f["primary_site"], "Histology": f["primary_histology"],
         "KPS": f["kps"], "BoneMetsOutsideSpine": f["extraspinal_bone_mets"], "SpinalMetsCount": f["vertebral_mets"],
-        "VisceralMets": f["visceral_mets"], "BrainMets": f["brain_mets"], "Frankel": f["frankel"],
+        "VisceralMets": f["visceral_mets"], "VisceralPattern": f["visceral_pattern"], "BrainMets": f["brain_mets"], "Frankel": f["frankel"],
         "Walks": f["ambulatory"], "PathFracture": f["pathological_fracture"], "PriorChemo": f["prior_chemotherapy"],
         "TargetedTx": f["targeted_therapy"], "Albumin_g_dl": f["albumin_g_dl"], "CRP_mg_dl": f["crp_mg_dl"],
         "LDH": f["ldh_u_l"], "Platelets": f["platelets_10e9_l"], "Calcium_mg_dl": f["calcium_mg_dl"],
