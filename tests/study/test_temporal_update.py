@@ -74,23 +74,26 @@ def test_split_and_drift(dated):
         period_performance({"Cox": model}, bad, "DiagnosisDate", "year", [12])
 
 
-def test_temporal_study_with_update_and_report(dated, tmp_path):
+@pytest.fixture(scope="module")
+def temporal_result(dated):
     path, _ = dated
-    res = run(_cfg(path))
+    return run(_cfg(path))
+
+
+def test_temporal_study_with_update_and_report(temporal_result, tmp_path):
+    res = temporal_result
     assert len(res.drift) and set(res.drift["predictor"]) == {"revised_tokuhashi", "Cox"}
     assert set(res.updating["metric"]) >= {"harrell_c", "calibration_slope@12", "oe_ratio@12"}
     after = res.updating.set_index("metric")["after"]
     assert after["calibration_slope@12"] == pytest.approx(1, abs=1e-6)  # slope update, in-sample
     html = res.to_html(tmp_path / "r.html").read_text()
     assert 'id="updating"' in html and 'id="drift"' in html
+    assert "Temporal validation (TRIPOD type 2b)" in html
     files = {p.name for p in res.save(tmp_path / "out")}
-    assert {"drift.csv", "updating.csv"} <= files
+    assert {"drift.csv", "updating.csv"} <= files and "updating_tests.csv" not in files  # no tests unless auto
 
 
-def test_temporal_methods_text(dated, tmp_path):
-    path, _ = dated
-    res = run(_cfg(path, update=None, validation={"method": "temporal", "split": "2016-06-01",
-                                                  "date_column": "DiagnosisDate", "n_boot": 2}))
-    html = res.to_html(tmp_path / "t.html").read_text()
-    assert "Temporal validation (TRIPOD type 2b)" in html and "cross-validation" not in html.split("Methods")[-1][:2000]
-    assert len(res.updating) == 0
+def test_update_config_needs_a_cohort(small_cohorts):
+    with pytest.raises(ConfigError, match="needs a cohort to update on"):
+        load_config({"cohorts": {"development": "demo"}, "models": [{"name": "Cox", "kind": "cox"}],
+                     "update": {"model": "Cox"}})
