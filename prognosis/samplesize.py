@@ -54,7 +54,7 @@ import numpy as np
 
 from .errors import InputError
 
-__all__ = ["development", "validation", "DevelopmentSampleSize", "ValidationSampleSize", "sd_lp_from_c"]
+__all__ = ["DevelopmentSampleSize", "ValidationSampleSize", "development", "sd_lp_from_c", "validation"]
 
 Z975 = 1.959963984540054  # standard normal 97.5% quantile; pmsampsize uses 1.96 (kept there for identical sizes)
 
@@ -92,10 +92,10 @@ class DevelopmentSampleSize:
 
     def summary(self) -> str:
         i = self.inputs
-        lines = [f"Minimum sample size to develop a survival model (Riley et al., BMJ 2020;368:m441)",
-                 f"  inputs: Cox-Snell R2 {i['rsquared']:g}, {i['parameters']} candidate parameters, "
-                 f"event rate {i['rate']:g} per time unit, horizon {i['timepoint']:g}, mean follow-up {i['meanfup']:g}, "
-                 f"target shrinkage {i['shrinkage']:g}",
+        lines = ["Minimum sample size to develop a survival model (Riley et al., BMJ 2020;368:m441)",
+                 (f"  inputs: Cox-Snell R2 {i['rsquared']:g}, {i['parameters']} candidate parameters, "
+                  f"event rate {i['rate']:g} per time unit, horizon {i['timepoint']:g}, mean follow-up {i['meanfup']:g}, "
+                  f"target shrinkage {i['shrinkage']:g}"),
                  f"  max Cox-Snell R2 {self.max_r2:.4f} (Nagelkerke R2 {self.nagelkerke_r2:.3f})"]
         for c in self.criteria:
             mark = "  <- binding" if c["criterion"] == self.binding else ""
@@ -202,10 +202,10 @@ class ValidationSampleSize:
 
     def summary(self) -> str:
         i = self.inputs
-        lines = ["Minimum sample size to validate a survival model externally "
-                 "(Riley et al., Stat Med 2021;40:4230 and 2022;41:1280)",
-                 f"  inputs: event probability by t {i['risk']:g}, proportion dying during follow-up "
-                 f"{i['event_fraction']:g}, C {i['cstatistic']:g}, SD of LP {i['sd_lp']:.3f}"]
+        lines = [("Minimum sample size to validate a survival model externally "
+                  "(Riley et al., Stat Med 2021;40:4230 and 2022;41:1280)"),
+                 (f"  inputs: event probability by t {i['risk']:g}, proportion dying during follow-up "
+                  f"{i['event_fraction']:g}, C {i['cstatistic']:g}, SD of LP {i['sd_lp']:.3f}")]
         for c in self.criteria:
             mark = "  <- binding" if c["criterion"] == self.binding else ""
             lines.append(f"  {c['criterion']}: n = {c['n']:,} ({c['events']:.0f} events; {c['target']}){mark}")

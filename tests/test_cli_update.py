@@ -45,3 +45,9 @@ def test_update_cli_bad_method(parent, repo_root, tmp_path, capsys):
     assert main(["update", "--model", str(parent), "--cohort", str(repo_root / "data/demo/spine_external.csv"),
                  "--horizons", "500", "--out", str(tmp_path / "x.skops")]) == 2
     assert "beyond the longest follow-up" in capsys.readouterr().err
+
+
+def test_validate_cli_warns_below_validation_size(parent, repo_root, capsys):
+    assert main(["validate", "--model", str(parent), "--cohort", str(repo_root / "data/demo/spine_external.csv"),
+                 "--horizons", "6", "12", "--quiet"]) == 0
+    assert "below the minimum sample size for external validation" in capsys.readouterr().err

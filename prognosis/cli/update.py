@@ -76,6 +76,11 @@ def run(args) -> int:
         print(show.round(3).to_string(index=False, na_rep="-"))
     if (perf["n_boot"] == 0).all() and report.method in ("intercept", "slope"):
         print("(intercept/slope updates estimate 1-2 parameters; apparent figures shown; --boot N to correct them)")
+    corr = perf[perf["metric"].str.startswith("calibration_slope")]["after_corrected"].dropna()
+    if len(corr) and (corr < 0.9).any():
+        print(f"warning: optimism-corrected calibration slope {corr.min():.2f} < 0.9 after {report.method!r}: the "
+              "update overfits this cohort (predictions too extreme for new patients); consider --method slope "
+              "or a revision of fewer columns", file=sys.stderr)
     for n in perf.get("note", pd.Series(dtype=str)):
         if n:
             print(f"note: {n}", file=sys.stderr)

@@ -57,7 +57,7 @@ import pandas as pd
 from ..errors import InputError, ModelError
 from ..survival_data import split_y
 
-__all__ = ["update", "UpdateReport", "UPDATE_METHODS"]
+__all__ = ["UPDATE_METHODS", "UpdateReport", "update"]
 
 UPDATE_METHODS = ("auto", "intercept", "slope", "revision", "refit")
 _ORDER = ("none", "intercept", "slope", "revision", "refit")
@@ -122,8 +122,8 @@ class UpdateReport:
     def summary(self) -> str:
         lines = [f"Model update on {self.n} patients ({self.n_events} deaths): method {self.method!r}"
                  + (f" (chosen by closed testing, alpha = {self.alpha:g})" if self.requested == "auto" else ""),
-                 f"  original model on the new cohort: observed {self.observed:.0f} vs expected "
-                 f"{self.expected:.1f} deaths, O/E {self.oe_ratio:.3f}",
+                 (f"  original model on the new cohort: observed {self.observed:.0f} vs expected "
+                  f"{self.expected:.1f} deaths, O/E {self.oe_ratio:.3f}"),
                  f"  calibration slope of the original linear predictor: {self.models.loc['slope', 'slope']:.3f} "
                  f"(95% CI {self.slope_ci[0]:.3f} to {self.slope_ci[1]:.3f}; 1 = ideal)"
                  if "slope" in self.models.index else ""]
@@ -436,11 +436,7 @@ def update(model, X, y, method: str = "auto", *, alpha: float = 0.05, revise=Non
         notes.append("no column's effect differed significantly from the original model; revision = intercept update")
 
     # build the chosen model
-    if chosen == "none":
-        coef, cov = beta0, cox.cov_
-    elif chosen == "intercept":
-        coef, cov = beta0, cox.cov_
-    elif chosen == "revision" and not revised:
+    if chosen == "none" or chosen == "intercept" or chosen == "revision" and not revised:
         coef, cov = beta0, cox.cov_
     elif chosen == "slope":
         coef = b * beta0
@@ -468,5 +464,5 @@ def update(model, X, y, method: str = "auto", *, alpha: float = 0.05, revise=Non
         models=models, slope=1.0 if chosen == "intercept" else (b if chosen == "slope" else np.nan),
         slope_ci=(b - half, b + half), revised=revised if chosen == "revision" else [], observed=O, expected=E,
         n=int(time.size), n_events=n_events, alpha=alpha, notes=notes,
-        created_utc=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
+        created_utc=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"))
     return new_model, report

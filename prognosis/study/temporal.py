@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..errors import ConfigError, PrognosisError
 
-__all__ = ["PERIODS", "parse_temporal", "parse_dates", "temporal_split", "period_performance"]
+__all__ = ["PERIODS", "parse_dates", "parse_temporal", "period_performance", "temporal_split"]
 
 PERIODS = {"year": 1, "2year": 2, "5year": 5}
 MIN_DEATHS_PER_PERIOD = 10

@@ -23,7 +23,7 @@ import pandas as pd
 from ..errors import PrognosisError
 from ..survival_data import make_y, split_y
 
-__all__ = ["UpdatingEstimator", "update_performance", "validation_size_check", "update_scores"]
+__all__ = ["UpdatingEstimator", "update_performance", "update_scores", "validation_size_check"]
 
 
 class UpdatingEstimator:

@@ -9,7 +9,14 @@ import pandas as pd
 import pytest
 
 from prognosis.errors import InputError, ModelError
-from prognosis.models import CoxModel, RandomSurvivalForestModel, ScoreModel, load, make_model, save, update
+from prognosis.models import (
+    CoxModel,
+    ScoreModel,
+    load,
+    make_model,
+    save,
+    update,
+)
 from prognosis.models.update import UpdateReport
 from prognosis.survival_data import make_y, y_from_frame
 
@@ -141,7 +148,7 @@ def test_score_model_updatable(small_cohort):
     dev, new = f.iloc[:400], f.iloc[400:]
     sm = ScoreModel("revised_tokuhashi", missing="midrange").fit(dev, y[:400])
     for method in ("intercept", "slope", "auto"):
-        out, rep = update(sm, new, y[400:], method=method)
+        out, _ = update(sm, new, y[400:], method=method)
         assert isinstance(out, ScoreModel)
         s = out.predict_survival(new, [6], truncate=True)
         assert s.notna().all().all()
