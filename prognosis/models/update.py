@@ -344,6 +344,8 @@ def update(model, X, y, method: str = "auto", *, alpha: float = 0.05, revise=Non
     p = beta0.size
     lp = (D - cox.means_) @ beta0
     notes = []
+    if n_events < 20:
+        notes.append(f"only {n_events} deaths: every update estimated here is very imprecise")
     if n_events < 10 * max(p, 1) and method in ("refit", "revision", "auto"):
         notes.append(f"{n_events} deaths for {p} coefficients (< 10 per coefficient): revision and refit "
                      "estimates are unstable")
@@ -366,8 +368,16 @@ def update(model, X, y, method: str = "auto", *, alpha: float = 0.05, revise=Non
             {"model": "slope", "parameters": 1, "loglik": ll2, "slope": b, "revised": ""}]
     single = p == 1
     need_refit = method in ("refit", "auto", "revision") and not single
+    if need_refit and method == "auto":
+        try:
+            m4 = _fit(D[:, free], time, event, None, penalizer=cox.penalizer)
+        except ModelError as exc:
+            notes.append(f"refit not estimable on this cohort ({type(exc).__name__}: the Cox fit did not converge): "
+                         "closed testing among keeping the model, intercept and slope only")
+            need_refit, single = False, True
     if need_refit:
-        m4 = _fit(D[:, free], time, event, None, penalizer=cox.penalizer)
+        if method != "auto":
+            m4 = _fit(D[:, free], time, event, None, penalizer=cox.penalizer)
         beta4 = beta0.copy()
         beta4[free] = m4.coef
         ll4 = _pl(time, event, D @ beta4) if cox.penalizer else m4.loglik
@@ -429,7 +439,7 @@ def update(model, X, y, method: str = "auto", *, alpha: float = 0.05, revise=Non
         chosen = method
         if single and method == "revision":
             raise ModelError("revision needs a model with more than one coefficient (a score model has one: use slope)")
-    if single and chosen == "refit":
+    if single and chosen == "refit" and p == 1:
         chosen = "slope"
         notes.append("one covariate: refit is the same as slope recalibration")
     if chosen == "revision" and not revised:

@@ -178,3 +178,16 @@ def test_errors(sim_model, small_cohort):
         update(rsf, f.iloc[200:300], yy[200:300])
     with pytest.raises(ModelError, match="no deaths"):
         update(sim_model, X, make_y(np.asarray(y["time_months"]), np.zeros(200, int)))
+
+
+def test_tiny_cohort_auto_falls_back_and_warns():
+    from prognosis.datasets import load_demo
+
+    dev, ext = load_demo("development").frame, load_demo("external").frame.iloc[:12]
+    model = make_model("cox", feature_set="clinical").fit(dev, y_from_frame(dev))
+    _, rep = update(model, ext, y_from_frame(ext), method="auto")
+    assert rep.method in ("none", "intercept", "slope")
+    assert any("very imprecise" in n for n in rep.notes)
+    assert any("refit not estimable" in n for n in rep.notes)
+    with pytest.raises(ModelError, match="did not converge"):
+        update(model, ext, y_from_frame(ext), method="refit")
