@@ -9,6 +9,7 @@ from ..errors import PrognosisError
 
 #: subcommand name -> module under prognosis.cli
 SUBCOMMANDS = ("harmonize", "score", "fit", "validate", "report", "predict")
+SUBCOMMANDS += ("calculator", "serve", "nomogram")  # individual predictions (issue 18)
 
 
 def build_parser() -> argparse.ArgumentParser:
