@@ -260,6 +260,11 @@ def patient_result(model, frame: pd.DataFrame, score_names=None, grid: int = 200
         "lp": float(contrib.iloc[0]["lp"]) if contrib is not None else None,
         "scores": {},
     }
+    if builder is not None:
+        missing = [c for c in builder.input_columns_ if c not in frame.columns or pd.isna(frame[c].iloc[0])]
+        if missing:
+            res["notes"].append("not recorded, so imputed as the model was trained to (training median / mode, "
+                                "reference level or missingness indicator): " + ", ".join(missing))
     if not is_cox:
         res["notes"].append("median and curve evaluated on a grid of %d times up to %.1f months" % (grid, tmax))
     for name in score_names if score_names is not None else scoremod.available():
