@@ -261,7 +261,13 @@ def patient_result(model, frame: pd.DataFrame, score_names=None, grid: int = 200
         "scores": {},
     }
     if builder is not None:
-        missing = [c for c in builder.input_columns_ if c not in frame.columns or pd.isna(frame[c].iloc[0])]
+        from ...features.builder import _SUBTYPE_SOURCES
+
+        site = frame["primary_site"].iloc[0] if "primary_site" in frame.columns else None
+        # molecular columns matter only within their primary (a lung patient's ER is not imputed)
+        irrelevant = {c for item, cols in _SUBTYPE_SOURCES.items() if item.split(":")[1] != site for c in cols[1:]}
+        missing = [c for c in builder.input_columns_ if c not in irrelevant
+                   and (c not in frame.columns or pd.isna(frame[c].iloc[0]))]
         if missing:
             res["notes"].append("not recorded, so imputed as the model was trained to (training median / mode, "
                                 "reference level or missingness indicator): " + ", ".join(missing))
