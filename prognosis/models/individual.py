@@ -26,7 +26,11 @@ import pandas as pd
 
 from ..errors import ModelError
 
-__all__ = ["export_cox", "median_survival", "split_pipeline", "browser_support", "item_of_columns"]
+__all__ = ["UNBOUNDED_COEF", "unbounded_columns", "export_cox", "median_survival", "split_pipeline", "browser_support", "item_of_columns"]
+
+#: |log hazard ratio| above which a Cox coefficient is treated as unbounded (a level with too few
+#: patients or separation; the same threshold CoxModel uses to name diverging coefficients)
+UNBOUNDED_COEF = 10.0
 
 #: tolerance of R's quantile.survfit when it decides the curve equals the probability exactly
 _R_TOL = float(np.sqrt(np.finfo(float).eps))
@@ -153,7 +157,18 @@ def export_cox(model) -> dict:
             "baseline": cox.baseline,
         },
         "item_of_design": item_of_columns(model),
+        "unbounded": unbounded_columns(model),
     }
+
+
+def unbounded_columns(model) -> dict[str, float]:
+    """Design columns whose Cox coefficient exceeds :data:`UNBOUNDED_COEF` in absolute value.
+
+    A patient with a non-zero value in such a column gets no prediction from the calculator,
+    ``serve`` or ``predict --patient`` (the number would rest on an infinite hazard ratio)."""
+    _, cox = split_pipeline(model)
+    names = getattr(cox, "design_names_", [])
+    return {n: float(b) for n, b in zip(names, np.asarray(getattr(cox, "coef_", []), float)) if abs(b) > UNBOUNDED_COEF}
 
 
 def _column_meta(col) -> dict:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ...cohort.schema import COLUMN_BY_NAME, COLUMNS
-from ...errors import InputError
+from ...errors import InputError, ModelError
 from ...models.explain import ITEM_LABELS, cox_contributions
 from ...models.individual import browser_support, export_cox, median_survival, split_pipeline
 
@@ -195,6 +195,12 @@ def _parse_value(col: str, v):
     return x
 
 
+def _design_value(model, frame, column: str) -> float:
+    builder, cox = split_pipeline(model)
+    D, _ = cox._design(cox._validate_X(builder.transform(frame)))
+    return float(D[0, list(cox.design_names_).index(column)])
+
+
 def harmonize_patient(frame: pd.DataFrame):
     """Canonical one-row frame through :func:`prognosis.read_cohort` (outcome placeholders, never used)."""
     from ... import read_cohort
@@ -242,6 +248,16 @@ def patient_result(model, frame: pd.DataFrame, score_names=None, grid: int = 200
             hlo, hhi = model.predict_survival_interval(frame, list(HORIZONS), truncate=True)
             clo, chi = model.predict_survival_interval(frame, list(grid_t), truncate=True)
         contrib = cox_contributions(model, frame) if is_cox and builder is not None else None
+    from ...models.individual import unbounded_columns
+
+    unb = unbounded_columns(model) if is_cox else {}
+    if unb and contrib is not None:
+        hit = [c for c in unb if any(c in cols for cols in contrib.attrs["columns"].values())
+               and abs(_design_value(model, frame, c)) > 0]
+        if hit:
+            raise ModelError("the model's coefficient for " + ", ".join(f"{c} (log HR {unb[c]:.1f})" for c in hit)
+                             + " is unbounded (a level with too few training patients); no survival prediction "
+                             "for this patient")
     s = cs.iloc[0].to_numpy(float)
     res = {
         "horizons": [{"t": t, "s": _nan(hs.iloc[0, j]),
