@@ -157,3 +157,24 @@ def test_predict_patient_cli(cox_artifact, capsys, tmp_path):
     assert f"S(12m)={res['horizons'][2]['s']:.2f}" in out
     assert "median" in out and "contribution" in out.lower()
     assert png.stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_individual_patient_notebook_runs(repo_root):
+    """notebooks/05 runs top to bottom without a widget frontend (as tests/test_notebooks.py runs the others)."""
+    import os
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = repo_root / "notebooks" / "05_individual_patient.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), "commit notebooks without outputs"
+    os.environ["MPLBACKEND"] = "Agg"
+    # the kernel imports this checkout's prognosis (not another installed copy)
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(repo_root)] + [p for p in [os.environ.get("PYTHONPATH")] if p])
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    outs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outs if o.get("output_type") == "error"]
+    text = "".join(o.get("text", "") for o in outs)
+    assert "S(12 months) =" in text and "median survival" in text
