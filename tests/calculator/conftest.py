@@ -70,7 +70,13 @@ def patient_table() -> pd.DataFrame:
     p.loc[14, ["frankel", "ambulatory", "brain_mets", "visceral_pattern"]] = [None, None, None, "disseminated"]
     p.loc[15, ["kps", "age_years"]] = [100, 95.5]
     p.loc[16, ["kps", "age_years"]] = [10, 18]
-    return p
+    # 24 more external patients with 15% of their values blanked at random
+    rng = np.random.default_rng(7)
+    q = ext.sample(24, random_state=6)[cols].astype(object).reset_index(drop=True)
+    q = q.where(q.notna(), None)
+    mask = rng.random(q.shape) < 0.15
+    q = q.mask(mask, None)
+    return pd.concat([p, q], ignore_index=True)
 
 
 @pytest.fixture(scope="session")

@@ -127,7 +127,7 @@ def calculator_html(model, *, mode: str = "offline", title: str | None = None, s
     }
     text = json.dumps(payload, allow_nan=False, separators=(",", ":"))
     text = text.replace("</", "<\\/").replace("<!--", "<\\!--")
-    page = resources.files(__package__).joinpath("template.html").read_text(encoding="utf-8")
+    page = resources.files(__package__).joinpath("templates").joinpath("calculator.html").read_text(encoding="utf-8")
     title = title or "prognosis — individual survival calculator"
     return (page.replace("__CSP__", CSP_OFFLINE if mode == "offline" else CSP_SERVER)
                 .replace("__TITLE__", html.escape(title))

@@ -20,6 +20,7 @@ predict`` in Chromium. Default options of every score are used (as ``prognosis p
 """
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
@@ -63,6 +64,20 @@ def _frame(rows: list[dict], cols: list[str]) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
+def _scan_frame(cfg: dict, col: str, values: np.ndarray, cols: list[str]) -> pd.DataFrame:
+    """Frame with ``col`` running over ``values`` and the other columns fixed at ``cfg``."""
+    n = values.size
+    data = {}
+    for c in cols:
+        if c == col:
+            data[c] = values
+        elif COLUMN_BY_NAME[c].kind in ("int", "float"):
+            data[c] = np.full(n, np.nan if cfg[c] is None else float(cfg[c]))
+        else:
+            data[c] = pd.Series([cfg[c]] * n, dtype=object)
+    return pd.DataFrame(data)
+
+
 def _scan_values(col: str) -> np.ndarray:
     spec = COLUMN_BY_NAME[col]
     lo = float(spec.min if spec.min is not None else 0.0)
@@ -94,7 +109,7 @@ def _breaks(defn, opts, comp: str, col: str, cols: list[str], rng) -> list[float
     found: set[float] = set()
     for cfg in configs:
         vals = list(grid) + ([_FAR] if spec.kind == "int" and spec.max is None else [])
-        frame = _frame([dict(cfg, **{col: float(v)}) for v in vals], cols)
+        frame = _scan_frame(cfg, col, np.asarray(vals, float), cols)
         lo, hi = _items(defn, opts, frame, comp)
         if spec.kind == "int" and spec.max is None and (lo[-1] != lo[-2] or hi[-1] != hi[-2]):
             raise RuntimeError(f"{defn.name}.{comp}: {col} changes beyond {_INT_SCAN_MAX}; raise the scan limit")
@@ -122,10 +137,18 @@ def _breaks(defn, opts, comp: str, col: str, cols: list[str], rng) -> list[float
 
 
 def score_tables(names=None, seed: int = 0) -> dict:
-    """Lookup tables of the classic scores (default options) for :func:`evaluate` and the page."""
+    """Lookup tables of the classic scores (default options) for :func:`evaluate` and the page.
+
+    Cached per process (the tables depend only on the package's code); treat the result as
+    read-only."""
+    return _score_tables(tuple(names or available()), seed)
+
+
+@functools.lru_cache(maxsize=4)
+def _score_tables(names: tuple, seed: int) -> dict:
     rng = np.random.default_rng(seed)
     out = {}
-    for name in names or available():
+    for name in names:
         defn = get_score(name)
         opts = defn.resolve_options({})
         colmap = defn.columns(opts)
