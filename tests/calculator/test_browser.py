@@ -188,3 +188,42 @@ def test_invalid_input_is_refused_in_page(page, chromium):
     err = re.search(r'id="errors"[^>]*>([^<]*)<', dom).group(1)
     assert "kps" in err and "primary_site" in err and "Not computed" in err
     assert np.isnan(_value(dom, "S-12"))
+
+
+@pytest.mark.slow
+def test_page_matches_predict_score_items_ecog_to_kps(chromium, tmp_path):
+    """A second encoding: the score_items feature set (ECOG, visceral pattern, labs) with
+    ecog_to_kps=True and 4 knots on KPS; patients with ECOG only, KPS only, neither."""
+    import warnings
+
+    from prognosis.datasets import load_demo
+    from prognosis.models import load, make_model, save
+    from prognosis.survival_data import y_from_frame
+
+    dev = load_demo("development").frame.copy()
+    rng = np.random.default_rng(3)
+    dev.loc[dev.index[rng.choice(len(dev), 30, replace=False)], "kps"] = pd.NA
+    dev.loc[dev.index[rng.choice(len(dev), 40, replace=False)], "crp_mg_dl"] = pd.NA
+    model = make_model("cox", feature_set="score_items", feature_params={"ecog_to_kps": True},
+                       spline_terms=("kps",), penalizer=0.05)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(dev, y_from_frame(dev))
+    art = tmp_path / "m.skops"
+    save(model, art)
+    html_path = tmp_path / "calc.html"
+    assert main(["calculator", "--model", str(art), "--out", str(html_path)]) == 0
+    patients = patient_table().iloc[:24].copy()
+    patients.loc[0:5, "kps"] = None          # ECOG only -> KPS from ECOG
+    patients.loc[6:8, ["kps", "ecog"]] = None
+    patients.loc[9:11, "crp_mg_dl"] = None
+    csv, out = tmp_path / "p.csv", tmp_path / "o.csv"
+    patients.to_csv(csv, index=False)
+    assert main(["predict", "--model", str(art), str(csv), "--out", str(out), "--scores", "none"]) == 0
+    pred = pd.read_csv(out)
+    doms = _batch({"path": html_path, "model": load(art)}, chromium, tmp_path,
+                  [_query(patients.iloc[i]) for i in range(len(patients))])
+    for i, dom in enumerate(doms):
+        for t in HORIZONS:
+            got, want = _value(dom, f"S-{t}"), pred.loc[i, f"S_{t}m"]
+            assert (np.isnan(want) and np.isnan(got)) or abs(got - want) < 1e-6, (i, t, got, want)
