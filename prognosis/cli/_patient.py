@@ -70,7 +70,6 @@ def run_patient(args) -> int:
         total = s["total"] if s["total"] is not None else f"{s['min']}-{s['max']}"
         print(f"    {name}: {total} ({s['group'] or 'undetermined'}) [{items}]")
     if args.plot:
-        import pandas as pd
 
         from ..report.calculator.plots import patient_curve_figure
 
@@ -79,7 +78,7 @@ def run_patient(args) -> int:
             from .. import read_cohort
 
             c = read_cohort(args.cohort).frame
-            kw = dict(cohort_time=c["time_months"].to_numpy(float), cohort_event=c["event"].to_numpy(int))
+            kw = {"cohort_time": c["time_months"].to_numpy(float), "cohort_event": c["event"].to_numpy(int)}
         fig = patient_curve_figure(res, **kw)
         fig.savefig(args.plot, dpi=120)
         import matplotlib.pyplot as plt

@@ -34,7 +34,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def make_server(model, port: int = 0) -> HTTPServer:
     """An ``HTTPServer`` on 127.0.0.1 serving the page and ``/api/predict`` for ``model``."""
     from ..errors import PrognosisError
-    from ..report.calculator import calculator_html, harmonize_patient, page_columns, parse_patient, patient_result
+    from ..report.calculator import (
+        calculator_html,
+        harmonize_patient,
+        page_columns,
+        parse_patient,
+        patient_result,
+    )
 
     page = calculator_html(model, mode="server").encode("utf-8")
     columns = set(page_columns(model))
@@ -48,7 +54,7 @@ def make_server(model, port: int = 0) -> HTTPServer:
             self.end_headers()
             self.wfile.write(body)
 
-        def do_GET(self):  # noqa: N802 (http.server API)
+        def do_GET(self):
             url = urllib.parse.urlsplit(self.path)
             if url.path in ("/", "/index.html"):
                 return self._send(200, page, "text/html; charset=utf-8")

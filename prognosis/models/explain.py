@@ -21,7 +21,7 @@ import pandas as pd
 from ..errors import ModelError
 from .individual import item_of_columns, split_pipeline
 
-__all__ = ["cox_contributions", "ITEM_LABELS"]
+__all__ = ["ITEM_LABELS", "cox_contributions"]
 
 #: readable labels of the clinical items (feature items of FeatureBuilder)
 ITEM_LABELS = {

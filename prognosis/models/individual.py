@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..errors import ModelError
 
-__all__ = ["UNBOUNDED_COEF", "unbounded_columns", "export_cox", "median_survival", "split_pipeline", "browser_support", "item_of_columns"]
+__all__ = ["UNBOUNDED_COEF", "browser_support", "export_cox", "item_of_columns", "median_survival", "split_pipeline", "unbounded_columns"]
 
 #: |log hazard ratio| above which a Cox coefficient is treated as unbounded (a level with too few
 #: patients or separation; the same threshold CoxModel uses to name diverging coefficients)

@@ -22,14 +22,14 @@ import warnings
 import matplotlib
 
 matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from ..cohort.schema import COLUMN_BY_NAME  # noqa: E402
-from ..errors import ModelError  # noqa: E402
+from ..cohort.schema import COLUMN_BY_NAME
+from ..errors import ModelError
 
-__all__ = ["nomogram_table", "nomogram_figure", "DISPLAY_RANGES"]
+__all__ = ["DISPLAY_RANGES", "nomogram_figure", "nomogram_table"]
 
 #: default axis ranges of measurements when no reference cohort is given (display only)
 DISPLAY_RANGES = {

@@ -11,16 +11,19 @@ from __future__ import annotations
 import re
 import subprocess
 import urllib.parse
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from prognosis import scores
-
 from prognosis.cli.main import main
-from prognosis.report.calculator import CSP_OFFLINE, calculator_html, harmonize_patient, parse_patient, patient_result
+from prognosis.report.calculator import (
+    CSP_OFFLINE,
+    harmonize_patient,
+    parse_patient,
+    patient_result,
+)
 
 from .conftest import patient_table
 
@@ -35,7 +38,7 @@ def _query(row: pd.Series) -> str:
 
 
 def _dom(chromium: str, url: str) -> str:
-    out = subprocess.run([chromium, *FLAGS, "--dump-dom", url], capture_output=True, text=True, timeout=90)
+    out = subprocess.run([chromium, *FLAGS, "--dump-dom", url], capture_output=True, text=True, timeout=90, check=False)
     assert out.returncode == 0, out.stderr[-2000:]
     return out.stdout
 
@@ -66,7 +69,7 @@ def _batch(page, chromium, tmp_path, queries: list[str]) -> list[str]:
     p = tmp_path / "batch.html"
     p.write_text(text.replace("</body>", _BATCH % json.dumps(queries)), encoding="utf-8")
     dom = _dom(chromium, p.as_uri())
-    m = re.search(r'<pre id="batch">(.*?)</pre>', dom, re.S)
+    m = re.search(r'<pre id="batch">(.*?)</pre>', dom, re.DOTALL)
     assert m, "batch script did not run"
     return json.loads(html.unescape(m.group(1)))
 

@@ -27,10 +27,22 @@ import pandas as pd
 from ...cohort.schema import COLUMN_BY_NAME, COLUMNS
 from ...errors import InputError, ModelError
 from ...models.explain import ITEM_LABELS, cox_contributions
-from ...models.individual import browser_support, export_cox, median_survival, split_pipeline
+from ...models.individual import (
+    export_cox,
+    median_survival,
+    split_pipeline,
+)
 
-__all__ = ["calculator_html", "patient_result", "parse_patient", "page_columns", "HORIZONS",
-           "CSP_OFFLINE", "CSP_SERVER", "harmonize_patient"]
+__all__ = [
+    "CSP_OFFLINE",
+    "CSP_SERVER",
+    "HORIZONS",
+    "calculator_html",
+    "harmonize_patient",
+    "page_columns",
+    "parse_patient",
+    "patient_result",
+]
 
 HORIZONS = (3.0, 6.0, 12.0, 24.0)
 #: no request of any kind may leave the offline page (scripts and styles are inline)
@@ -288,7 +300,7 @@ def patient_result(model, frame: pd.DataFrame, score_names=None, grid: int = 200
             res["notes"].append("not recorded, so imputed as the model was trained to (training median / mode, "
                                 "reference level or missingness indicator): " + ", ".join(missing))
     if not is_cox:
-        res["notes"].append("median and curve evaluated on a grid of %d times up to %.1f months" % (grid, tmax))
+        res["notes"].append(f"median and curve evaluated on a grid of {grid} times up to {tmax:.1f} months")
     for name in score_names if score_names is not None else scoremod.available():
         ex = scoremod.explain(frame, name, errors="coerce")
         items = [{"component": r["item"], "description": r["description"], "lo": int(r["min"]),

@@ -30,7 +30,7 @@ from ...cohort.schema import COLUMN_BY_NAME
 from ...scores import available, get_score
 from ...scores._base import Inputs
 
-__all__ = ["score_tables", "evaluate"]
+__all__ = ["evaluate", "score_tables"]
 
 _INT_SCAN_MAX = 1000  # integer columns without a maximum (counts) are scanned 0..1000 ...
 _FAR = 1e6            # ... and checked to be constant beyond it
