@@ -242,3 +242,24 @@ def nomogram_figure(model, reference: pd.DataFrame | None = None, horizons=(6.0,
              "primary only. Survival axes assume the model's baseline hazard; not for patients unlike the "
              "training cohort.", fontsize=5.5, color="0.3")
     return fig
+
+
+def nomogram_figures(result) -> list[dict]:
+    """Report figures (data URI, alt, caption) of the nomogram of every fitted Cox model of a
+    study (``StudyResult.fitted``); other model types have none."""
+    from ..models.individual import browser_support
+    from .figures import to_data_uri
+
+    figs = []
+    for name, est in getattr(result, "fitted", {}).items():
+        if browser_support(est) is not None:
+            continue
+        try:
+            fig = nomogram_figure(est, title=f"Nomogram: {name}")
+        except ModelError as exc:
+            figs.append({"uri": "", "alt": f"no nomogram for {name}", "caption": f"{name}: no nomogram ({exc})."})
+            continue
+        figs.append({"uri": to_data_uri(fig, dpi=100), "alt": f"Nomogram of {name}",
+                     "caption": f"{name} (fitted on the development cohort): points per item (rms style), total "
+                                "points, predicted survival and median. Axis ranges are display ranges."})
+    return figs

@@ -47,3 +47,17 @@ def test_nomogram_cli(cox_artifact, tmp_path):
     t = pd.read_csv(table)
     assert t.groupby("item")["points"].max().max() == 100.0
     assert (t.groupby("item")["points"].min() == 0).all()
+
+
+def test_report_figures_for_cox_models_only(cox_artifact):
+    from types import SimpleNamespace
+
+    from prognosis.datasets import load_demo
+    from prognosis.models import make_model
+    from prognosis.report.nomogram import nomogram_figures
+    from prognosis.survival_data import y_from_frame
+
+    dev = load_demo("development").frame.sample(200, random_state=3)
+    rsf = make_model("rsf", n_estimators=3, random_state=0).fit(dev, y_from_frame(dev))
+    figs = nomogram_figures(SimpleNamespace(fitted={"Cox": cox_artifact["model"], "RSF": rsf}))
+    assert len(figs) == 1 and figs[0]["uri"].startswith("data:image/png;base64,") and "Cox" in figs[0]["alt"]
