@@ -50,13 +50,13 @@ def run_patient(args) -> int:
     print("  ".join(parts))
     m = res["median"]
     if m["value"] is None:
-        print(f"median survival: not reached within the model's follow-up ({res['max_time']:.1f} months)")
+        print(f"median survival: not reached within the model's follow-up ({res['max_time']:.2f} months)")
     else:
         ci = "" if m["lower"] is None and m["upper"] is None else \
             f" (95% CI {m['lower']:.1f}-{'not reached' if m['upper'] is None else format(m['upper'], '.1f')})"
         print(f"median survival: {m['value']:.1f} months{ci}")
     if any(h["s"] is None for h in res["horizons"]):
-        print(f"note: horizons beyond the model's training follow-up ({res['max_time']:.1f} months) are not estimable and shown as NA")
+        print(f"note: horizons beyond the model's training follow-up ({res['max_time']:.2f} months) are not estimable and shown as NA")
     for n in res["notes"]:
         print(f"note: {n}")
     if res["contributions"] is not None:

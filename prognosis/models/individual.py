@@ -104,10 +104,11 @@ def export_cox(model) -> dict:
             items.append({"item": item, "kind": "binary", "column": item, "name": names[0]})
         elif item in _CATEGORICAL:
             items.append({"item": item, "kind": "categorical", "column": item,
-                          "levels": dict(_CATEGORICAL[item][0]), "names": list(names)})
+                          "levels": dict(_CATEGORICAL[item][0]), "names": list(names),
+                          "imputed_level": _imputed_level(builder, item, _CATEGORICAL[item][1])})
         elif item == "primary_site":
             items.append({"item": item, "kind": "site", "column": item, "sites": list(builder.sites_),
-                          "names": list(names)})
+                          "names": list(names), "imputed_level": _imputed_level(builder, item, "other")})
         elif item.startswith("subtype:"):
             site = item.split(":", 1)[1]
             cols = _SUBTYPE_SOURCES[item][1:]
@@ -169,6 +170,12 @@ def unbounded_columns(model) -> dict[str, float]:
     _, cox = split_pipeline(model)
     names = getattr(cox, "design_names_", [])
     return {n: float(b) for n, b in zip(names, np.asarray(getattr(cox, "coef_", []), float)) if abs(b) > UNBOUNDED_COEF}
+
+
+def _imputed_level(builder, item: str, documented: str) -> str:
+    """The level an imputed (all-zero) categorical block stands for: the block's reference."""
+    ref = getattr(builder, "references_", {}).get(item)
+    return documented if ref is None else ref[len(item) + 1:-1] if ref.startswith(item + "[") else ref
 
 
 def _column_meta(col) -> dict:

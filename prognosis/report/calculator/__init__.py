@@ -101,7 +101,7 @@ def _model_line(model) -> str:
     if meta.get("created_utc"):
         parts.append(f"saved {meta['created_utc']}")
     if getattr(final, "max_time_", None) is not None:
-        parts.append(f"training follow-up up to {final.max_time_:.1f} months")
+        parts.append(f"training follow-up up to {final.max_time_:.2f} months")
     if meta.get("training_checksum"):
         parts.append(f"training data sha256 {meta['training_checksum'][:12]}")
     return "; ".join(parts)
