@@ -8,7 +8,8 @@ offline file); ``GET /api/predict?<canonical columns>`` returns the prediction a
 at 3, 6, 12 and 24 months with its interval where the model has one, the curve, the median,
 per-item Cox contributions and the classic scores -- computed by
 :func:`prognosis.report.calculator.patient_result`, the code behind ``predict --patient``.
-Invalid input gives HTTP 400 with the reason. Python's standard ``http.server`` is enough for
+Invalid input gives HTTP 400 with the reason; a request whose ``Host`` is not this loopback
+address gets 403 (a guard against DNS rebinding by web pages open in the same browser). Python's standard ``http.server`` is enough for
 one clinician on one machine; it is not a multi-user web service.
 """
 from __future__ import annotations
@@ -55,6 +56,10 @@ def make_server(model, port: int = 0) -> HTTPServer:
             self.wfile.write(body)
 
         def do_GET(self):
+            # DNS-rebinding guard: answer only requests addressed to this loopback server
+            port = self.server.server_address[1]
+            if self.headers.get("Host", "") not in (f"127.0.0.1:{port}", f"localhost:{port}"):
+                return self._send(403, b'{"errors": ["forbidden host"]}', "application/json")
             url = urllib.parse.urlsplit(self.path)
             if url.path in ("/", "/index.html"):
                 return self._send(200, page, "text/html; charset=utf-8")

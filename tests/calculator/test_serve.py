@@ -61,6 +61,12 @@ def test_api_matches_patient_result(which, cox_artifact, rsf_model):
         assert code == 400 and "kps" in json.loads(body)["errors"][0]
         code, body = _get(f"{base}/")
         assert code == 200 and b"connect-src 'self'" in body
+        req = urllib.request.Request(f"{base}/api/predict?kps=70", headers={"Host": "evil.example:80"})
+        try:
+            urllib.request.urlopen(req, timeout=30)
+            raise AssertionError("foreign Host header was answered")
+        except urllib.error.HTTPError as e:
+            assert e.code == 403
     finally:
         server.shutdown()
         server.server_close()
