@@ -117,7 +117,8 @@ def test_page_matches_predict(page, cox_artifact, chromium, tmp_path):
     pred = pd.read_csv(out, dtype={c: str for c in pred.columns if c.endswith("_group")})
     assert len(pred) == len(patients) >= 20
     doms = _batch(page, chromium, tmp_path, [_query(patients.iloc[i]) for i in range(len(patients))])
-    worst = 0.0
+    worst = worst_curve = 0.0
+    n_curve = 0
     for i, dom in enumerate(doms):
         assert 'data-csp-violations="0"' in dom, f"patient {i}: the page attempted a blocked request"
         assert 'data-ready="1"' in dom and "Not computed" not in dom, f"patient {i}: no result"
@@ -133,6 +134,18 @@ def test_page_matches_predict(page, cox_artifact, chromium, tmp_path):
         # median (R convention) against the Python twin of the page
         frame = harmonize_patient(parse_patient({k: v for k, v in patients.iloc[i].items()}))
         res = patient_result(page["model"], frame)
+        # the whole curve (every baseline event time), not only the four horizons
+        import html as _html
+        import json as _json
+
+        m = re.search(r'id="curve" data-t="([^"]*)" data-s="([^"]*)"', dom)
+        ct, cs = (_json.loads(_html.unescape(g)) for g in m.groups())
+        assert np.allclose(ct, res["curve"]["t"], rtol=0, atol=0)
+        want_s = np.array([np.nan if v is None else v for v in res["curve"]["s"]])
+        got_s = np.array([np.nan if v is None else v for v in cs])
+        assert np.array_equal(np.isnan(got_s), np.isnan(want_s))
+        worst_curve = max(worst_curve, float(np.nanmax(np.abs(got_s - want_s))))
+        n_curve += int((~np.isnan(want_s)).sum())
         for key in ("value", "lower", "upper"):
             want = res["median"][key]
             got = _value(dom, f"median-{key}" if key != "value" else "median")
@@ -146,7 +159,9 @@ def test_page_matches_predict(page, cox_artifact, chromium, tmp_path):
             grp = re.search(rf'id="group-{name}">([^<]*)<', dom).group(1)
             want = pred.loc[i, f"{name}_group"]
             assert grp == ("undetermined" if pd.isna(want) else want).replace(">", "&gt;").replace("<", "&lt;"), (i, name)
-    print(f"max |dS| page vs predict over {len(doms)} patients x {len(HORIZONS)} horizons (S and band): {worst:.3g}")
+    assert worst_curve < 1e-6
+    print(f"max |dS| page vs predict over {len(doms)} patients x {len(HORIZONS)} horizons (S and band): {worst:.3g}; "
+          f"whole curves ({n_curve} points) vs predict_survival: {worst_curve:.3g}")
 
 
 def test_no_network_by_construction(page):

@@ -300,7 +300,7 @@ def patient_result(model, frame: pd.DataFrame, score_names=None, grid: int = 200
             res["notes"].append("not recorded, so imputed as the model was trained to (training median / mode, "
                                 "reference level or missingness indicator): " + ", ".join(missing))
     if not is_cox:
-        res["notes"].append(f"median and curve evaluated on a grid of {grid} times up to {tmax:.1f} months")
+        res["notes"].append(f"median and curve evaluated on a grid of {grid} times up to {tmax:.2f} months")
     for name in score_names if score_names is not None else scoremod.available():
         ex = scoremod.explain(frame, name, errors="coerce")
         items = [{"component": r["item"], "description": r["description"], "lo": int(r["min"]),
