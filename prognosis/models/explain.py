@@ -15,7 +15,6 @@ than giving a number it cannot stand behind.
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..errors import ModelError
@@ -77,11 +76,3 @@ def cox_contributions(model, frame: pd.DataFrame) -> pd.DataFrame:
     out.attrs["columns"] = cols
     return out
 
-
-def format_contributions(row: pd.Series, labels: dict, top: int | None = None) -> list[str]:
-    """Lines ``item: +0.42 (HR x1.52)`` sorted by absolute size (for terminal output)."""
-    vals = row.drop(labels="lp", errors="ignore").astype(float)
-    order = vals.abs().sort_values(ascending=False).index
-    if top is not None:
-        order = order[:top]
-    return [f"{labels.get(i, i)}: {vals[i]:+.3f} (HR x{np.exp(vals[i]):.2f})" for i in order]
