@@ -42,12 +42,13 @@ def run(args) -> int:
         from .. import read_cohort
 
         ref = read_cohort(args.cohort).frame
-    fig = nomogram_figure(model, reference=ref, horizons=horizons)
+    table = nomogram_table(model, ref)
+    fig = nomogram_figure(model, horizons=horizons, table=table)
     fig.savefig(args.out, dpi=150, bbox_inches="tight")
     import matplotlib.pyplot as plt
 
     plt.close(fig)
     if args.table:
-        nomogram_table(model, ref).to_csv(args.table, index=False)
+        table.to_csv(args.table, index=False)
     print(f"wrote {args.out}")
     return 0

@@ -152,10 +152,12 @@ def _surv_from_points(tab, total, t):
     return np.exp(-np.exp(lp) * H)
 
 
-def nomogram_figure(model, reference: pd.DataFrame | None = None, horizons=(6.0, 12.0), title: str | None = None):
+def nomogram_figure(model, reference: pd.DataFrame | None = None, horizons=(6.0, 12.0), title: str | None = None,
+                    table: pd.DataFrame | None = None):
     """rms-style nomogram (matplotlib Figure): points, one axis per item, total points,
-    S(t) at ``horizons`` (months, within the training follow-up) and median survival."""
-    tab = nomogram_table(model, reference)
+    S(t) at ``horizons`` (months, within the training follow-up) and median survival.
+    ``table``: a :func:`nomogram_table` of the same model, if already computed."""
+    tab = table if table is not None else nomogram_table(model, reference)
     items = list(dict.fromkeys(tab["item"]))
     b = tab.attrs["baseline"]
     horizons = [h for h in horizons if h <= b["max_time"]]

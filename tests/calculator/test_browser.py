@@ -117,6 +117,8 @@ def test_page_matches_predict(page, cox_artifact, chromium, tmp_path):
     pred = pd.read_csv(out, dtype={c: str for c in pred.columns if c.endswith("_group")})
     assert len(pred) == len(patients) >= 20
     doms = _batch(page, chromium, tmp_path, [_query(patients.iloc[i]) for i in range(len(patients))])
+    frames = harmonize_patient(patients.assign(patient_id=[f"p{i}" for i in range(len(patients))]))
+    assert len(frames) == len(patients)
     worst = worst_curve = 0.0
     n_curve = 0
     for i, dom in enumerate(doms):
@@ -132,8 +134,7 @@ def test_page_matches_predict(page, cox_artifact, chromium, tmp_path):
                     assert abs(got - want) < 1e-6, (i, t, suffix, got, want)
                     worst = max(worst, abs(got - want))
         # median (R convention) against the Python twin of the page
-        frame = harmonize_patient(parse_patient({k: v for k, v in patients.iloc[i].items()}))
-        res = patient_result(page["model"], frame)
+        res = patient_result(page["model"], frames.iloc[[i]], score_names=[])
         # the whole curve (every baseline event time), not only the four horizons
         import html as _html
         import json as _json

@@ -62,7 +62,7 @@ def _random_patients(n: int, seed: int) -> pd.DataFrame:
 
 
 def test_score_tables_reproduce_scores_compute(tables):
-    pts = _random_patients(3000, seed=1)
+    pts = _random_patients(1000, seed=1)
     for name in scores.available():
         ref = scores.compute(pts, name)
         for i in range(len(pts)):
