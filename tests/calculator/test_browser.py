@@ -21,7 +21,6 @@ from prognosis.cli.main import main
 from prognosis.report.calculator import (
     CSP_OFFLINE,
     harmonize_patient,
-    parse_patient,
     patient_result,
 )
 
