@@ -131,7 +131,9 @@ def calculator_html(model, *, mode: str = "offline", title: str | None = None, s
         "model_line": _model_line(model),
         "ci_note": ("Band: pointwise 95% confidence interval of S(t) given the model (coefficient and "
                     "baseline-hazard uncertainty, as R survfit.coxph); it is not a prediction interval and "
-                    "assumes the model is right for this patient."),
+                    "assumes the model is right for this patient."
+                    if hasattr(split_pipeline(model)[1], "predict_survival_interval") else
+                    "This model gives point predictions only: no confidence band is available for it."),
         "footer": (f"prognosis {__version__}. Research software, not a medical device: the prediction is "
                    "only as good as the model's validation in patients like this one. "
                    + ("Computed in this page; nothing leaves this computer." if mode == "offline" else
