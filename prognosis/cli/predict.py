@@ -29,12 +29,15 @@ DEFAULT_TIMES = (3.0, 6.0, 12.0, 24.0)
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("predict", help="predict individual survival with a saved model",
                               description="Predict S(3, 6, 12, 24 months) and classic scores for each patient.")
-    p.add_argument("patients", metavar="PATIENTS", help="table of patients (.csv, .tsv, .xlsx, .parquet)")
+    p.add_argument("patients", metavar="PATIENTS", nargs="?", default=None,
+                   help="table of patients (.csv, .tsv, .xlsx, .parquet); or one patient with --patient")
     p.add_argument("--model", required=True, help="model artifact written by `prognosis fit`")
     p.add_argument("--mapping", "-m", default=None, help="mapping file (YAML) for PATIENTS")
     p.add_argument("--out", "-o", default=None, help="output CSV (default: print only)")
     p.add_argument("--times", default=",".join(f"{t:g}" for t in DEFAULT_TIMES), help="months, comma-separated")
     p.add_argument("--scores", default="all", help="classic scores to show: comma-separated names, 'all' or 'none'")
+    from ._patient import add_arguments  # --patient, --plot, --cohort (issue 18)
+    add_arguments(p)
     p.set_defaults(func=run)
     return p
 
@@ -66,6 +69,11 @@ def run(args) -> int:
         times = [float(t) for t in args.times.split(",") if t.strip()]
     except ValueError as exc:
         raise InputError(f"--times {args.times!r}: expected comma-separated months") from exc
+    if getattr(args, "patient", None):
+        from ._patient import run_patient
+        return run_patient(args)
+    if not args.patients:
+        raise InputError("give PATIENTS (a table) or --patient COLUMN=VALUE ...")
     model = load(args.model)
     cohort, has_id = _read_patients(args.patients, args.mapping)
     frame = cohort.frame

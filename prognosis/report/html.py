@@ -256,6 +256,8 @@ def render_study(result, path: str | Path) -> Path:
         ext_tab = ext_tab.reset_index()
     tr = result.transport.round(3) if result.transport is not None and len(result.transport) else pd.DataFrame()
     card = model_card(result)
+    from .nomogram import nomogram_figures  # issue 18: rms-style nomogram of each Cox model
+    figs_n = nomogram_figures(result)
     tri = tripod_checklist(result)
     counts = tri["status"].value_counts()
     tri_html = _html(tri).replace("<td>author</td>", '<td class="status-author">author</td>') \
@@ -281,7 +283,7 @@ def render_study(result, path: str | Path) -> Path:
         table1=_table1_html(result.table1), table1_external=_table1_html(result.table1_external),
         discrimination=_html(_discrimination_table(m)), comparisons=_html(comp) if len(comp) else "",
         discrimination_figs=figs_d, accuracy=_html(_by_horizon_table(m, ("auc", "brier", "ipa"))),
-        calibration=_html(cal_tab), calibration_figs=figs_c, km_figs=figs_k, decision_figs=figs_dc,
+        calibration=_html(cal_tab), calibration_figs=figs_c, km_figs=figs_k, nomogram_figs=figs_n, decision_figs=figs_dc,
         external=_html(ext_tab) if has_ext else "", transport=_html(tr), external_figs=figs_e,
         card=card, card_features=_html(card["features"]), card_performance=_html(card["performance"]),
         tripod=tri_html, tripod_citation=CITATION,
