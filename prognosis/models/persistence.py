@@ -90,6 +90,8 @@ def _versions() -> dict:
             out[pkg] = md.version(pkg)
         except md.PackageNotFoundError:  # pragma: no cover
             out[pkg] = None
+    from .. import __version__  # the distribution is named prognosis-spine; the package knows its version
+    out["prognosis"] = __version__
     return out
 
 

@@ -91,6 +91,8 @@ def _versions() -> dict:
             out[p] = version(p)
         except PackageNotFoundError:
             pass
+    from .. import __version__  # the distribution is named prognosis-spine; the package knows its version
+    out["prognosis"] = __version__
     return out
 
 
