@@ -61,6 +61,18 @@ class CalibrationResult:
     curve : DataFrame (predicted_risk, observed_risk) per patient, sorted by predicted risk
     groups : DataFrame per group: group, n, events, predicted_surv, observed_surv, lower, upper
     n, n_events, knots, n_clipped
+
+    Examples
+    --------
+    >>> from prognosis.datasets import load_demo
+    >>> from prognosis.metrics import calibration
+    >>> from prognosis.simulate import true_survival
+    >>> d = load_demo().frame
+    >>> cal = calibration(d["time_months"], d["event"], true_survival(d, [12])[12], t=12)
+    >>> cal.n, cal.n_events
+    (1200, 683)
+    >>> print(cal.summary())  # doctest: +ELLIPSIS
+    Calibration at t = 12...
     """
 
     t: float
@@ -120,6 +132,20 @@ def calibration(time, event, surv, t, *, groups=None, n_groups: int = 10,
     Returns
     -------
     CalibrationResult
+
+    Examples
+    --------
+    The true survival of a simulated cohort is calibrated (ICI near 0, slope and O/E near 1):
+
+    >>> from prognosis.datasets import load_demo
+    >>> from prognosis.simulate import true_survival
+    >>> d = load_demo().frame
+    >>> s12 = true_survival(d, [12])[12]
+    >>> cal = calibration(d["time_months"], d["event"], s12, t=12)
+    >>> round(cal.ici, 3), round(cal.slope, 2), round(cal.oe_ratio, 2)
+    (0.005, 1.0, 1.01)
+    >>> list(cal.groups.columns)[:3]
+    ['group', 'n', 'events']
     """
     tm, e = check_survival(time, event)
     if np.ndim(t) != 0:

@@ -38,6 +38,17 @@ class ScoreModel(BaseEstimator):
     missing : {"error", "midrange"}
         Patients whose total cannot be computed because an item is missing: raise
         (default), or use the middle of the possible range ``(min + max) / 2``.
+
+    Examples
+    --------
+    >>> from prognosis.datasets import load_demo
+    >>> from prognosis.survival_data import y_from_frame
+    >>> d = load_demo().frame
+    >>> y = y_from_frame(d)
+    >>> tok = ScoreModel("revised_tokuhashi").fit(d, y)     # Cox on the score total
+    >>> S = tok.predict_survival(d.head(3), times=[6, 12])
+    >>> S.shape
+    (3, 2)
     """
 
     def __init__(self, name: str = "revised_tokuhashi", how: str = "cox", options: dict | None = None,

@@ -53,6 +53,23 @@ class StudyResult:
         ``predictor, kind, detail`` — what each row label means.
     provenance : dict
         Input checksums, config, seed, package versions, run time.
+
+    Examples
+    --------
+    >>> from prognosis import study
+    >>> config = {"name": "tiny", "cohorts": {"development": "demo"},
+    ...           "scores": ["revised_tokuhashi"],
+    ...           "models": [{"name": "Cox", "kind": "cox", "features": "clinical"}],
+    ...           "horizons": [6, 12], "validation": {"method": "bootstrap", "n_boot": 5},
+    ...           "seed": 1, "n_jobs": 1}
+    >>> result = study.run(config)
+    >>> print(result.summary())  # doctest: +ELLIPSIS
+    Study: tiny
+      revised_tokuhashi ...Harrell C 0.684 apparent, 0.682 corrected ...
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp())
+    >>> result.to_html(out / "index.html").name
+    'index.html'
     """
 
     config: object
