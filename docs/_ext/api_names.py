@@ -59,18 +59,20 @@ def public_names(module_name: str) -> list[str]:
 def resolve(module_name: str, name: str):
     """(object, dotted path of its documented definition).
 
-    A lazy wrapper without a docstring (``def load_demo(*a, **k): from .demo import ...``) is
-    resolved to the same-named, documented function of a submodule, so the page shows the real
-    signature and docstring.
+    A lazy wrapper whose docstring has no numpydoc sections (``def load_demo(*a, **k): from .demo
+    import ...``) is resolved to the same-named, documented function of a submodule, so the page
+    shows the real signature and docstring.
     """
     mod = importlib.import_module(module_name)
     obj = getattr(mod, name)
-    if callable(obj) and not inspect.getdoc(obj) and hasattr(mod, "__path__"):
+    if inspect.isfunction(obj) and not sections_of(inspect.getdoc(obj)) and hasattr(mod, "__path__"):
         for info in pkgutil.iter_modules(mod.__path__, module_name + "."):
+            if info.name.rsplit(".", 1)[-1].startswith("_"):
+                continue
             sub = importlib.import_module(info.name)
             cand = getattr(sub, name, None)
-            if cand is not None and cand is not obj and inspect.getdoc(cand):
-                return cand, f"{info.name}.{name}"
+            if inspect.isfunction(cand) and cand is not obj and sections_of(inspect.getdoc(cand)):
+                return cand, f"{cand.__module__}.{name}"
     return obj, f"{module_name}.{name}"
 
 

@@ -9,7 +9,7 @@ predicted risk 1 - S(t) is higher = worse). Three views:
     cll = log(-log S(t | x)) with 3 knots at the 10th, 50th, 90th percentiles of cll
     (Harrell's rcs basis, as ``rms::rcs``), Efron ties; observed risk at t for each patient is
     1 - S_cal(t | cll) from the Efron/Breslow baseline (as ``rms::survest``); ICI, E50, E90 are
-    the mean, median and 90th percentile of |observed - predicted risk|.
+    the mean, median and 90th percentile of ``|observed - predicted risk|``.
 (b) Calibration slope: the Cox coefficient of cll (ideal 1; < 1 means predictions too extreme),
     and the observed/expected ratio at t: O = 1 - KM(t), E = mean predicted risk (ideal 1).
 (c) Grouped calibration: quantile groups of predicted risk (deciles by default) or given groups
@@ -54,7 +54,7 @@ class CalibrationResult:
     Attributes
     ----------
     t : horizon
-    ici, e50, e90 : mean / median / 90th percentile of |observed - predicted| risk at t
+    ici, e50, e90 : mean / median / 90th percentile of ````|observed - predicted|```` risk at t
     slope : Cox coefficient of log(-log S(t)) (ideal 1)
     oe_ratio : observed / expected risk at t (ideal 1)
     observed_risk, expected_risk : 1 - KM(t) and mean predicted risk
