@@ -39,7 +39,7 @@ $(DOCS_STAMP): pyproject.toml | $(BIN)/python
 	touch $(DOCS_STAMP)
 
 docs: $(DOCS_STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m sphinx -W --keep-going -n -b html docs docs/_build/html
+	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
 	@echo "site: docs/_build/html/index.html"
 
 docs-clean:

@@ -20,7 +20,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))          # the source tree's prognosis, not an installed one
 sys.path.insert(0, str(HERE / "_ext"))
-os.environ.setdefault("MPLBACKEND", "Agg")
+# notebook kernels inherit this environment: without MPLBACKEND they use the inline backend, so
+# figures appear on the site (MPLBACKEND=Agg would silently drop every figure)
+os.environ.pop("MPLBACKEND", None)
 
 import prognosis  # noqa: E402
 

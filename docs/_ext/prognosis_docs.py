@@ -247,11 +247,13 @@ def write_errors(out: Path) -> None:
     for c in sorted(classes, key=lambda c: [b.__name__ for b in reversed(c.__mro__) if b in classes]):
         extra = [b.__name__ for b in c.__bases__ if b not in classes and b is not Exception]
         page += "  " * (depth(c) - 1) + f"- :ref:`{c.__name__} <err-{c.__name__}>`" + (
-            f" (also a ``{'``, ``'.join(extra)}``)" if extra else "") + "\n\n"
+            f" (also ``{'``, ``'.join(extra)}``)" if extra else "") + "\n\n"
     page += "\n"
     for c in classes:
         page += f".. _err-{c.__name__}:\n\n" + _title(c.__name__, "-") + "\n"
-        page += (inspect.getdoc(c) or "(no docstring)") + "\n\n"
+        doc = inspect.getdoc(c) or "(no docstring: add one saying when this error is raised)"
+        cause = re.split(r"^[A-Z][A-Za-z ]+\n-{3,}\s*$", doc, maxsplit=1, flags=re.M)[0].strip()
+        page += cause + "\n\n"
         bases = ", ".join(f"``{b.__name__}``" for b in c.__bases__)
         page += f"*Subclass of* {bases}. "
         where = _raised_in(c.__name__, root)
