@@ -33,6 +33,11 @@ TAGS = {"[V1]": "verified against the primary source (abstract or full text)",
         "[M]": "not verified against the paper: background knowledge, check before relying on it"}
 
 
+#: base classes whose members class pages do not repeat
+INHERITED_STOP = ("BaseEstimator", "Pipeline", "TransformerMixin", "object", "float", "int", "dict",
+                  "tuple", "list", "Exception", "BaseException", "Warning")
+
+
 def _title(text: str, ch: str = "=") -> str:
     return f"{text}\n{ch * max(len(text), 3)}\n"
 
@@ -106,7 +111,9 @@ def write_api(out: Path) -> list[str]:
             target = path if path != full else full
             body = _title(full) + f"\n.. {directive}:: {target}\n"
             if kind == "class":
-                body += "   :members:\n"
+                # own members and those of our mixins (predict_survival, ...), not those of
+                # scikit-learn / builtin bases
+                body += "   :members:\n   :inherited-members: " + ", ".join(INHERITED_STOP) + "\n"
             if full not in indexed:
                 body += "   :no-index:\n"
             if path != full:
@@ -288,9 +295,15 @@ def check_v1(app) -> None:
 
 
 def skip_member(app, what, name, obj, skip, options):
-    """scikit-learn's generated ``set_*_request`` methods are not part of our API."""
+    """Members inherited from other libraries (scikit-learn's ``get_metadata_routing``,
+    ``set_output``, generated ``set_*_request``) are documented by those libraries, not here."""
     if re.fullmatch(r"set_\w+_request", name):
         return True
+    if what == "class":
+        fn = getattr(obj, "fget", obj)
+        home = getattr(fn, "__module__", None)
+        if isinstance(home, str) and not home.startswith("prognosis"):
+            return True
     return None
 
 
