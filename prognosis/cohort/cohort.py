@@ -125,6 +125,17 @@ class Cohort:
         audit gains a ``cohort`` column; ``metadata["lacking_columns"]`` lists, per cohort,
         the canonical optional columns it does not provide (all NA), and
         ``metadata["cohorts"]`` keeps each part's metadata.
+
+        Parameters
+        ----------
+        cohorts : sequence of Cohort
+            Harmonized cohorts.
+        labels : list of str, optional
+            New ``cohort`` labels, one per cohort.
+
+        Returns
+        -------
+        Cohort
         """
         cohorts = list(cohorts)
         if not cohorts:

@@ -116,7 +116,20 @@ class StudyResult:
     # -- files ---------------------------------------------------------------------------
     def save(self, folder: str | Path, *, parquet: bool = True) -> list[Path]:
         """Write every table as CSV (fixed float format, byte-identical for the same config and
-        seed) and Parquet, plus ``provenance.json``. Returns the paths written."""
+        seed) and Parquet, plus ``provenance.json``.
+
+        Parameters
+        ----------
+        folder : str or Path
+            Output folder; tables go to ``folder/tables/``.
+        parquet : bool, default True
+            Also write each table as Parquet.
+
+        Returns
+        -------
+        list of Path
+            The files written.
+        """
         folder = Path(folder)
         (folder / "tables").mkdir(parents=True, exist_ok=True)
         out = []
@@ -135,7 +148,18 @@ class StudyResult:
         return out
 
     def to_html(self, path: str | Path) -> Path:
-        """Write the self-contained HTML report (figures embedded) to ``path``."""
+        """Write the self-contained HTML report (figures embedded) to ``path``.
+
+        Parameters
+        ----------
+        path : str or Path
+            The HTML file to write (its folder must exist).
+
+        Returns
+        -------
+        Path
+            ``path``.
+        """
         from ..report.html import render_study
 
         return render_study(self, path)
