@@ -2,7 +2,7 @@
 
 At ``builder-inited`` it writes (into ``docs/generated/``, not committed):
 
-- ``api/``: one page per module of :data:`api_names.API_SECTIONS` listing its ``__all__``, and
+- ``api/``: one page per module of ``api_names.sections()`` listing its ``__all__``, and
   one page per public name (autodoc + numpydoc);
 - ``clinical/``: one page per score of ``prognosis.scores.available()`` -- items and points,
   groups, options, published group survival with evidence tags, citation and the source notes
@@ -85,7 +85,7 @@ def _indexed_names() -> set[str]:
     """For an object exported under several names (``prognosis.Cohort``, ``prognosis.cohort.Cohort``)
     the one in the module nearest its definition is indexed; the others are ``:no-index:``."""
     best: dict[int, tuple[int, str]] = {}
-    for module_name, _ in api_names.API_SECTIONS:
+    for module_name, _ in api_names.sections():
         for name in api_names.public_names(module_name):
             obj, _path = api_names.resolve(module_name, name)
             home = getattr(obj, "__module__", "") or ""
@@ -99,7 +99,8 @@ def _indexed_names() -> set[str]:
 def write_api(out: Path) -> list[str]:
     pages = []
     indexed = _indexed_names()
-    for module_name, blurb in api_names.API_SECTIONS:
+    sections = api_names.sections()
+    for module_name, blurb in sections:
         names = api_names.public_names(module_name)
         rows, toc = [], []
         for name in names:
@@ -136,7 +137,7 @@ def write_api(out: Path) -> list[str]:
         months, event 1 = death.
 
         """)
-    index += _list_table(["module", "what"], [[f":doc:`{m} <{m}>`", b] for m, b in api_names.API_SECTIONS],
+    index += _list_table(["module", "what"], [[f":doc:`{m} <{m}>`", b] for m, b in sections],
                          "30 70")
     index += "\n**v1 interface:** " + ", ".join(
         f":doc:`{full} <names/{full}>`" for full in api_names.V1) + "\n"
