@@ -7,6 +7,7 @@ At ``builder-inited`` it writes (into ``docs/generated/``, not committed):
 - ``clinical/``: one page per score of ``prognosis.scores.available()`` -- items and points,
   groups, options, published group survival with evidence tags, citation and the source notes
   of the score's module (its verification status);
+- ``cli.rst``: ``prognosis --help`` and every subcommand's help, from the real parser;
 - ``errors.rst``: every typed error of ``prognosis.errors`` (hierarchy, cause, where raised) and
   every warning class of the package.
 
@@ -286,6 +287,36 @@ def write_errors(out: Path) -> None:
     _write(out / "errors.rst", page)
 
 
+# -- command line ----------------------------------------------------------------------------
+def write_cli(out: Path) -> None:
+    """``prognosis --help`` and every subcommand's ``--help``, from the real parser."""
+    import argparse
+    import os
+
+    from prognosis.cli.main import build_parser
+
+    old = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "96"  # argparse wraps to the terminal width: fix it for the page
+    try:
+        parser = build_parser()
+        subs = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        page = _title("Command line: ``prognosis``") + textwrap.dedent("""
+            Generated from the parser itself (``prognosis.cli.main.build_parser``), so it lists
+            exactly the subcommands and options of this version. Errors in the input print one
+            line on stderr and exit with code 2 (see :doc:`errors`).
+
+            """)
+        page += "::\n\n" + textwrap.indent(parser.format_help(), "   ") + "\n"
+        for name, sub in subs.choices.items():
+            page += _title(f"prognosis {name}", "-") + "\n::\n\n" + textwrap.indent(sub.format_help(), "   ") + "\n"
+    finally:
+        if old is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = old
+    _write(out / "cli.rst", page)
+
+
 # -- v1 check --------------------------------------------------------------------------------
 def check_v1(app) -> None:
     for full, obj in api_names.v1_objects():
@@ -321,6 +352,7 @@ def generate(app) -> None:
     write_api(out)
     write_clinical(out)
     write_errors(out)
+    write_cli(out)
     check_v1(app)
 
 
