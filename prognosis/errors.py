@@ -32,7 +32,21 @@ def did_you_mean(word, choices) -> str:
 
 
 class PrognosisError(Exception):
-    """Base class of every error raised by prognosis on bad input or bad state."""
+    """Base class of every error raised by prognosis on bad input or bad state.
+
+    Examples
+    --------
+    Catch one type for every input problem; the message names the column and the value:
+
+    >>> import pandas as pd
+    >>> import prognosis
+    >>> from prognosis import scores
+    >>> try:
+    ...     scores.compute(pd.DataFrame({"kps": [150]}), "revised_tokuhashi")
+    ... except prognosis.PrognosisError as err:
+    ...     print(type(err).__name__)
+    ScoreInputError
+    """
 
 
 class InputError(PrognosisError, ValueError):

@@ -123,6 +123,20 @@ class SurvivalModelMixin:
 
     # -- public API ----------------------------------------------------------------------------
     def fit(self, X, y):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : DataFrame or array, shape (n, p)
+            Numeric covariates (named columns are kept for ``predict`` checks).
+        y : structured array or DataFrame
+            Survival outcome: ``event`` (bool/0-1) and ``time_months`` (> 0), e.g. from
+            :func:`prognosis.survival_data.y_from_frame`.
+
+        Returns
+        -------
+        self
+        """
         arr = self._validate_fit_X(X)
         time, event = self._split_y(y, arr.shape[0])
         self.max_time_ = float(time.max())
@@ -131,7 +145,17 @@ class SurvivalModelMixin:
         return self
 
     def predict(self, X) -> np.ndarray:
-        """Risk score (higher = worse), shape (n,)."""
+        """Risk score (higher = worse), shape (n,).
+
+        Parameters
+        ----------
+        X : DataFrame or array, shape (n, p)
+            The columns the model was fitted on.
+
+        Returns
+        -------
+        ndarray of float, shape (n,)
+        """
         return np.asarray(self._risk(self._validate_X(X)), dtype=float)
 
     def predict_survival(self, X, times, truncate: bool = False) -> pd.DataFrame:
@@ -145,6 +169,11 @@ class SurvivalModelMixin:
         truncate : bool, default False
             If False, a horizon beyond the training follow-up (the largest observed time)
             raises :class:`ModelError`; if True those columns are NaN.
+
+        Returns
+        -------
+        DataFrame
+            S(t | x): one row per patient (index of ``X``), one column per time (float months).
         """
         arr = self._validate_X(X)
         t = check_times(times)

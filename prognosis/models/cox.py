@@ -180,6 +180,20 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
     summary : DataFrame
         coef, HR, CI, se, z, p per design column.
     baseline_times_, baseline_cumhaz_ : dict stratum -> ndarray
+
+    Examples
+    --------
+    >>> from prognosis.datasets import load_demo
+    >>> from prognosis.survival_data import y_from_frame
+    >>> d = load_demo().frame
+    >>> y = y_from_frame(d)
+    >>> X = d[["age_years", "kps", "albumin_g_dl"]]
+    >>> cox = CoxModel().fit(X, y)
+    >>> S = cox.predict_survival(X.head(3), times=[6, 12])
+    >>> list(S.columns), S.shape
+    ([6.0, 12.0], (3, 2))
+    >>> bool((cox.predict(X.head(3)) == cox.predict(X.head(3))).all())
+    True
     """
 
     def __init__(self, penalizer: float = 0.0, l1_ratio: float = 0.0, strata=None,

@@ -47,7 +47,22 @@ _OPTION_COMPONENTS = {
 
 
 def available() -> list[str]:
-    """Names of the implemented scores, in a stable order."""
+    """Names of the implemented scores, in a stable order.
+
+    Returns
+    -------
+    list of str
+        Valid ``name`` arguments of :func:`compute`, :func:`explain` and
+        :class:`~prognosis.models.ScoreModel`.
+
+    Examples
+    --------
+    >>> from prognosis import scores
+    >>> "revised_tokuhashi" in scores.available()
+    True
+    >>> scores.get_score("tomita").title
+    'Tomita score (2001)'
+    """
     return list(_SCORES)
 
 
