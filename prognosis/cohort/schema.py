@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: Calendar-average month used for every unit conversion (schema: days / 30.4375), defined once in
+#: :mod:`prognosis.clinical`.
+from ..clinical import DAYS_PER_MONTH
+
 SCHEMA_VERSION = "1"
 
-#: Calendar-average month used for every unit conversion (schema: days / 30.4375).
-DAYS_PER_MONTH = 30.4375
 
 PRIMARY_SITES = (
     "lung", "breast", "prostate", "kidney", "thyroid", "colon", "rectum", "stomach", "esophagus",

@@ -98,7 +98,8 @@ def test_errors_are_prognosis_errors():
 
 
 def test_explain_breakdown():
-    f = pd.DataFrame([dict(FULL), dict(FULL, kps=None, ecog=1, visceral_mets=None,
+    # ECOG 3 = KPS 40-50 (Ma et al. 2010, the default convention) straddles the KPS 50 cut
+    f = pd.DataFrame([dict(FULL), dict(FULL, kps=None, ecog=3, visceral_mets=None,
                                        visceral_pattern="nodular", primary_site="colon")],
                      index=["id-1", "id-2"])
     ex = explain(f.loc[["id-2"]], "revised_tokuhashi", kps_from_ecog="range")
@@ -106,15 +107,15 @@ def test_explain_breakdown():
     assert t["item"].tolist() == ["general_condition", "extraspinal_bone", "vertebral_body",
                                   "major_organs", "primary_site", "palsy"]
     gc = t.set_index("item").loc["general_condition"]
-    assert pd.isna(gc["points"]) and (gc["min"], gc["max"]) == (1, 2)
-    assert "kps_from_ecog='range'" in gc["decided_by"] and "ecog=1" in gc["recorded"]
+    assert pd.isna(gc["points"]) and (gc["min"], gc["max"]) == (0, 1)
+    assert "kps_from_ecog='range'" in gc["decided_by"] and "ecog=3" in gc["recorded"]
     mo = t.set_index("item").loc["major_organs"]
     assert mo["points"] == 0 and "visceral_unknown_as='unremovable' (default)" in mo["decided_by"]
     ps = t.set_index("item").loc["primary_site"]
     assert ps["points"] == 2 and "colon_as='others' (default)" in ps["decided_by"]
-    assert pd.isna(ex.total) and (ex.total_min, ex.total_max) == (9, 10)  # 1..2+2+2+0+2+2
+    assert pd.isna(ex.total) and (ex.total_min, ex.total_max) == (8, 9)  # 0..1+2+2+0+2+2
     text = str(ex)
-    assert "total: NA (possible 9-10)" in text and "id-2" not in text
+    assert "total: NA (possible 8-9)" in text and "id-2" not in text
     assert "Spine 2005" in text
     with pytest.raises(InputError, match="one patient"):
         explain(f, "revised_tokuhashi")

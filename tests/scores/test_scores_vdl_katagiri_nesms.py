@@ -157,8 +157,16 @@ def test_katagiri_visceral(row, lo, hi):
 
 def test_katagiri_brain_unknown_option_and_ecog():
     rows = [dict(BASE, brain_mets=None), dict(BASE, ecog=None, kps=40), dict(BASE, ecog=None, kps=50)]
+    # KPS 40 and KPS 50 are ECOG 3 under Ma 2010 (default), Prasad 2018 and Buccheri 1996 -> 1 point
     out = kn(rows, brain_mets_unknown="range", ecog_from_kps="usual")
-    assert out[f"{KN}_min"].tolist() == [0, 1, 0] and out[f"{KN}_max"].tolist() == [1, 1, 0]
+    assert out[f"{KN}_min"].tolist() == [0, 1, 1] and out[f"{KN}_max"].tolist() == [1, 1, 1]
+    for conv in ("ma2010", "prasad2018", "buccheri1996"):
+        assert kn(rows, ecog_from_kps=conv)[f"{KN}__ecog"].tolist()[1:] == [1, 1], conv
+    assert kn(rows, ecog_from_kps="oken")[f"{KN}__ecog"].tolist()[1:] == [1, 0]  # KPS 50 -> ECOG 2
+    # KPS 60 is ECOG 3 only under Prasad 2018 (50-60); Buccheri's 60-70 band is ECOG 2
+    k60 = [dict(BASE, ecog=None, kps=60)]
+    assert [int(kn(k60, ecog_from_kps=c)[f"{KN}__ecog"].iloc[0])
+            for c in ("ma2010", "prasad2018", "buccheri1996", "oken")] == [0, 1, 0, 0]
     out = kn(rows)
     assert out[f"{KN}_min"].tolist() == [0, 0, 0] and out[f"{KN}_max"].tolist() == [0, 1, 1]
     ecog = kn([dict(BASE, ecog=e) for e in range(5)])[f"{KN}__ecog"].tolist()
