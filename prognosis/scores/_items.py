@@ -214,3 +214,49 @@ def skeletal_multiple(inp: Inputs, rule: str = "single_lesion") -> np.ndarray:
         out[x == 0] = 0.0
         out[x >= 1] = 1.0
     return out
+
+
+def unverified_sites_option(score: str, sites) -> Option:
+    """Named option for primary sites whose class in ``score`` could not be verified [M]."""
+    return Option(
+        "table",
+        f"{score}: the class of {', '.join(sorted(sites))} could not be verified against the paper "
+        "[M] (clinical-facts §7.1). 'table' (default): score them with the package's [M] class and "
+        "flag the row in explain(); 'range': not guessed -- the item spans every class (totals "
+        "and groups widen accordingly).",
+        ("table", "range"),
+    )
+
+
+def apply_unverified_sites(item: Item, codes: np.ndarray, sites, how: str, lo: float, hi: float,
+                           detail: bool, n: int, label: str) -> Item:
+    """Flag (``how='table'``) or widen to ``lo..hi`` (``'range'``) the rows of unverified sites."""
+    from ..cohort.schema import PRIMARY_SITES
+
+    idx = [PRIMARY_SITES.index(s) for s in sites]
+    mask = np.isin(codes, idx)
+    if how == "range":
+        item.lo = np.where(mask, lo, item.lo)
+        item.hi = np.where(mask, hi, item.hi)
+        text = f"unverified_sites='range': {label} class of this site unverified [M] -> full range"
+    else:
+        text = f"unverified_sites='table' (default): {label} class of this site is [M], unverified"
+    if detail:
+        if item.decided is None:
+            item.decided = np.empty(n, dtype=object)
+        item.decided[mask] = text
+    return item
+
+
+#: Brain metastases in the Bauer family: Bauer HC, Wedin R, Acta Orthop Scand 1995;66:143-6 name
+#: "visceral or brain metastases" as the negative factor [V1, abstract]; the modified Bauer score
+#: (Leithner 2008) and NESMS (Ghori 2015) inherit the item.
+BRAIN_COUNTS_BAUER = Option(
+    True,
+    "Count brain metastases (brain_mets) in the 'no visceral metastases' item. True (default): "
+    "Bauer & Wedin 1995 name 'visceral or brain metastases' [V1]; a missing brain_mets with no "
+    "visceral metastasis leaves the item undetermined. False: only visceral_mets / "
+    "visceral_pattern (the package's behaviour before v2; over-scores patients with brain "
+    "metastases by one point).",
+    (True, False),
+)

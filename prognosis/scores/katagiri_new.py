@@ -47,7 +47,8 @@ import numpy as np
 from ..clinical import DEFAULT_PS_CONVENTION, PS_CONVENTIONS, kps_to_ecog_range
 from ..cohort.schema import PRIMARY_SITES
 from ._base import Inputs, Item, Option, ScoreDef, fill_range, table_lookup
-from ._items import SOLITARY_RULE, skeletal_multiple
+from ._items import (SOLITARY_RULE, apply_unverified_sites, skeletal_multiple,
+                     unverified_sites_option)
 
 CITATION = ("Katagiri H, Okada R, Takagi T, et al. Cancer Med 2014;3(5):1359-1367, "
             "doi:10.1002/cam4.292 (point table [M])")
@@ -64,6 +65,9 @@ SITE_POINTS: dict[str, float] = {
     # lung, breast, prostate: decided from treatment / hormone status below
 }
 assert set(SITE_POINTS) | {"lung", "breast", "prostate"} == set(PRIMARY_SITES)
+#: sites whose Katagiri class could not be verified (clinical-facts §7.1) [M]
+UNVERIFIED_SITES = ("uterus", "ovary", "cervix", "bladder", "gallbladder", "testis", "carcinoid",
+                    "osteosarcoma", "other")
 
 #: laboratory thresholds [M]: abnormal (1) CRP >=0.4 mg/dL, LDH >=250 IU/L, albumin <3.7 g/dL;
 #: critical (2) platelets <100 x10^9/L (100,000/uL), calcium >=10.3 mg/dL, bilirubin >=1.4 mg/dL
@@ -89,6 +93,7 @@ OPTIONS = {
                             "): KPS 50 -> ECOG 3 under ma2010, prasad2018 and buccheri1996.",
                             (None, "usual", *sorted(PS_CONVENTIONS))),
     "solitary_rule": SOLITARY_RULE,
+    "unverified_sites": unverified_sites_option("Katagiri-New", UNVERIFIED_SITES),
 }
 
 COMPONENTS = {
@@ -154,7 +159,9 @@ def _primary(inp: Inputs, opts: dict, detail: bool) -> Item:
         setrange(unk, SLOW, SLOW, "prostate_hormone='assume_dependent': unknown status -> slow")
     else:
         setrange(unk, SLOW, MODERATE, "castration status unknown -> 0-2")
-    return Item(lo, hi, decided=decided)
+    item = Item(lo, hi, decided=decided)
+    return apply_unverified_sites(item, codes, UNVERIFIED_SITES, opts["unverified_sites"],
+                                  float(SLOW), float(RAPID), detail, inp.n, "Katagiri growth")
 
 
 def _visceral(inp: Inputs, opts: dict, detail: bool) -> Item:

@@ -43,6 +43,9 @@ _OPTION_COMPONENTS = {
     "labs_missing": {"laboratory"},
     "ecog_from_kps": {"ecog"},
     "brain_as_visceral": {"major_organs", "visceral", "no_visceral", "modified_bauer"},
+    "unverified_sites": {"primary_tumor", "primary_lesion"},
+    "modified_bauer_cut": {"modified_bauer"},
+    "albumin_cut_g_dl": {"albumin"},
 }
 
 
