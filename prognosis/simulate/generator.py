@@ -30,6 +30,7 @@ from ..cohort.cohort import Cohort
 from ..cohort.schema import CANONICAL_COLUMNS, LAB_COLUMNS
 from ..errors import ConfigError, InputError
 from .params import load_parameters
+from .spine import simulate_spine_columns
 from .truth import DESIGN_COLUMNS, log_hazard_ratios, true_design
 
 __all__ = ["simulate_cohort", "site_alphas", "KPS_TO_ECOG"]
@@ -387,6 +388,10 @@ def simulate_cohort(n: int, *, seed: int, preset: str = "surgical", missingness=
         kept.append(batch)
         n_kept += len(batch)
     frame = pd.concat(kept, ignore_index=True).iloc[:n].reset_index(drop=True)
+    # spine level, SINS items, ESCC, treatment: a separate stream, so nothing above changes
+    spine = simulate_spine_columns(frame, seed, p["preset"])
+    for col in spine.columns:
+        frame[col] = spine[col].to_numpy()
     frame = _apply_missingness(frame, rng, missingness, p)
     label = cohort or f"simulated-{preset}"
     frame.insert(0, "patient_id", [f"{id_prefix}{i + 1:05d}" for i in range(n)])
