@@ -9,6 +9,7 @@ from ..errors import PrognosisError
 
 #: subcommand name -> module under prognosis.cli
 SUBCOMMANDS = ("harmonize", "score", "fit", "validate", "report", "predict")
+SUBCOMMANDS += ("noms",)
 
 
 def build_parser() -> argparse.ArgumentParser:

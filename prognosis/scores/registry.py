@@ -14,6 +14,7 @@ from .katagiri_new import SCORE as KATAGIRI_NEW
 from .nesms import SCORE as NESMS
 from .original_tokuhashi import SCORE as ORIGINAL_TOKUHASHI
 from .revised_tokuhashi import SCORE as REVISED_TOKUHASHI
+from .sins import SCORE as SINS
 from .tomita import SCORE as TOMITA
 from .van_der_linden import SCORE as VAN_DER_LINDEN
 
@@ -22,7 +23,7 @@ __all__ = ["available", "compute", "explain", "group_survival", "groups", "requi
 
 _SCORES: dict[str, ScoreDef] = {
     s.name: s for s in (REVISED_TOKUHASHI, ORIGINAL_TOKUHASHI, TOMITA, BAUER, MODIFIED_BAUER,
-                        VAN_DER_LINDEN, KATAGIRI_NEW, NESMS)
+                        VAN_DER_LINDEN, KATAGIRI_NEW, NESMS, SINS)
 }
 
 #: which components each option can decide (for explain's "decided by" column)
@@ -49,9 +50,16 @@ _OPTION_COMPONENTS = {
 }
 
 
-def available() -> list[str]:
-    """Names of the implemented scores, in a stable order."""
-    return list(_SCORES)
+def available(kind: str | None = None) -> list[str]:
+    """Names of the implemented scores, in a stable order.
+
+    ``kind="survival"`` lists the prognostic (survival) scores only; ``kind="mechanical"`` the
+    mechanical ones (SINS); None (default) lists all."""
+    if kind is None:
+        return list(_SCORES)
+    if kind not in ("survival", "mechanical"):
+        raise InputError(f"available: kind must be 'survival', 'mechanical' or None, got {kind!r}")
+    return [n for n, s in _SCORES.items() if s.kind == kind]
 
 
 def get_score(name: str) -> ScoreDef:

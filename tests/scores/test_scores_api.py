@@ -14,6 +14,7 @@ from prognosis.scores import (ScoreInputWarning, available, compute, explain, ge
 
 ALL = ["revised_tokuhashi", "original_tokuhashi", "tomita", "bauer", "modified_bauer",
        "van_der_linden", "katagiri_new", "nesms"]
+MECHANICAL = ["sins"]
 FULL = dict(primary_site="breast", kps=90, ecog=0, extraspinal_bone_mets=0, vertebral_mets=1,
             visceral_mets="none", visceral_pattern="none", brain_mets=False, frankel="E",
             ambulatory=True, pathological_fracture=False, prior_chemotherapy=False,
@@ -29,7 +30,8 @@ RANGES = {"revised_tokuhashi": (0, 15), "original_tokuhashi": (0, 12), "tomita":
 
 
 def test_available_names():
-    assert available() == ALL
+    assert available("survival") == ALL
+    assert available() == ALL + MECHANICAL
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -52,7 +54,7 @@ def test_full_patient_on_canonical_dtypes_and_empty_range(name):
 
 def test_unknown_score_and_option():
     with pytest.raises(InputError, match="unknown score"):
-        compute(pd.DataFrame([FULL]), "sins")
+        compute(pd.DataFrame([FULL]), "spinal_oracle")
     with pytest.raises(InputError, match="colour_as"):
         compute(pd.DataFrame([FULL]), "revised_tokuhashi", colour_as="rectum")
     with pytest.raises(InputError, match="not one of"):
