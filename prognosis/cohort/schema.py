@@ -116,6 +116,11 @@ COLUMNS: tuple[Column, ...] = (
     # (treatment drop-in; Sperrin M et al., Am J Epidemiol 2021) --------------------------
     _c("treatment", "category", categories=TREATMENTS, group="treatment",
        description="treatment received after time zero (descriptor only; not a model input)"),
+    # --- MSCC history (Rades scores) ------------------------------------------------------
+    _c("months_since_primary", "float", min=0, unit="months",
+       description="interval from diagnosis of the primary tumour to the spinal metastasis / MSCC"),
+    _c("motor_deficit_days", "float", min=0, unit="days",
+       description="time over which motor deficits developed before treatment (MSCC)"),
 )
 
 COLUMN_BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}

@@ -72,7 +72,8 @@ def _levels(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def simulate_spine_columns(frame: pd.DataFrame, seed: int, preset: str) -> pd.DataFrame:
-    """Columns ``spine_level``, SINS items, ``escc_grade``, ``myelopathy``, ``treatment`` for a
+    """Columns ``spine_level``, SINS items, ``escc_grade``, ``myelopathy``, ``treatment``,
+    ``months_since_primary`` and ``motor_deficit_days`` (NA without a motor deficit) for a
     simulated frame (``sins_location`` and ``radiosensitivity`` stay missing: they are derived
     from ``spine_level`` and the primary by :mod:`prognosis.scores` / :mod:`prognosis.noms`)."""
     rng = np.random.default_rng([int(seed), SPINE_STREAM])
@@ -99,4 +100,12 @@ def simulate_spine_columns(frame: pd.DataFrame, seed: int, preset: str) -> pd.Da
     out["radiosensitivity"] = None
     t = _TREATMENT.get(preset, _TREATMENT["surgical"])
     out["treatment"] = _choice(rng, list(t), np.tile(list(t.values()), (n, 1)))
+    # interval primary -> spinal metastasis [C]: 25% synchronous (< 1 month), else log-normal
+    # with median 24 months; speed of motor deficits [C] only where there is a deficit (Frankel
+    # A-D): exponential, mean 10 days (Rades' cut-offs are 7 and 14 days)
+    sync = rng.random(n) < 0.25
+    interval = np.where(sync, rng.uniform(0, 1, n), rng.lognormal(np.log(24.0), 1.0, n))
+    out["months_since_primary"] = np.round(interval, 1)
+    deficit = frankel != "E"
+    out["motor_deficit_days"] = np.where(deficit, np.ceil(rng.exponential(10.0, n)), np.nan)
     return out

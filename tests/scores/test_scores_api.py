@@ -14,6 +14,7 @@ from prognosis.scores import (ScoreInputWarning, available, compute, explain, ge
 
 ALL = ["revised_tokuhashi", "original_tokuhashi", "tomita", "bauer", "modified_bauer",
        "van_der_linden", "katagiri_new", "nesms"]
+NEW = ["mizumoto", "rades_sle", "chow_nrf"]
 MECHANICAL = ["sins"]
 FULL = dict(primary_site="breast", kps=90, ecog=0, extraspinal_bone_mets=0, vertebral_mets=1,
             visceral_mets="none", visceral_pattern="none", brain_mets=False, frankel="E",
@@ -30,8 +31,8 @@ RANGES = {"revised_tokuhashi": (0, 15), "original_tokuhashi": (0, 12), "tomita":
 
 
 def test_available_names():
-    assert available("survival") == ALL
-    assert available() == ALL + MECHANICAL
+    assert available("survival") == ALL + NEW
+    assert available() == ALL + NEW + MECHANICAL
 
 
 @pytest.mark.parametrize("name", ALL)

@@ -38,7 +38,8 @@ def random_complete(n: int, seed: int) -> pd.DataFrame:
         "er": rng.choice(["positive", "negative"], n), "pr": rng.choice(["positive", "negative"], n),
         "castration": rng.choice(["sensitive", "resistant"], n),
         "spine_level": levels, "sins_location": [LEVEL_LOCATION[lv] for lv in levels],  # consistent
-        "sins_pain": cat("sins_pain"),
+        "sins_pain": cat("sins_pain"), "age_years": rng.uniform(30, 90, n),
+        "months_since_primary": rng.uniform(0, 40, n), "motor_deficit_days": rng.integers(0, 20, n),
         "sins_lesion": cat("sins_lesion"), "sins_alignment": cat("sins_alignment"),
         "sins_collapse": cat("sins_collapse"), "sins_posterolateral": cat("sins_posterolateral"),
     })
