@@ -69,6 +69,7 @@ def columns(opts: dict) -> dict[str, tuple[str, ...]]:
 
 SCORE = ScoreDef(
     name="chow_nrf",
+    higher_is_worse=True,
     title="Chow three-factor number-of-risk-factors model (2008)",
     citation=CITATION,
     components=COMPONENTS,

@@ -263,6 +263,7 @@ def columns(opts: dict) -> dict[str, tuple[str, ...]]:
 _SRC = "Katagiri et al., Cancer Med 2014"
 SCORE = ScoreDef(
     name="katagiri_new",
+    higher_is_worse=True,
     title="New Katagiri score (2014)",
     citation=CITATION,
     components=COMPONENTS,

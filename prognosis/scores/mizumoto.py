@@ -124,6 +124,7 @@ def columns(opts: dict) -> dict[str, tuple[str, ...]]:
 _SRC = "Mizumoto et al., Cancer 2008, abstract"
 SCORE = ScoreDef(
     name="mizumoto",
+    higher_is_worse=True,
     title="Mizumoto score (2008)",
     citation=CITATION,
     components=COMPONENTS,

@@ -92,6 +92,7 @@ def columns(opts: dict) -> dict[str, tuple[str, ...]]:
 
 SCORE = ScoreDef(
     name="rades_sle",
+    higher_is_worse=True,
     title="Rades short-life-expectancy score for MSCC",
     citation=CITATION,
     components=COMPONENTS,

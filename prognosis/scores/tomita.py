@@ -103,6 +103,7 @@ def columns(opts: dict) -> dict[str, tuple[str, ...]]:
 
 SCORE = ScoreDef(
     name="tomita",
+    higher_is_worse=True,
     title="Tomita score (2001)",
     citation=CITATION,
     components=COMPONENTS,
