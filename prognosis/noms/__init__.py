@@ -20,8 +20,9 @@ a treatment recommendation for an individual patient.
 Treatment received (column ``treatment``) is a descriptor for stratified reporting only and is
 never a predictor of the survival models: treatment decided after time zero depends on the
 expected prognosis itself, and conditioning a prediction on it answers a different question
-(treatment drop-in; Sperrin M, Martin GP, Pate A, et al., Am J Epidemiol 2021, "Using marginal
-structural models to adjust for treatment drop-in when developing clinical prediction models").
+(treatment drop-in; Sperrin M, Diaz-Ordaz K, Pajouheshnia R. Invited commentary: treatment
+drop-in -- making the case for causal prediction. Am J Epidemiol 2021;190(10):2015-2018,
+doi:10.1093/aje/kwab030).
 """
 from __future__ import annotations
 

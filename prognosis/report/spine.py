@@ -82,7 +82,7 @@ def treatment_section(frame: pd.DataFrame) -> dict | None:
             "an input of the survival models: it is chosen because of the expected prognosis, so a model "
             "that conditions on it predicts survival under the treatment that was actually given rather "
             "than the prognosis at the time of the decision (treatment drop-in; Sperrin M et al., Am J "
-            "Epidemiol 2021). Differences between these groups are not treatment effects.</p>")
+            "Epidemiol 2021;190:2015-8). Differences between these groups are not treatment effects.</p>")
     return {"id": "treatment", "title": "Treatment received (descriptor)",
             "html": note + _table(pd.DataFrame(rows))}
 
