@@ -26,6 +26,7 @@ import numpy as np
 
 from ..clinical import DEFAULT_PS_CONVENTION, PS_CONVENTIONS, kps_to_ecog_range
 from ..cohort.schema import PRIMARY_SITES
+from ..errors import InputError
 from ._base import Inputs, Item, Option, ScoreDef, fill_range
 from ._items import BRAIN_AS_VISCERAL, SOLITARY_RULE, skeletal_multiple, visceral_columns, visceral_present
 
@@ -72,10 +73,14 @@ GROUPS = (("A", 0, 4), ("B", 5, 9), ("C", 10, 14))
 
 def items(inp: Inputs, opts: dict, detail: bool) -> dict[str, Item]:
     sites = opts["unfavorable_sites"]
+    sites = (sites,) if isinstance(sites, str) else tuple(sites)
     unknown = sorted(set(sites) - set(PRIMARY_SITES))
     if unknown:
-        from ..errors import InputError
         raise InputError(f"mizumoto: unfavorable_sites has unknown sites {unknown}")
+    try:
+        ca_cut = float(opts["calcium_cut_mg_dl"])
+    except (TypeError, ValueError):
+        raise InputError("mizumoto: calcium_cut_mg_dl must be a number") from None
     codes = inp.cat("primary_site")
     unfav = np.isin(codes, [PRIMARY_SITES.index(s) for s in sites])
     tumor = fill_range(np.where(codes < 0, np.nan, 3.0 * unfav), 0.0, 3.0)
@@ -96,7 +101,7 @@ def items(inp: Inputs, opts: dict, detail: bool) -> dict[str, Item]:
             ps.decided = np.empty(inp.n, dtype=object)
             ps.decided[use] = f"ecog_from_kps={mode!r}: ECOG from KPS"
     ca = inp.num("calcium_mg_dl")
-    hyper = fill_range(np.where(np.isnan(ca), np.nan, 2.0 * (ca >= float(opts["calcium_cut_mg_dl"]))), 0.0, 2.0)
+    hyper = fill_range(np.where(np.isnan(ca), np.nan, 2.0 * (ca >= ca_cut)), 0.0, 2.0)
     if detail:
         hyper.decided = np.full(inp.n, f"calcium_cut_mg_dl={opts['calcium_cut_mg_dl']!r}: threshold [M]",
                                 dtype=object)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._base import Inputs, Item, Option, ScoreDef, fill_range
+from ..errors import InputError
 from ._items import BRAIN_COUNTS_BAUER, SOLITARY_RULE
 from .bauer import _columns_common, items_modified
 
@@ -54,7 +55,10 @@ GROUPS = (("0", 0, 0), ("1", 1, 1), ("2", 2, 2), ("3", 3, 3))
 
 
 def items(inp: Inputs, opts: dict, detail: bool) -> dict[str, Item]:
-    mb_cut, alb_cut = float(opts["modified_bauer_cut"]), float(opts["albumin_cut_g_dl"])
+    try:
+        mb_cut, alb_cut = float(opts["modified_bauer_cut"]), float(opts["albumin_cut_g_dl"])
+    except (TypeError, ValueError):
+        raise InputError("nesms: modified_bauer_cut and albumin_cut_g_dl must be numbers") from None
     mb = items_modified(inp, opts, False)
     mb_lo = sum(it.lo for it in mb.values())
     mb_hi = sum(it.hi for it in mb.values())

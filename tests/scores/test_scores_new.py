@@ -111,3 +111,16 @@ def test_rades_sle_ecog_01_option():
     assert pd.isna(r[RS]) and (r[f"{RS}_min"], r[f"{RS}_max"]) == (6, 10)
     t = explain(f, RS).table.set_index("item")
     assert "not in the derivation cohort" in t.loc["performance_status", "decided_by"]
+
+
+def test_option_type_errors():
+    from prognosis.errors import InputError
+
+    with pytest.raises(InputError, match="unknown sites"):
+        compute(pd.DataFrame([MZ0]), MZ, unfavorable_sites=["spleen"])
+    assert compute(pd.DataFrame([dict(MZ0, primary_site="kidney")]), MZ,
+                   unfavorable_sites="kidney")[f"{MZ}__tumor_type"].iloc[0] == 3
+    with pytest.raises(InputError, match="calcium_cut_mg_dl"):
+        compute(pd.DataFrame([MZ0]), MZ, calcium_cut_mg_dl="high")
+    with pytest.raises(InputError, match="albumin_cut_g_dl"):
+        compute(pd.DataFrame([MZ0]), "nesms", albumin_cut_g_dl="normal")
