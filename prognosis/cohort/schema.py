@@ -114,7 +114,7 @@ COLUMNS: tuple[Column, ...] = (
        description="overrides the histology table of prognosis.noms.radiosensitivity"),
     # --- treatment received: a descriptor for stratified reporting, never a plain predictor
     # (treatment drop-in; Sperrin M et al., Am J Epidemiol 2021) --------------------------
-    _c("treatment", "category", categories=TREATMENTS, group="treatment",
+    _c("treatment_received", "category", categories=TREATMENTS, group="treatment",
        description="treatment received after time zero (descriptor only; not a model input)"),
     # --- MSCC history (Rades scores) ------------------------------------------------------
     _c("months_since_primary", "float", min=0, unit="months",

@@ -448,7 +448,7 @@ CATEGORY_SYNONYMS["radiosensitivity"] = _table({
     "sensitive": ("sensitive", "radiosensitive", "radio sensitive", "rs"),
     "resistant": ("resistant", "radioresistant", "radio resistant", "rr"),
 })
-CATEGORY_SYNONYMS["treatment"] = _table({
+CATEGORY_SYNONYMS["treatment_received"] = _table({
     "surgery": ("surgery", "operation", "operated", "decompression", "stabilization", "stabilisation"),
     "surgery_radiotherapy": ("surgery radiotherapy", "surgery rt", "surgery + rt", "separation surgery srs",
                              "surgery and radiotherapy", "surgery plus radiotherapy"),

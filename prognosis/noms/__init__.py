@@ -17,7 +17,7 @@ The output column ``noms_category`` is **the framework's category** with the rul
 (``noms_rule``) — a description of what the published framework would place the patient in, never
 a treatment recommendation for an individual patient.
 
-Treatment received (column ``treatment``) is a descriptor for stratified reporting only and is
+Treatment received (column ``treatment_received``) is a descriptor for stratified reporting only and is
 never a predictor of the survival models: treatment decided after time zero depends on the
 expected prognosis itself, and conditioning a prediction on it answers a different question
 (treatment drop-in; Sperrin M, Diaz-Ordaz K, Pajouheshnia R. Invited commentary: treatment

@@ -69,12 +69,12 @@ def noms_section(frame: pd.DataFrame) -> dict | None:
 
 def treatment_section(frame: pd.DataFrame) -> dict | None:
     """Treatment received as a descriptor: counts and observed median survival per treatment."""
-    if not _has(frame, ("treatment",)):
+    if not _has(frame, ("treatment_received",)):
         return None
     from ..metrics import kaplan_meier
 
     rows = []
-    for t, g in frame.groupby(frame["treatment"].astype(object).fillna("not recorded"), sort=False):
+    for t, g in frame.groupby(frame["treatment_received"].astype(object).fillna("not recorded"), sort=False):
         km = kaplan_meier(g["time_months"].to_numpy(float), g["event"].to_numpy(int))
         rows.append({"treatment received": str(t), "patients": len(g), "deaths": int(g["event"].sum()),
                      "KM median (months)": _km_median(km.time, km.surv)})

@@ -72,7 +72,7 @@ def _levels(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def simulate_spine_columns(frame: pd.DataFrame, seed: int, preset: str) -> pd.DataFrame:
-    """Columns ``spine_level``, SINS items, ``escc_grade``, ``myelopathy``, ``treatment``,
+    """Columns ``spine_level``, SINS items, ``escc_grade``, ``myelopathy``, ``treatment_received``,
     ``months_since_primary`` and ``motor_deficit_days`` (NA without a motor deficit) for a
     simulated frame (``sins_location`` and ``radiosensitivity`` stay missing: they are derived
     from ``spine_level`` and the primary by :mod:`prognosis.scores` / :mod:`prognosis.noms`)."""
@@ -99,7 +99,7 @@ def simulate_spine_columns(frame: pd.DataFrame, seed: int, preset: str) -> pd.Da
     out["myelopathy"] = rng.random(n) < np.array([_MYELOPATHY_P[f] for f in frankel])
     out["radiosensitivity"] = None
     t = _TREATMENT.get(preset, _TREATMENT["surgical"])
-    out["treatment"] = _choice(rng, list(t), np.tile(list(t.values()), (n, 1)))
+    out["treatment_received"] = _choice(rng, list(t), np.tile(list(t.values()), (n, 1)))
     # interval primary -> spinal metastasis [C]: 25% synchronous (< 1 month), else log-normal
     # with median 24 months; speed of motor deficits [C] only where there is a deficit (Frankel
     # A-D): exponential, mean 10 days (Rades' cut-offs are 7 and 14 days)

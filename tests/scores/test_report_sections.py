@@ -52,7 +52,7 @@ def test_sections_on_demo(demo):
     lit = literature_section(demo)
     assert "Bindels" in lit["html"]
     assert not any("DEV0" in s["html"] for s in (n, tr, lit))
-    bare = demo.drop(columns=[c for c in demo.columns if c.startswith(("sins_", "escc", "spine_", "treatment"))])
+    bare = demo.drop(columns=[c for c in demo.columns if c.startswith(("sins_", "escc", "spine_", "treatment_received"))])
     assert noms_section(bare) is None and treatment_section(bare) is None
 
 

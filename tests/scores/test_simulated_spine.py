@@ -13,7 +13,7 @@ from prognosis.simulate.spine import simulate_spine_columns
 def test_demo_has_valid_spine_columns():
     d = pd.read_csv(demo_path(), dtype={"escc_grade": str})
     for col in ("spine_level", "sins_pain", "sins_lesion", "sins_alignment", "sins_collapse",
-                "sins_posterolateral", "escc_grade", "treatment"):
+                "sins_posterolateral", "escc_grade", "treatment_received"):
         assert d[col].notna().all(), col
         assert set(d[col].astype(str)) <= set(COLUMN_BY_NAME[col].categories), col
     assert d["sins_location"].isna().all() and d["radiosensitivity"].isna().all()  # derived, not simulated

@@ -100,14 +100,14 @@ def test_harmonizer_synonyms(tmp_path):
     m = {"columns": {"patient_id": "id", "time_months": "t", "event": "e", "spine_level": "level",
                      "sins_pain": "pain", "sins_lesion": "lesion", "sins_alignment": "align",
                      "sins_collapse": "collapse", "sins_posterolateral": "pl", "escc_grade": "escc",
-                     "treatment": "tx"}}
+                     "treatment_received": "tx"}}
     c = read_cohort(raw, m, cohort="X")
     f = c.frame
     assert f["spine_level"].astype(str).tolist() == ["T12", "L3", "C5"]
     assert f["sins_pain"].astype(str).tolist() == ["mechanical", "occasional", "none"]
     assert f["sins_collapse"].astype(str).tolist() == ["over_50", "none", "under_50"]
     assert f["escc_grade"].astype(str).tolist() == ["1c", "2", "0"]
-    assert f["treatment"].astype(str).tolist() == ["sbrt", "supportive", "surgery_radiotherapy"]
+    assert f["treatment_received"].astype(str).tolist() == ["sbrt", "supportive", "surgery_radiotherapy"]
     out = compute(f, "sins")
     # T12 3 + mech 3 + lytic 2 + kyphosis 2 + >50% 3 + bilateral 3 = 16
     assert out["sins"].tolist() == [16, 2 + 1 + 1 + 0 + 0 + 0, 2 + 0 + 0 + 4 + 2 + 1]
