@@ -70,3 +70,16 @@ def test_km_median_matches_r_convention():
     assert _km_median(np.array([1.0, 2.0, 3.0]), np.array([0.75, 0.5, 0.25])) == 2.5
     assert _km_median(np.array([1.0, 2.0]), np.array([0.6, 0.4])) == 2.0
     assert np.isnan(_km_median(np.array([1.0]), np.array([0.9])))
+
+
+def test_sections_are_inserted_before_the_model_card(monkeypatch):
+    import prognosis.report.spine as spine
+    from prognosis.report.html import _add_spine_sections
+
+    page = ('<nav><ol>\n  <li><a href="#decision">D</a></li>\n  <li><a href="#model-card">Model card</a></li>\n'
+            '</ol></nav>\n<section id="decision"></section>\n<section id="model-card"></section>')
+    monkeypatch.setattr(spine, "spine_sections", lambda result: [{"id": "noms", "title": "NOMS", "html": "<p>x</p>"}])
+    out = _add_spine_sections(page, None)
+    assert out.index('id="noms"') < out.index('id="model-card"') and out.index('href="#noms"') < out.index('href="#model-card"')
+    monkeypatch.setattr(spine, "spine_sections", lambda result: [])
+    assert _add_spine_sections(page, None) == page
