@@ -157,7 +157,7 @@ def _expected_survival(frame: pd.DataFrame, survival) -> tuple[np.ndarray, str]:
         if med.empty:
             raise InputError(f"noms: score {survival!r} has no published median survival per group; "
                              "pass predicted survival times instead")
-        table = dict(zip(med["group"].astype(str), med["time_months"].astype(float)))
+        table = dict(zip(med["group"].astype(str), med["time_months"].astype(float), strict=True))
         groups = compute(frame, survival, errors="coerce")[f"{survival}_group"].astype(object)
         vals = np.array([table.get(str(g), np.nan) if g is not None and not pd.isna(g) else np.nan
                          for g in groups], dtype=float)
@@ -236,49 +236,12 @@ def assess(frame, survival=None, *, escc_1c_as: str | None = None, intermediate_
     unstable_groups = ("unstable",) if instability == "unstable" else ("indeterminate", "unstable")
     surv, surv_src = _expected_survival(frame, survival)
 
-    cat = np.full(n, None, dtype=object)
-    rule = np.full(n, "", dtype=object)
-    for i in range(n):
-        s = surv[i]
-        s_known = not np.isnan(s)
-        s_txt = (f"S: expected survival {s:.1f} months ({surv_src})" if s_known else
-                 f"S: not assessed ({surv_src})")
-        if s_known and s < supportive_months:
-            cat[i] = "best supportive care"
-            rule[i] = f"{s_txt} < {supportive_months:g} months"
-            continue
-        surgery_ok = (not s_known) or s >= min_surgery_months
-        s_note = s_txt + ("" if not s_known else
-                          (f" >= {min_surgery_months:g}: surgery tolerable" if surgery_ok
-                           else f" < {min_surgery_months:g}: surgery excluded"))
-        mech_unknown = sgroup[i] is None or pd.isna(sgroup[i])
-        if not mech_unknown and sgroup[i] in unstable_groups:
-            if surgery_ok:
-                cat[i] = "stabilization + radiation"
-                rule[i] = f"M: SINS {sgroup[i]} -> stabilization; {s_note}"
-                continue
-            rule[i] = f"M: SINS {sgroup[i]} but {s_note}; "
-        if sens[i] == "sensitive":
-            cat[i] = "cEBRT"
-            rule[i] += f"O: radiosensitive ({onc['radiosensitivity_source'].iloc[i]}) -> cEBRT whatever the ESCC grade; {s_note}"
-        elif sens[i] == "resistant":
-            if neuro[i] == "low":
-                cat[i] = "SRS/SBRT"
-                rule[i] += f"O: radioresistant, N: low-grade ESCC ({escc[i]}) -> SRS; {s_note}"
-            elif neuro[i] == "high":
-                if surgery_ok:
-                    cat[i] = "separation surgery + SRS"
-                    rule[i] += f"O: radioresistant, N: high-grade ESCC ({escc[i]}) -> separation surgery then SRS; {s_note}"
-                else:
-                    cat[i] = "cEBRT"
-                    rule[i] += (f"O: radioresistant, N: high-grade ESCC ({escc[i]}) but {s_note} -> "
-                                "radiation alone (cEBRT)")
-            else:
-                rule[i] += f"O: radioresistant, N: ESCC {escc[i] or 'missing'} undetermined -> category undetermined"
-        else:
-            rule[i] += f"O: radiosensitivity undetermined ({onc['radiosensitivity_source'].iloc[i]}) -> category undetermined"
-        if cat[i] is not None and mech_unknown:
-            rule[i] += "; M: SINS undetermined (stabilization not assessed)"
+    thresholds = (supportive_months, min_surgery_months, unstable_groups)
+    src = onc["radiosensitivity_source"].to_numpy(dtype=object)
+    decided = [_decide(sens[i], src[i], neuro[i], escc[i], sgroup[i], surv[i], surv_src, thresholds)
+               for i in range(n)]
+    cat = np.array([d[0] for d in decided], dtype=object)
+    rule = np.array([d[1] for d in decided], dtype=object)
 
     out = pd.DataFrame({
         "neurologic": pd.Series(neuro, index=frame.index, dtype="object").map(
@@ -306,3 +269,50 @@ def assess(frame, survival=None, *, escc_1c_as: str | None = None, intermediate_
                             "supportive_months": supportive_months, "instability": instability,
                             "survival": surv_src}
     return out
+
+
+def _systemic_text(s: float, surv_src: str, min_surgery_months: float) -> tuple[bool, str]:
+    """(surgery tolerable?, the S part of the rule) for one expected survival (NaN = not given)."""
+    if np.isnan(s):
+        return True, f"S: not assessed ({surv_src})"
+    ok = s >= min_surgery_months
+    verdict = (f" >= {min_surgery_months:g}: surgery tolerable" if ok
+               else f" < {min_surgery_months:g}: surgery excluded")
+    return ok, f"S: expected survival {s:.1f} months ({surv_src})" + verdict
+
+
+def _oncologic_rule(sens, src, neuro, escc, surgery_ok: bool, s_note: str) -> tuple[str | None, str]:
+    """Category and rule text from radiosensitivity (O) and ESCC (N), bounded by S."""
+    if sens == "sensitive":
+        return "cEBRT", f"O: radiosensitive ({src}) -> cEBRT whatever the ESCC grade; {s_note}"
+    if sens != "resistant":
+        return None, f"O: radiosensitivity undetermined ({src}) -> category undetermined"
+    if neuro == "low":
+        return "SRS/SBRT", f"O: radioresistant, N: low-grade ESCC ({escc}) -> SRS; {s_note}"
+    if neuro == "high" and surgery_ok:
+        return ("separation surgery + SRS",
+                f"O: radioresistant, N: high-grade ESCC ({escc}) -> separation surgery then SRS; {s_note}")
+    if neuro == "high":
+        return "cEBRT", f"O: radioresistant, N: high-grade ESCC ({escc}) but {s_note} -> radiation alone (cEBRT)"
+    return None, f"O: radioresistant, N: ESCC {escc or 'missing'} undetermined -> category undetermined"
+
+
+def _decide(sens, src, neuro, escc, sgroup, s, surv_src, thresholds) -> tuple[str | None, str]:
+    """The framework's category for one patient and the rule that produced it: S below the
+    supportive-care threshold first, then mechanical instability (if surgery is tolerable),
+    then radiosensitivity and ESCC grade."""
+    supportive_months, min_surgery_months, unstable_groups = thresholds
+    if not np.isnan(s) and s < supportive_months:
+        return ("best supportive care",
+                f"S: expected survival {s:.1f} months ({surv_src}) < {supportive_months:g} months")
+    surgery_ok, s_note = _systemic_text(s, surv_src, min_surgery_months)
+    mech_unknown = sgroup is None or pd.isna(sgroup)
+    prefix = ""
+    if not mech_unknown and sgroup in unstable_groups:
+        if surgery_ok:
+            return "stabilization + radiation", f"M: SINS {sgroup} -> stabilization; {s_note}"
+        prefix = f"M: SINS {sgroup} but {s_note}; "
+    cat, rule = _oncologic_rule(sens, src, neuro, escc, surgery_ok, s_note)
+    if cat is not None and mech_unknown:
+        rule += "; M: SINS undetermined (stabilization not assessed)"
+    return cat, prefix + rule

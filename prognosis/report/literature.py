@@ -114,7 +114,7 @@ def literature_table(frame: pd.DataFrame) -> pd.DataFrame:
             gs = group_survival(score)
             s12_tab = gs[(gs["statistic"] == "S(t)") & (gs["time_months"] == 12.0)]
             if len(s12_tab):
-                table = dict(zip(s12_tab["group"].astype(str), s12_tab["survival"].astype(float)))
+                table = dict(zip(s12_tab["group"].astype(str), s12_tab["survival"].astype(float), strict=True))
                 grp = res[f"{score}_group"].astype(object)
                 p_death = np.array([1 - table[str(g)] if g is not None and not pd.isna(g) and str(g) in table
                                     else np.nan for g in grp], dtype=float)

@@ -28,7 +28,13 @@ from ..clinical import DEFAULT_PS_CONVENTION, PS_CONVENTIONS, kps_to_ecog_range
 from ..cohort.schema import PRIMARY_SITES
 from ..errors import InputError
 from ._base import Inputs, Item, Option, ScoreDef, fill_range
-from ._items import BRAIN_AS_VISCERAL, SOLITARY_RULE, skeletal_multiple, visceral_columns, visceral_present
+from ._items import (
+    BRAIN_AS_VISCERAL,
+    SOLITARY_RULE,
+    skeletal_multiple,
+    visceral_columns,
+    visceral_present,
+)
 
 CITATION = ("Mizumoto M, Harada H, Asakura H, et al. Cancer 2008;113(10):2816-2822 "
             "(weights and groups from the abstract [V1]; tumour classes and calcium cut [M])")

@@ -25,7 +25,7 @@ PUBLISHED = {  # ECOG per KPS decile (low, high)
 @pytest.mark.parametrize("conv", sorted(PUBLISHED))
 def test_kps_to_ecog_tables(conv):
     lo, hi = clinical.kps_to_ecog_range(KPS, conv)
-    assert list(zip(lo.astype(int), hi.astype(int))) == PUBLISHED[conv]
+    assert list(zip(lo.astype(int), hi.astype(int), strict=True)) == PUBLISHED[conv]
     single = clinical.kps_to_ecog(KPS, conv)
     exp = [a if a == b else np.nan for a, b in PUBLISHED[conv]]
     np.testing.assert_array_equal(single, np.array(exp, dtype=float))
@@ -48,7 +48,8 @@ def test_kps_50_is_ecog_3_in_every_measured_convention():
 def test_ecog_to_kps(conv, low, high):
     assert clinical.ecog_to_kps(range(5), conv, end="low").tolist() == low
     assert clinical.ecog_to_kps(range(5), conv, end="high").tolist() == high
-    assert clinical.ecog_to_kps(range(5), conv, end="mid").tolist() == [(a + b) / 2 for a, b in zip(low, high)]
+    mid = [(a + b) / 2 for a, b in zip(low, high, strict=True)]
+    assert clinical.ecog_to_kps(range(5), conv, end="mid").tolist() == mid
 
 
 def test_edges_and_errors():

@@ -10,7 +10,13 @@ import pytest
 
 from prognosis.datasets.demo import load_demo
 from prognosis.report.literature import PUBLISHED, literature_table
-from prognosis.report.spine import _km_median, literature_section, noms_section, spine_sections, treatment_section
+from prognosis.report.spine import (
+    _km_median,
+    literature_section,
+    noms_section,
+    spine_sections,
+    treatment_section,
+)
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +58,8 @@ def test_sections_on_demo(demo):
     lit = literature_section(demo)
     assert "Bindels" in lit["html"]
     assert not any("DEV0" in s["html"] for s in (n, tr, lit))
-    bare = demo.drop(columns=[c for c in demo.columns if c.startswith(("sins_", "escc", "spine_", "treatment_received"))])
+    spine_cols = ("sins_", "escc", "spine_", "treatment_received")
+    bare = demo.drop(columns=[c for c in demo.columns if c.startswith(spine_cols)])
     assert noms_section(bare) is None and treatment_section(bare) is None
 
 
@@ -78,8 +85,10 @@ def test_sections_are_inserted_before_the_model_card(monkeypatch):
 
     page = ('<nav><ol>\n  <li><a href="#decision">D</a></li>\n  <li><a href="#model-card">Model card</a></li>\n'
             '</ol></nav>\n<section id="decision"></section>\n<section id="model-card"></section>')
-    monkeypatch.setattr(spine, "spine_sections", lambda result: [{"id": "noms", "title": "NOMS", "html": "<p>x</p>"}])
+    sec = [{"id": "noms", "title": "NOMS", "html": "<p>x</p>"}]
+    monkeypatch.setattr(spine, "spine_sections", lambda result: sec)
     out = _add_spine_sections(page, None)
-    assert out.index('id="noms"') < out.index('id="model-card"') and out.index('href="#noms"') < out.index('href="#model-card"')
+    assert out.index('id="noms"') < out.index('id="model-card"')
+    assert out.index('href="#noms"') < out.index('href="#model-card"')
     monkeypatch.setattr(spine, "spine_sections", lambda result: [])
     assert _add_spine_sections(page, None) == page
