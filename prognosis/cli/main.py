@@ -11,6 +11,7 @@ from ..errors import PrognosisError
 SUBCOMMANDS = ("harmonize", "score", "fit", "validate", "report", "predict")
 SUBCOMMANDS += ("samplesize", "update")
 SUBCOMMANDS += ("calculator", "serve", "nomogram")  # individual predictions (issue 18)
+SUBCOMMANDS += ("noms",)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -294,5 +294,20 @@ def render_study(result, path: str | Path) -> Path:
         config_yaml=yaml.safe_dump(prov.get("config", {}), sort_keys=False, allow_unicode=True),
         **_updating_context(result),
     )
+    html = _add_spine_sections(html, result)
     path.write_text(html, encoding="utf-8")
     return path
+
+
+def _add_spine_sections(page: str, result) -> str:
+    """Insert the NOMS, treatment and literature sections (:mod:`.spine`) before the model card,
+    with their entries in the contents, when the cohort has the columns."""
+    from .spine import spine_sections
+
+    secs = spine_sections(result)
+    if not secs:
+        return page
+    body = "".join(f'<section id="{s["id"]}">\n<h2>{s["title"]}</h2>\n{s["html"]}\n</section>\n\n' for s in secs)
+    nav = "".join(f'  <li><a href="#{s["id"]}">{s["title"]}</a></li>\n' for s in secs)
+    page = page.replace('<section id="model-card">', body + '<section id="model-card">', 1)
+    return page.replace('  <li><a href="#model-card">', nav + '  <li><a href="#model-card">', 1)
