@@ -24,8 +24,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--model", help="saved model (.skops) for external validation")
     p.add_argument("--cohort", help="new cohort table (.csv, .tsv, .xlsx, .parquet)")
     p.add_argument("--mapping", help="mapping YAML for the new cohort")
-    p.add_argument("--horizons", type=float, nargs="+", default=[3, 6, 12, 24],
-                   help="horizons in months (default 3 6 12 24)")
+    p.add_argument("--horizons", type=float, nargs="+", default=None,
+                   help="horizons in months (default: 3 6 12 24, those within the follow-up of both the "
+                   "model's training data and the new cohort; see prognosis.study.horizons)")
     p.add_argument("--out", help="folder for the result tables (CSV)")
     p.add_argument("--quiet", action="store_true", help="print only errors")
     p.set_defaults(func=run)
@@ -53,12 +54,14 @@ def _check_config(args) -> int:
 
 
 def _external(args) -> int:
+    import numpy as np
     import pandas as pd
 
     from .. import read_cohort
     from ..errors import InputError
     from ..metrics import calibration
     from ..models import load
+    from ..study.horizons import model_max_time, plan_horizons
     from ..study.scoring import StudyScorer, split_key
     from ..study.validation import external_validation
     from ..survival_data import y_from_frame
@@ -68,33 +71,58 @@ def _external(args) -> int:
     model = load(args.model)
     cohort = read_cohort(args.cohort, args.mapping)
     frame = cohort.frame.reset_index(drop=True)
+    if len(frame) == 0:
+        raise InputError(f"{Path(args.cohort).name}: no patient left after harmonization; see "
+                         "`prognosis harmonize` for the audit of every row")
     y = y_from_frame(frame)
-    tmax = float(frame["time_months"].max())
-    beyond = [h for h in args.horizons if h > tmax]
-    if beyond:
-        raise InputError(f"horizon(s) {beyond} months beyond the longest follow-up of {args.cohort} "
-                         f"({tmax:.1f} months); pass --horizons with earlier times")
-    scorer = StudyScorer(args.horizons)
+    # the one horizon rule (prognosis.study.horizons): S(t)-based measures only where both the
+    # model's training follow-up and the new cohort's follow-up reach t; C-indices always
+    plan = plan_horizons(args.horizons, y["time_months"], model_max=model_max_time(model),
+                         cohort=Path(args.cohort).name)
+    horizons = list(plan.kept)
+    scorer = StudyScorer(horizons)
+    name = Path(args.model).stem
     # the censoring weights come from the new cohort itself (the training data are not stored)
-    metrics, transport = external_validation({Path(args.model).stem: model}, frame, y, y, scorer,
-                                             args.horizons, calibration_fn=calibration)
+    if horizons:
+        metrics, transport = external_validation({name: model}, frame, y, y, scorer, horizons,
+                                                 calibration_fn=calibration)
+    else:
+        sc = scorer(model, frame, y, y)
+        metrics = pd.DataFrame([{"predictor": name, "metric": k, "value": v, "note": ""} for k, v in sc.items()])
+        transport = pd.DataFrame()
+    if "note" not in metrics.columns:
+        metrics["note"] = ""
     mh = metrics["metric"].map(split_key)
     metrics["metric"] = [m for m, _ in mh]
     metrics["horizon"] = [h for _, h in mh]
+    left = pd.DataFrame([{"predictor": name, "metric": "left_out", "value": np.nan, "note": r, "horizon": h}
+                         for h, r in plan.left_out.items()])
+    if len(left):
+        metrics = pd.concat([metrics, left], ignore_index=True)
+    err = metrics[metrics["metric"] == "error"]
     if not args.quiet:
         print(f"External validation of {args.model} on {Path(args.cohort).name}: {len(frame)} patients, "
               f"{int(y['event'].sum())} deaths")
-        wide = metrics[metrics["metric"] != "error"].pivot_table(index="horizon", columns="metric", values="value",
-                                                                 dropna=False)
+        print("horizons: " + (", ".join(f"{h:g}" for h in horizons) + " months" if horizons else
+                              "none (only C-indices can be computed)")
+              + (" (default 3, 6, 12, 24 months within follow-up)" if plan.default else ""))
+        for note in plan.notes():
+            print(f"note: {note}")
+        ok = metrics[~metrics["metric"].isin(["error", "left_out"])]
         with pd.option_context("display.width", 160, "display.max_columns", 30):
-            print(metrics[metrics["metric"].isin(["harrell_c", "uno_c"])][["metric", "value"]].to_string(index=False))
-            print(wide.drop(columns=[c for c in ("harrell_c", "uno_c") if c in wide.columns]).dropna(how="all")
-                  .round(3).to_string())
-            print("\nTransport and recalibration (O/E = observed/expected deaths; slope 1 = ideal):")
-            print(transport.drop(columns=["predictor"]).round(3).to_string(index=False))
-        err = metrics[metrics["metric"] == "error"]
-        for _, r in err.iterrows():
-            print(f"error: {r['note']}", file=sys.stderr)
+            cidx = ok[ok["metric"].isin(["harrell_c", "uno_c"])][["metric", "value"]]
+            if len(cidx):
+                print(cidx.to_string(index=False))
+            timed = ok[~ok["metric"].isin(["harrell_c", "uno_c"])]
+            if len(timed):
+                wide = timed.pivot_table(index="horizon", columns="metric", values="value", dropna=False)
+                print(wide.dropna(how="all").round(3).to_string())
+            if len(transport):
+                print("\nTransport and recalibration (O/E = observed/expected deaths; slope 1 = ideal):")
+                print(transport.drop(columns=[c for c in ("predictor",) if c in transport.columns])
+                      .round(3).to_string(index=False))
+    for _, r in err.iterrows():
+        print(f"error: {r['note']}", file=sys.stderr)
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
@@ -102,7 +130,7 @@ def _external(args) -> int:
         transport.to_csv(out / "transport.csv", index=False, float_format="%.10g", lineterminator="\n")
         if not args.quiet:
             print(f"tables written to {out}/")
-    return 0
+    return 1 if len(err) else 0
 
 
 def run(args) -> int:
