@@ -36,9 +36,14 @@ def _check_config(args) -> int:
     from ..study.config import check_against_cohorts, load_config
     from ..study.run import load_cohorts
 
+    from ..study.horizons import study_plans
+
     cfg = load_config(args.config)
     cohorts = load_cohorts(cfg)
     check_against_cohorts(cfg, cohorts)
+    times = {r: c.frame["time_months"].to_numpy(float) for r, c in cohorts.items()}
+    plans = study_plans(cfg.horizons, cfg.default_horizons, times)
+    dca_plans = study_plans(cfg.dca_horizons, False, times)
     if not args.quiet:
         v = cfg.validation
         scheme = (f"bootstrap optimism correction, {v.n_boot} replicates" if v.method == "bootstrap"
@@ -49,7 +54,25 @@ def _check_config(args) -> int:
                   f"longest follow-up {float(c.frame['time_months'].max()):.1f} months")
         print(f"  scores: {', '.join(s.display for s in cfg.scores) or '-'}")
         print(f"  models: {', '.join(f'{m.name} [{m.kind}, {m.features}]' for m in cfg.models) or '-'}")
-        print(f"  horizons: {', '.join(f'{h:g}' for h in cfg.horizons)} months; {scheme}; seed {cfg.seed}")
+        kept = plans["development"].kept
+        print(f"  horizons: {', '.join(f'{h:g}' for h in kept) or 'none (C-indices only)'} months"
+              f"{' (defaults within follow-up)' if cfg.default_horizons else ''}; {scheme}; seed {cfg.seed}")
+        for role, plan in plans.items():
+            for n in plan.notes():
+                print(f"  note: {role} cohort: {n}")
+        for role, plan in dca_plans.items():
+            for n in plan.notes("decision curves"):
+                print(f"  note: {role} cohort: {n}")
+        if cfg.allow_missing_features:
+            from ..study.config import available_columns, lacking_feature_items
+
+            for role, c in cohorts.items():
+                for m in cfg.models:
+                    lack = lacking_feature_items(m.features, available_columns(c.frame),
+                                                 bool(m.params.get("ecog_to_kps", False)))
+                    if lack:
+                        print(f"  note: {m.name}: {lack} absent from the {role} cohort: imputed with one "
+                              "constant for every patient, so the model does not use them (allow_missing_features: true)")
     return 0
 
 
@@ -62,8 +85,8 @@ def _external(args) -> int:
     from ..metrics import calibration
     from ..models import load
     from ..study.horizons import model_max_time, plan_horizons
-    from ..study.scoring import StudyScorer, split_key
-    from ..study.validation import external_validation
+    from ..study.run import external_measures
+    from ..study.scoring import split_key
     from ..survival_data import y_from_frame
 
     if not args.cohort:
@@ -80,16 +103,9 @@ def _external(args) -> int:
     plan = plan_horizons(args.horizons, y["time_months"], model_max=model_max_time(model),
                          cohort=Path(args.cohort).name)
     horizons = list(plan.kept)
-    scorer = StudyScorer(horizons)
     name = Path(args.model).stem
     # the censoring weights come from the new cohort itself (the training data are not stored)
-    if horizons:
-        metrics, transport = external_validation({name: model}, frame, y, y, scorer, horizons,
-                                                 calibration_fn=calibration)
-    else:
-        sc = scorer(model, frame, y, y)
-        metrics = pd.DataFrame([{"predictor": name, "metric": k, "value": v, "note": ""} for k, v in sc.items()])
-        transport = pd.DataFrame()
+    metrics, transport = external_measures({name: model}, frame, y, y, horizons, calibration_fn=calibration)
     if "note" not in metrics.columns:
         metrics["note"] = ""
     mh = metrics["metric"].map(split_key)

@@ -621,6 +621,53 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
                               f"rows {np.flatnonzero(diff)[:5].tolist()} differ", UserWarning, stacklevel=2)
         return full[self.feature_names_out_].astype(float)
 
+    def patient_notes(self, X: pd.DataFrame) -> list[list[str]]:
+        """Per row of ``X``: which model inputs were unknown and how the model filled them, and
+        which of the patient's levels were pooled (sparse in training). Row order of ``X``."""
+        if not hasattr(self, "feature_names_out_"):
+            raise NotFittedError("FeatureBuilder is not fitted; call fit(frame) first")
+        n = len(X)
+        notes: list[list[str]] = [[] for _ in range(n)]
+        site = X["primary_site"].astype(object) if "primary_site" in X.columns else pd.Series([None] * n, index=X.index)
+        marker_site = {"egfr": "lung", "alk": "lung", "ros1": "lung", "kras": "lung", "er": "breast", "pr": "breast",
+                       "her2": "breast", "castration": "prostate", "braf": "melanoma"}
+        imputed_by = {"iterative": "imputed (iterative imputer fitted on the training data)"}
+        for col in self.input_columns_:
+            if col not in X.columns:
+                continue
+            miss = X[col].isna().to_numpy()
+            if col in marker_site:
+                miss &= (site == marker_site[col]).to_numpy()
+                how = f"{marker_site[col]} subtype taken as 'untested/unknown'"
+            elif col == "primary_site" or col in _CATEGORICAL:
+                how = ("own 'missing' level" if col in self.indicators_ else
+                       "taken as the reference level (too few missing in training for a level of its own)")
+            else:
+                name = f"log1p({col})" if col in self.log_labs else col
+                fill = self.fill_values_.get(name)
+                if self.impute in imputed_by:
+                    how = imputed_by[self.impute]
+                else:
+                    val = "" if fill is None else f" {np.expm1(fill):.3g}" if name != col else f" {fill:.3g}"
+                    how = ("training median" if col in _NUMERIC else "training mode") + val + \
+                          (" + missingness indicator" if name in self.indicators_ else "")
+            for i in np.flatnonzero(miss):
+                notes[i].append(f"{col} unknown ({how})")
+        pooled = getattr(self, "pooled_", {})
+        if pooled:
+            raw, _ = self._encode(X, self.sites_)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                full = self._impute(raw, X)
+            for col, why in pooled.items():
+                if col.startswith("site[") and col not in full.columns:
+                    hit = (site == col[5:-1]).to_numpy()
+                else:
+                    hit = (full[col] == 1).to_numpy() if col in full.columns else np.zeros(n, bool)
+                for i in np.flatnonzero(hit):
+                    notes[i].append(f"{col} pooled ({why})")
+        return notes
+
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         if not hasattr(self, "feature_names_out_"):
             raise NotFittedError("FeatureBuilder is not fitted")

@@ -78,3 +78,18 @@ def plan_horizons(horizons, time, *, model_max: float | None = None, cohort: str
         else:
             kept.append(h)
     return HorizonPlan(tuple(kept), left, default)
+
+
+def study_plans(horizons, default: bool, times: dict) -> dict:
+    """Horizon plans of a study, per cohort role (``"development"``, ``"external"``).
+
+    The development cohort's follow-up bounds every horizon (the models are fitted on it, so it
+    is also the models' training follow-up); the external cohort keeps those of the
+    development horizons its own follow-up reaches. ``default`` = the config gave no horizons.
+    """
+    dev_t = times["development"]
+    plans = {"development": plan_horizons(None if default else horizons, dev_t, cohort="the development cohort")}
+    if "external" in times:
+        plans["external"] = plan_horizons(plans["development"].kept, times["external"],
+                                          model_max=float(np.max(dev_t)), cohort="the external cohort")
+    return plans
