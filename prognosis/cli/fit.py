@@ -103,9 +103,8 @@ def run(args) -> int:
     elif fb is not None:
         print(f"sparse levels: none (every 0/1 feature has >= {fb.min_level_events} training deaths on each side)")
     sep = [w for w in caught if issubclass(w.category, SeparationWarning)]
-    for w in caught:
-        if w not in sep:
-            print(f"warning: {w.message}", file=sys.stderr)
+    for msg in dict.fromkeys(str(w.message) for w in caught if w not in sep):
+        print(f"warning: {msg}", file=sys.stderr)
     for w in sep:
         print(f"WARNING: {w.message}", file=sys.stderr)
     final = model.steps[-1][1] if hasattr(model, "steps") else model

@@ -334,6 +334,9 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
                           "prognosis.models do not adjust for left truncation, so their survival "
                           "estimates may be biased upwards", UserWarning, stacklevel=2)
         self.input_columns_ = [c for c in source_columns(self.feature_set, self.ecog_to_kps) if c in X.columns]
+        # the columns with at least one training value: the ones prediction input must supply
+        # (an all-missing training column carries no information and is not required)
+        self.observed_columns_ = [c for c in self.input_columns_ if X[c].notna().any()]
         raw, blocks = self._encode(X, self.sites_)
         self.blocks_ = blocks
         self.fill_values_ = {}
@@ -632,7 +635,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         marker_site = {"egfr": "lung", "alk": "lung", "ros1": "lung", "kras": "lung", "er": "breast", "pr": "breast",
                        "her2": "breast", "castration": "prostate", "braf": "melanoma"}
         imputed_by = {"iterative": "imputed (iterative imputer fitted on the training data)"}
-        for col in self.input_columns_:
+        for col in getattr(self, "observed_columns_", self.input_columns_):
             if col not in X.columns:
                 continue
             miss = X[col].isna().to_numpy()
@@ -654,18 +657,27 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
             for i in np.flatnonzero(miss):
                 notes[i].append(f"{col} unknown ({how})")
         pooled = getattr(self, "pooled_", {})
+        raw, _ = self._encode(X, self.sites_)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            full = self._impute(raw, X)
+        for col in self.dropped_:
+            if col in full.columns and col not in pooled:
+                for i in np.flatnonzero((full[col] != self.dropped_values_[col]).to_numpy()):
+                    notes[i].append(f"{col} = {full[col].iloc[i]:g}, never seen in training "
+                                    f"(encoded as the training value {self.dropped_values_[col]:g})")
+        for col, kept in self.duplicates_.items():
+            if col in full.columns and kept in full.columns:
+                for i in np.flatnonzero((full[col] != full[kept]).to_numpy()):
+                    notes[i].append(f"{col} differs from {kept}, which represents it (identical in training)")
         if pooled:
-            raw, _ = self._encode(X, self.sites_)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                full = self._impute(raw, X)
             for col, why in pooled.items():
                 if col.startswith("site[") and col not in full.columns:
                     hit = (site == col[5:-1]).to_numpy()
                 else:
                     hit = (full[col] == 1).to_numpy() if col in full.columns else np.zeros(n, bool)
                 for i in np.flatnonzero(hit):
-                    notes[i].append(f"{col} pooled ({why})")
+                    notes[i].append(f"{col} pooled with the reference (< {self.min_level_events} training deaths)")
         return notes
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
@@ -680,6 +692,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         spec = {
             "feature_set": self.feature_set,
             "input_columns": list(self.input_columns_),
+            "observed_columns": list(getattr(self, "observed_columns_", self.input_columns_)),
             "impute": self.impute,
             "ecog_to_kps": self.ecog_to_kps,
             "log_labs": list(self.log_labs),
