@@ -98,6 +98,11 @@ def _external(args) -> int:
         raise InputError(f"{Path(args.cohort).name}: no patient left after harmonization; see "
                          "`prognosis harmonize` for the audit of every row")
     y = y_from_frame(frame)
+    # model inputs the new cohort does not record at all are imputed for every patient: say so
+    from ..study.config import available_columns
+
+    fb = model.steps[0][1] if hasattr(model, "steps") else None
+    absent = [c for c in getattr(fb, "observed_columns_", []) if c not in available_columns(frame)]
     # the one horizon rule (prognosis.study.horizons): S(t)-based measures only where both the
     # model's training follow-up and the new cohort's follow-up reach t; C-indices always
     plan = plan_horizons(args.horizons, y["time_months"], model_max=model_max_time(model),
@@ -124,6 +129,9 @@ def _external(args) -> int:
               + (" (default 3, 6, 12, 24 months within follow-up)" if plan.default else ""))
         for note in plan.notes():
             print(f"note: {note}")
+        if absent:
+            print(f"note: {len(absent)} model input(s) not recorded in {Path(args.cohort).name}, imputed with the "
+                  f"training value for every patient: {absent}")
         ok = metrics[~metrics["metric"].isin(["error", "left_out"])]
         with pd.option_context("display.width", 160, "display.max_columns", 30):
             cidx = ok[ok["metric"].isin(["harrell_c", "uno_c"])][["metric", "value"]]

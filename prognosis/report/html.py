@@ -227,7 +227,9 @@ def render_study(result, path: str | Path) -> Path:
         .replace("<td>partly</td>", '<td class="status-partly">partly</td>') \
         .replace("<td>reported</td>", '<td class="status-reported">reported</td>')
     prov = result.provenance
-    inputs = pd.DataFrame([{"cohort": k, **v} for k, v in prov.get("inputs", {}).items()])
+    inputs = pd.DataFrame([{"cohort": k, **{a: b for a, b in v.items() if a not in ("flow", "kind")}}
+                           for k, v in prov.get("inputs", {}).items()])
+    flows = {k: _html(pd.DataFrame(v["flow"])) for k, v in prov.get("inputs", {}).items() if v.get("flow")}
     versions = pd.DataFrame(sorted(prov.get("versions", {}).items()), columns=["package", "version"])
     cal_tab = _by_horizon_table(m, ("ici", "e50", "e90", "slope", "oe_ratio"))
     env = Environment(loader=FileSystemLoader(str(_TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
@@ -249,7 +251,7 @@ def render_study(result, path: str | Path) -> Path:
         card=card, card_features=_html(card["features"]), card_performance=_html(card["performance"]),
         tripod=tri_html, tripod_citation=CITATION,
         tripod_counts=", ".join(f"{k}: {int(v)}" for k, v in counts.items()) + " items.",
-        methods=_methods(result), inputs=_html(inputs), versions=_html(versions),
+        methods=_methods(result), inputs=_html(inputs), flows=flows, versions=_html(versions),
         config_sha=prov.get("config_sha256", ""), run_time=prov.get("run_time_seconds", ""),
         scheduler=prov.get("scheduler", ""),
         config_yaml=yaml.safe_dump(prov.get("config", {}), sort_keys=False, allow_unicode=True),

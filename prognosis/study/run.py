@@ -29,6 +29,7 @@ from ..errors import ConfigError
 from ..survival_data import y_from_frame
 from .config import ModelSpec, StudyConfig, check_against_cohorts, load_config
 from .horizons import study_plans
+from .provenance import describe_cohort, flow_table
 from .predictors import make_factory
 from .result import StudyResult
 from .scoring import StudyScorer, split_key
@@ -88,6 +89,10 @@ def external_measures(fitted: dict, X_ext, y_ext, y_dev, horizons, *, calibratio
             continue
         rows += [{"predictor": name, "metric": k, "value": float(v), "note": ""} for k, v in sc.items()]
     return pd.DataFrame(rows, columns=["predictor", "metric", "value", "note"]), pd.DataFrame()
+
+
+def _spec(cfg, role: str):
+    return cfg.development if role == "development" else cfg.external
 
 
 def _sha256_of(cohort, spec, config) -> str:
@@ -348,6 +353,11 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
         notes += [f"{role} cohort: {n}." for n in plan.notes()]
     for role, plan in dca_plans.items():
         notes += [f"{role} cohort: {n}." for n in plan.notes("decision curves")]
+    origins = {role: str((c.metadata or {}).get("time_origin") or "not stated") for role, c in cohorts.items()}
+    if len(set(origins.values())) > 1:
+        notes.append("The cohorts count survival from different time origins ("
+                     + "; ".join(f"{r}: {o}" for r, o in origins.items())
+                     + "): predicted and observed survival are not measured from the same event.")
     if cfg.allow_missing_features:
         from .config import available_columns, lacking_feature_items
 
@@ -380,9 +390,10 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
         "config": cfg.to_dict(), "config_sha256": cfg.sha256(), "config_source": cfg.source, "seed": cfg.seed,
         "validation": {"method": v.method, "n_boot": v.n_boot, "folds": v.folds, "repeats": v.repeats,
                        "ci_level": v.ci_level},
-        "inputs": {role: {"source": (cfg.development if role == "development" else cfg.external).describe(),
-                          "sha256": _sha256_of(c, cfg.development if role == "development" else cfg.external, cfg),
-                          "n": len(c), "deaths": int(c.frame["event"].sum())}
+        "inputs": {role: {**describe_cohort(_spec(cfg, role), c),
+                          "sha256": _sha256_of(c, _spec(cfg, role), cfg),
+                          "n": len(c), "deaths": int(c.frame["event"].sum()),
+                          "flow": flow_table(c)}
                    for role, c in cohorts.items()},
         "versions": _versions(),
         "run_time_seconds": round(_time.perf_counter() - t0, 1),
