@@ -33,6 +33,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="missing-value handling fitted on the training data (default indicator)")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                    help="model parameter, e.g. n_estimators=300 or penalizer=0.01 (repeatable)")
+    p.add_argument("--min-level-events", type=int, default=None, metavar="N",
+                   help="pool 0/1 features (sites, subtypes, levels, binary items) with fewer than N training "
+                   "deaths into the reference (default 5, see prognosis.features.builder.MIN_LEVEL_EVENTS; 0 = off)")
     p.add_argument("--out", "-o", required=True, help="output artifact, e.g. model.skops")
     p.add_argument("--seed", type=int, default=0, help="random seed (forest, boosting, iterative imputation)")
     p.set_defaults(func=run)
@@ -74,8 +77,12 @@ def run(args) -> int:
     if kind in ("rsf", "gbm"):
         params.setdefault("random_state", args.seed)
     impute = None if args.impute == "none" else args.impute
-    model = make_model(kind, feature_set=args.features, impute=impute,
-                       feature_params={"seed": args.seed}, **params)
+    fparams = {"seed": args.seed}
+    if args.min_level_events is not None:
+        if args.min_level_events < 0:
+            raise InputError(f"--min-level-events must be >= 0, got {args.min_level_events}")
+        fparams["min_level_events"] = args.min_level_events
+    model = make_model(kind, feature_set=args.features, impute=impute, feature_params=fparams, **params)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model.fit(frame, y)

@@ -8,6 +8,12 @@ beyond follow-up, columns the scores need) without fitting anything. The second 
 model saved with ``prognosis fit`` on a new cohort: discrimination, Brier/IPA, calibration,
 and transport (observed/expected, calibration slope) with recalibration. Patients are never
 identified in the output.
+
+Horizons follow the one rule of ``prognosis.study.horizons``: a measure needing S(t) at a
+horizon beyond the model's training follow-up or beyond the new cohort's follow-up is left out
+with the reason (a ``left_out`` row in ``external_metrics.csv``); Harrell's and Uno's C are always
+reported. Default horizons: 3, 6, 12, 24 months, as far as both follow-ups reach. Exit code 1
+when a predictor could not be evaluated at all (the error is printed).
 """
 from __future__ import annotations
 

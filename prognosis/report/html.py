@@ -134,7 +134,7 @@ def _methods(result) -> list[str]:
     v = cfg.validation
     items = [
         "Outcome: overall survival (death from any cause), months from the cohort's time origin; "
-        f"horizons {', '.join(f'{h:g}' for h in cfg.horizons)} months.",
+        f"horizons {', '.join(f'{h:g}' for h in cfg.horizons) or 'none (follow-up too short; C-indices only)'} months.",
         "Classic scores: published point totals (prognosis.scores), each turned into a risk by a one-variable "
         "Cox model fitted on the development data; models: prognosis.models pipelines on the canonical table.",
     ]
@@ -150,7 +150,7 @@ def _methods(result) -> list[str]:
                      "(mean over test folds). No CIs are given for CV estimates (fold estimates are correlated).")
     items += [
         "Measures (prognosis.metrics, checked against R survival/riskRegression/rms): Harrell's C, Uno's C "
-        f"(IPCW, truncated at {max(cfg.horizons):g} months), cumulative/dynamic time-dependent AUC, IPCW Brier "
+        f"(IPCW, {f'truncated at {max(cfg.horizons):g} months' if cfg.horizons else 'not truncated'}), cumulative/dynamic time-dependent AUC, IPCW Brier "
         "score and IPA, smoothed calibration (ICI/E50/E90, Austin et al. 2020), calibration slope, O/E ratio, "
         "net benefit (decision curves).",
         f"Seed {cfg.seed}: resamples and model seeds are derived from it per replicate, so the same config and "
@@ -241,7 +241,7 @@ def render_study(result, path: str | Path) -> Path:
                          else f"{cfg.validation.repeats}× repeated {cfg.validation.folds}-fold CV"),
         corrected_text=("bootstrap optimism-corrected (Harrell)" if cfg.validation.method == "bootstrap"
                         else "mean over cross-validation test folds"),
-        tau=f"{max(cfg.horizons):g}",
+        tau=f"{max(cfg.horizons):g}" if cfg.horizons else "–",
         findings=findings(result), notes=result.notes,
         table1=_table1_html(result.table1), table1_external=_table1_html(result.table1_external),
         discrimination=_html(_discrimination_table(m)), comparisons=_html(comp) if len(comp) else "",
