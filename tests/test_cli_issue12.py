@@ -6,7 +6,6 @@ the exact message; plus the acceptance checks on the bundled demo cohorts (simul
 from __future__ import annotations
 
 import copy
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -105,11 +104,10 @@ def test_separation_warning_names_the_feature(repo_root):
 
     assert issubclass(SeparationWarning, PrognosisWarning)
     dev = pd.read_csv(repo_root / DEMO)
+    model = make_model("cox", feature_params={"min_level_events": 0})
     with pytest.warns(SeparationWarning) as rec:
-        warnings.simplefilter("ignore", UserWarning)
-        warnings.simplefilter("always", SeparationWarning)
-        make_model("cox", feature_params={"min_level_events": 0}).fit(dev, y_from_frame(dev))
-    msg = str([w for w in rec if issubclass(w.category, SeparationWarning)][0].message)
+        model.fit(dev, y_from_frame(dev))
+    msg = str(next(w for w in rec if issubclass(w.category, SeparationWarning)).message)
     assert msg.startswith("Cox coefficient(s) not bounded by the data: melanoma[unknown] (log-HR -")
     assert msg.endswith("The likelihood is flat in that direction (a level without deaths, separation or "
                         "collinearity); refit with a penalty (e.g. penalizer=0.01) or pool the level.")

@@ -40,9 +40,8 @@ def add_parser(subparsers) -> None:
 
 def _check_config(args) -> int:
     from ..study.config import check_against_cohorts, load_config
-    from ..study.run import load_cohorts
-
     from ..study.horizons import study_plans
+    from ..study.run import load_cohorts
 
     cfg = load_config(args.config)
     cohorts = load_cohorts(cfg)

@@ -554,7 +554,7 @@ def check_against_cohorts(config: StudyConfig, cohorts: dict) -> None:
     feature item is entirely absent from a cohort (unless ``allow_missing_features: true``),
     and that column baselines exist and are numeric. Horizons beyond a cohort's follow-up are
     not an error: the measures at those horizons are left out with a note
-    (:mod:`prognosis.study.horizons`, :func:`horizon_notes`).
+    (:func:`prognosis.study.horizons.study_plans`).
 
     Raises
     ------
@@ -570,9 +570,8 @@ def check_against_cohorts(config: StudyConfig, cohorts: dict) -> None:
         required_columns = None
     for role, cohort in cohorts.items():
         frame = cohort.frame
-        tmax = float(frame["time_months"].max()) if len(frame) else 0.0
         # horizons beyond a cohort's follow-up are not errors: the study leaves the measures at
-        # those horizons out with a note (one rule, prognosis.study.horizons); see horizon_notes
+        # those horizons out with a note (one rule, prognosis.study.horizons.study_plans)
         avail = available_columns(frame)
         for m in config.models:
             lacking = lacking_feature_items(m.features, avail, bool(m.params.get("ecog_to_kps", False)))

@@ -41,7 +41,7 @@ def flow_table(cohort) -> list[dict]:
     ``exact duplicates (one copy kept)``, ``analysed``. Cohorts without an audit (bundled
     simulation, some loaders) have rows read = analysed.
     """
-    n_an = int(len(cohort.frame))
+    n_an = len(cohort.frame)
     meta = cohort.metadata or {}
     audit = getattr(cohort, "audit", None)
     rejected: dict[str, int] = {}
@@ -55,7 +55,7 @@ def flow_table(cohort) -> list[dict]:
             else:
                 rejected[label] = rejected.get(label, 0) + 1
     n_read = meta.get("n_input_rows")
-    n_read = int(n_read) if n_read not in (None, "") else n_an + sum(rejected.values()) + dups
+    n_read = int(n_read) if n_read not in (None, "") else (n_an + sum(rejected.values()) + dups)
     rows = [{"step": "rows read", "n": n_read}]
     rows += [{"step": k, "n": v} for k, v in sorted(rejected.items(), key=lambda kv: -kv[1])]
     if dups:

@@ -29,8 +29,8 @@ from ..errors import ConfigError
 from ..survival_data import y_from_frame
 from .config import ModelSpec, StudyConfig, check_against_cohorts, load_config
 from .horizons import study_plans
-from .provenance import describe_cohort, flow_table
 from .predictors import make_factory
+from .provenance import describe_cohort, flow_table
 from .result import StudyResult
 from .scoring import StudyScorer, split_key
 from .table1 import table1
