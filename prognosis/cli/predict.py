@@ -47,19 +47,24 @@ def _read_patients(path: str, mapping):
     number of each harmonized patient, and ``{row: reason}`` of the rejected rows.
     """
     from .. import read_cohort
+    from ..cohort.mapping import load_mapping
     from ..cohort.readers import read_table
 
-    raw = read_table(path)[0]
+    m = load_mapping(mapping)
+    raw = read_table(path, encoding=m.read.get("encoding"), delimiter=m.read.get("delimiter"),
+                     sheet=m.read.get("sheet"))[0]
     raw = raw.copy()
     placeholder = []
     for col, val in (("time_months", 1.0), ("event", 0), ("cohort", "predict")):
         if col not in raw.columns and (mapping is None or col in ("cohort",)):
             raw[col] = val
             placeholder.append(col)
-    has_id = "patient_id" in raw.columns
+    # an identifier is needed by the harmonizer; when the file has none (neither a patient_id
+    # column nor one named by the mapping) each row gets its row number, never printed
+    has_id = "patient_id" in raw.columns or "patient_id" in m.columns
     if not has_id:
         raw["patient_id"] = [f"row{i}" for i in range(len(raw))]
-    cohort = read_cohort(raw, mapping)
+    cohort = read_cohort(raw, m)
     frame = cohort.frame
     used = set((cohort.metadata or {}).get("columns_used", {}) or {})
     # columns derived by the mapping (e.g. ECOG from KPS, Frankel from ASIA) count as supplied
