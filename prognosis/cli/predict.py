@@ -164,7 +164,10 @@ def run(args) -> int:
           f"(saved {meta.get('created_utc', '?')}); {len(frame)} patient(s) predicted, "
           f"{len(rejected)} input row(s) rejected")
     for r, why in rejected.items():
-        print(f"row {r}: rejected ({why}); no prediction")
+        if why.startswith("exact duplicate of row"):
+            print(f"row {r}: {why}: predicted once, under the first copy")
+        else:
+            print(f"row {r}: rejected ({why}); no prediction")
     for note in plan.notes("S(t)"):
         print(f"note: {note}; shown as NA (never extrapolated)")
     if interval is None:
