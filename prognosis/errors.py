@@ -20,6 +20,8 @@ __all__ = [
     "ConfigError",
     "DataUnavailableError",
     "did_you_mean",
+    "PrognosisWarning",
+    "SeparationWarning",
 ]
 
 
@@ -99,3 +101,16 @@ class ConfigError(PrognosisError, ValueError):
 
 class DataUnavailableError(PrognosisError, FileNotFoundError):
     """An external data set (e.g. MSK-MET) is not present at the given path."""
+
+
+class PrognosisWarning(UserWarning):
+    """Base class of the warnings prognosis emits about numbers it cannot fully stand behind."""
+
+
+class SeparationWarning(PrognosisWarning):
+    """A fitted coefficient is unbounded or nearly so (absurd standard error or log-HR).
+
+    Typical causes: a level without deaths (monotone likelihood), complete separation, or
+    near-collinearity. The message names the feature(s); refit with a penalty (e.g.
+    ``penalizer=0.01``) or pool the level.
+    """

@@ -134,7 +134,7 @@ def _methods(result) -> list[str]:
     v = cfg.validation
     items = [
         "Outcome: overall survival (death from any cause), months from the cohort's time origin; "
-        f"horizons {', '.join(f'{h:g}' for h in cfg.horizons)} months.",
+        f"horizons {', '.join(f'{h:g}' for h in cfg.horizons) or 'none (follow-up too short; C-indices only)'} months.",
         "Classic scores: published point totals (prognosis.scores), each turned into a risk by a one-variable "
         "Cox model fitted on the development data; models: prognosis.models pipelines on the canonical table.",
     ]
@@ -154,7 +154,7 @@ def _methods(result) -> list[str]:
                      "(mean over test folds). No CIs are given for CV estimates (fold estimates are correlated).")
     items += [
         "Measures (prognosis.metrics, checked against R survival/riskRegression/rms): Harrell's C, Uno's C "
-        f"(IPCW, truncated at {max(cfg.horizons):g} months), cumulative/dynamic time-dependent AUC, IPCW Brier "
+        f"(IPCW, {f'truncated at {max(cfg.horizons):g} months' if cfg.horizons else 'not truncated'}), cumulative/dynamic time-dependent AUC, IPCW Brier "
         "score and IPA, smoothed calibration (ICI/E50/E90, Austin et al. 2020), calibration slope, O/E ratio, "
         "net benefit (decision curves).",
         f"Seed {cfg.seed}: resamples and model seeds are derived from it per replicate, so the same config and "
@@ -264,7 +264,9 @@ def render_study(result, path: str | Path) -> Path:
         .replace("<td>partly</td>", '<td class="status-partly">partly</td>') \
         .replace("<td>reported</td>", '<td class="status-reported">reported</td>')
     prov = result.provenance
-    inputs = pd.DataFrame([{"cohort": k, **v} for k, v in prov.get("inputs", {}).items()])
+    inputs = pd.DataFrame([{"cohort": k, **{a: b for a, b in v.items() if a not in ("flow", "kind")}}
+                           for k, v in prov.get("inputs", {}).items()])
+    flows = {k: _html(pd.DataFrame(v["flow"])) for k, v in prov.get("inputs", {}).items() if v.get("flow")}
     versions = pd.DataFrame(sorted(prov.get("versions", {}).items()), columns=["package", "version"])
     cal_tab = _by_horizon_table(m, ("ici", "e50", "e90", "slope", "oe_ratio"))
     env = Environment(loader=FileSystemLoader(str(_TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
@@ -278,7 +280,7 @@ def render_study(result, path: str | Path) -> Path:
                          else f"{cfg.validation.repeats}× repeated {cfg.validation.folds}-fold CV"),
         corrected_text=("bootstrap optimism-corrected (Harrell)" if cfg.validation.method in ("bootstrap", "temporal")
                         else "mean over cross-validation test folds"),
-        tau=f"{max(cfg.horizons):g}",
+        tau=f"{max(cfg.horizons):g}" if cfg.horizons else "–",
         findings=findings(result), notes=result.notes,
         table1=_table1_html(result.table1), table1_external=_table1_html(result.table1_external),
         discrimination=_html(_discrimination_table(m)), comparisons=_html(comp) if len(comp) else "",
@@ -288,7 +290,7 @@ def render_study(result, path: str | Path) -> Path:
         card=card, card_features=_html(card["features"]), card_performance=_html(card["performance"]),
         tripod=tri_html, tripod_citation=CITATION,
         tripod_counts=", ".join(f"{k}: {int(v)}" for k, v in counts.items()) + " items.",
-        methods=_methods(result), inputs=_html(inputs), versions=_html(versions),
+        methods=_methods(result), inputs=_html(inputs), flows=flows, versions=_html(versions),
         config_sha=prov.get("config_sha256", ""), run_time=prov.get("run_time_seconds", ""),
         scheduler=prov.get("scheduler", ""),
         config_yaml=yaml.safe_dump(prov.get("config", {}), sort_keys=False, allow_unicode=True),
