@@ -39,7 +39,7 @@ class Cohort:
     >>> from prognosis.datasets import load_demo
     >>> cohort = load_demo("development")
     >>> cohort.frame.shape
-    (1200, 39)
+    (1200, 52)
     >>> list(cohort.audit.columns)
     ['row', 'column', 'action', 'raw', 'value', 'reason']
     >>> cohort.metadata["time_origin"]  # doctest: +ELLIPSIS
