@@ -205,7 +205,7 @@ def _line_widths_ok(path: Path, sep: str, n_cols: int, name: str, skip_lines: in
     sep_b, n_trailing, n_rows = ord(sep), 0, 0
     line0, carry = 0, b""
     with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(_CHUNK), b""):
+        for chunk in iter(lambda: fh.read(_CHUNK >> 2), b""):
             buf = carry + chunk
             cut = buf.rfind(b"\n") + 1
             carry, buf = buf[cut:], buf[:cut]
@@ -222,11 +222,10 @@ def _line_widths_ok(path: Path, sep: str, n_cols: int, name: str, skip_lines: in
 
 def _check_widths(buf: bytes, sep_b: int, n_cols: int, name: str, line0: int, skip: int):
     a = np.frombuffer(buf, dtype=np.uint8)
-    nl = np.flatnonzero(a == 10)
-    cs = np.concatenate([[0], np.cumsum(a == sep_b)])
-    ends = nl
-    starts = np.concatenate([[0], nl[:-1] + 1])
-    n_sep = cs[ends] - cs[starts]
+    ends = np.flatnonzero(a == 10)
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    seps = np.flatnonzero(a == sep_b)
+    n_sep = np.searchsorted(seps, ends) - np.searchsorted(seps, starts)
     blank = np.zeros(len(ends), dtype=bool)
     for i in np.flatnonzero(n_sep == 0):  # pandas skips blank lines
         blank[i] = not buf[starts[i]:ends[i]].strip()
