@@ -162,6 +162,13 @@ class _Harmonizer:
         for src in self.m.keep:
             if src not in present:
                 missing.append(("keep", src))
+        n_named = len(self.m.columns) + len([r for r in self.m.dates if r != "format"]) + len(self.m.keep)
+        if missing and n_named >= 3 and len(missing) == n_named:
+            # not one mapped name in the first row: most likely a file without its header row,
+            # whose first row is a patient's record -- so do not print it
+            raise MappingError(f"{self.src}: none of the {n_named} columns named in the mapping is in the table's "
+                               "first row; is the header row missing, or is this the wrong mapping or sheet? "
+                               "(the first row is not shown, as it may hold patient data)")
         if missing:
             what = ", ".join(f"{s!r} (for {c})" for c, s in missing)
             raise MappingError(f"{self.src}: mapped column(s) {what} not found; the table has columns "

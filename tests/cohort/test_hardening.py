@@ -264,3 +264,14 @@ def test_error_messages_are_bounded():
     with pytest.raises(PrognosisError) as exc:
         read_cohort(frame(**{"x" * 100_000: ["1", "2"]}), {"columns": {**M["columns"], "kps": "nope"}})
     assert len(str(exc.value)) < MAX_MESSAGE_CHARS + 60
+
+
+def test_headerless_text_only_first_row_is_not_printed(tmp_path):
+    p = tmp_path / "x.csv"  # a first row without numbers escapes the header heuristic ...
+    p.write_text("Anna Muster,männlich,Lunge\nBert Beispiel,weiblich,Mamma\n")
+    with pytest.raises(MappingError) as exc:  # ... but no mapped name matches, so nothing is quoted
+        read_cohort(p, {"columns": {"patient_id": "Name", "sex": "Geschlecht", "primary_site": "Primärtumor"},
+                        "cohort": "X"})
+    assert str(exc.value) == ("x.csv: none of the 3 columns named in the mapping is in the table's first row; is the "
+                              "header row missing, or is this the wrong mapping or sheet? (the first row is not "
+                              "shown, as it may hold patient data)")
