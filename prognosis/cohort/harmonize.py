@@ -13,7 +13,15 @@ Policy (documented in ``cohort-schema.md`` terms):
 * an invalid **optional** value (unknown site, KPS 150, "abc" as age) becomes NA with an audit
   record ``na`` (raw value and reason) — never clipped, never guessed;
 * every conversion (synonym, unit, date difference, ECOG↔KPS, ASIA→Frankel) is a ``changed`` or
-  ``derived`` record with raw and new value.
+  ``derived`` record with raw and new value;
+* rows identical in every column of the input keep their first copy; the other copies are
+  rejected as "exact duplicate of row k". The same patient_id with any differing value rejects
+  every copy (which one is right cannot be known);
+* cells no handler can read faithfully (lists, NUL characters) stop the run with a
+  :class:`~prognosis.errors.ReadError` naming row and column, never the value.
+
+Only the mapped, date and ``keep`` columns are loaded from files (``read_table(usecols=...)``),
+so a 200-column export costs the memory of the handful of columns used.
 """
 from __future__ import annotations
 
@@ -734,7 +742,6 @@ class _Harmonizer:
         sub = key[dup]
         rows_of = sub.groupby(["c", "p"], sort=False).indices
         reason = np.empty(self.n, dtype=object)
-        exact = np.zeros(self.n, dtype=bool)
         full = self.raw
         if "reread_all_columns" in self.facts and len(self.raw.columns) < len(self.facts.get("header") or []):
             full = self.facts["reread_all_columns"]()  # only the mapped columns were read
@@ -744,13 +751,11 @@ class _Harmonizer:
                 # the same record twice (e.g. exported twice): keep the first copy, audit the rest
                 for r in rows[1:]:
                     reason[r] = f"exact duplicate of row {rows[0]}"
-                    exact[r] = True
                 continue
             for r in rows:
                 others = [str(o) for o in rows if o != r]
                 reason[r] = f"duplicate patient_id (same id at row{'s' if len(others) > 1 else ''} {', '.join(others)})"
-        rows = np.flatnonzero(dup & (exact | (reason != None)))  # noqa: E711
-        rows = np.array([r for r in rows if reason[r] is not None], dtype=np.int64)
+        rows = np.flatnonzero(dup & np.array([r is not None for r in reason], dtype=bool))
         self.audit.reject(rows, "patient_id", raw=None, reason=reason[rows])
 
 
