@@ -743,8 +743,11 @@ class _Harmonizer:
         rows_of = sub.groupby(["c", "p"], sort=False).indices
         reason = np.empty(self.n, dtype=object)
         full = self.raw
-        if "reread_all_columns" in self.facts and len(self.raw.columns) < len(self.facts.get("header") or []):
-            full = self.facts["reread_all_columns"]()  # only the mapped columns were read
+        if len(self.raw.columns) < len(self.facts.get("header") or []):  # only the used columns were read
+            if "read_rows" in self.facts:  # just the rows that share an id, with every column
+                full = self.facts["read_rows"](np.flatnonzero(dup))
+            elif "reread_all_columns" in self.facts:
+                full = self.facts["reread_all_columns"]()
         for idx in rows_of.values():
             rows = sub.index.to_numpy()[idx]
             if _identical_rows(full, rows, list(full.columns)):
@@ -765,7 +768,7 @@ _TS_MIN, _TS_MAX = pd.Timestamp.min, pd.Timestamp.max
 
 def _identical_rows(raw: pd.DataFrame, rows, columns) -> bool:
     """True when the rows hold the same raw value in every column of the input table."""
-    sub = raw.iloc[np.asarray(rows)][list(columns)]
+    sub = raw.loc[np.asarray(rows), list(columns)]  # index = input row position
     first = [repr(v) for v in sub.iloc[0].tolist()]
     return all([repr(v) for v in sub.iloc[i].tolist()] == first for i in range(1, len(sub)))
 

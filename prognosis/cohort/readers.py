@@ -214,10 +214,10 @@ def _line_widths_ok(path: Path, sep: str, n_cols: int, name: str, skip_lines: in
                 n_trailing += nt
                 n_rows += nr
         if carry:
-            _, nt, nr = _check_widths(carry + b"\n", sep_b, n_cols, name, line0, skip_lines)
+            line0, nt, nr = _check_widths(carry + b"\n", sep_b, n_cols, name, line0, skip_lines)
             n_trailing += nt
             n_rows += nr
-    return n_trailing, n_rows
+    return n_trailing, n_rows, line0
 
 
 def _check_widths(buf: bytes, sep_b: int, n_cols: int, name: str, line0: int, skip: int):
@@ -303,9 +303,9 @@ def _read_text(path: Path, *, encoding=None, delimiter=None, usecols=None, **_):
     ascii_compatible = enc in ("utf-8", "utf-8-sig", "cp1252", "latin-1") or codecs.lookup(enc).name in (
         "utf-8", "cp1252", "iso8859-1", "ascii")
     fast = ascii_compatible and len(sep) == 1 and b'"' not in head and not _has_quote(path)
-    n_trailing, n_rows = 0, None
+    n_trailing, n_rows, n_lines = 0, None, None
     if fast:
-        n_trailing, n_rows = _line_widths_ok(path, sep, len(header), name, header_lines)
+        n_trailing, n_rows, n_lines = _line_widths_ok(path, sep, len(header), name, header_lines)
     wanted, names = None, header + [_EXTRA]
     if fast and n_trailing == 0:
         names = header  # widths checked: every row has exactly len(header) fields
@@ -339,6 +339,16 @@ def _read_text(path: Path, *, encoding=None, delimiter=None, usecols=None, **_):
         frame = frame[[h for h in header if h in keep]]
     facts = {"encoding": enc, "encoding_source": source, "delimiter": sep, "format": "text",
              "header": list(header)}
+    if wanted is not None and n_lines is not None and n_lines - header_lines == n_rows:
+        # one line per row (no quotes, no blank lines): some rows can be re-read with every column
+        def read_rows(rows):
+            keep = {int(r) + header_lines for r in rows}
+            f = pd.read_csv(path, sep=sep, encoding=enc, header=None, names=names, dtype=str,
+                            keep_default_na=False, na_filter=False, engine="c",
+                            skiprows=lambda i: i not in keep)
+            f.index = sorted(int(r) for r in rows)
+            return f.drop(columns=[_EXTRA], errors="ignore")
+        facts["read_rows"] = read_rows
     if n_trailing:
         facts["trailing_delimiter_rows"] = n_trailing
     return frame, facts
