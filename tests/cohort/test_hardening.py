@@ -232,14 +232,19 @@ def test_headerless_excel_is_refused(tmp_path):
         read_cohort(tmp_path / "h.xlsx", M)
 
 
-def test_cli_harmonize_headerless_prints_no_values(capsys):
+@pytest.mark.parametrize("cmd", ["harmonize", "score", "fit"])
+def test_cli_on_headerless_file_prints_no_values(capsys, tmp_path, cmd):
     from prognosis.cli.main import main
 
-    rc = main(["harmonize", str(EX / "klinikum_nord_headerless.csv"), "--mapping", str(EX / "klinikum_nord.yaml"),
-               "--out", "/nonexistent/x.parquet"])
+    src, mp = str(EX / "klinikum_nord_headerless.csv"), str(EX / "klinikum_nord.yaml")
+    argv = {"harmonize": ["harmonize", src, "--mapping", mp, "--out", str(tmp_path / "x.parquet")],
+            "score": ["score", src, "--mapping", mp],
+            "fit": ["fit", "--cohort", src, "--mapping", mp, "--model", "cox", "--out", str(tmp_path / "m.skops")]}[cmd]
+    rc = main(argv)
     out = capsys.readouterr()
-    assert rc != 0
-    assert "KN-001" not in out.out + out.err and "Bronchialkarzinom" not in out.out + out.err
+    text = out.out + out.err
+    assert rc != 0 and "has no header row" in text
+    assert "KN-001" not in text and "Bronchialkarzinom" not in text and "1951" not in text
 
 
 def test_missing_mapped_column_error_quotes_no_values():
