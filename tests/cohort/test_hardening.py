@@ -280,3 +280,15 @@ def test_headerless_text_only_first_row_is_not_printed(tmp_path):
     assert str(exc.value) == ("x.csv: none of the 3 columns named in the mapping is in the table's first row; is the "
                               "header row missing, or is this the wrong mapping or sheet? (the first row is not "
                               "shown, as it may hold patient data)")
+
+
+def test_canonical_frame_with_huge_count_is_a_schema_error():
+    from prognosis.cohort import Cohort
+    from prognosis.errors import SchemaError
+
+    df = pd.DataFrame({"patient_id": ["a", "b"], "cohort": "X", "time_months": [1.0, 2.0], "event": [1, 0],
+                       "extraspinal_bone_mets": [1e20, 2]})
+    with pytest.raises(SchemaError) as exc:
+        Cohort.from_frame(df)
+    assert str(exc.value) == ("1 schema failure(s): row 0: extraspinal_bone_mets is too large to be a count "
+                              "(got '1e+20') (see .failures)")
