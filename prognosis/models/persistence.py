@@ -308,7 +308,7 @@ def _trees(obj, seen=None, depth=0):
     from sklearn.tree._tree import Tree
 
     seen = set() if seen is None else seen
-    if id(obj) in seen or depth > 8:
+    if id(obj) in seen or depth > 16:
         return
     seen.add(id(obj))
     if isinstance(obj, Tree):
