@@ -265,7 +265,7 @@ class _Harmonizer:
         t = text
         if self.decimal != ".":
             t = t.where(t.isna(), t.astype("object").str.replace(self.decimal, ".", regex=False))
-        num = pd.to_numeric(t, errors="coerce").astype("float64").to_numpy()
+        num = _parse_numbers(t)
         num[np.isinf(num)] = np.nan  # "inf", "1e999": not a usable measurement
         rawv = raw_text.to_numpy(dtype=object)
         present = text.notna().to_numpy()
@@ -764,6 +764,22 @@ class _Harmonizer:
 
 _MAX_EXACT = float(2 ** 53)
 _TS_MIN, _TS_MAX = pd.Timestamp.min, pd.Timestamp.max
+
+
+_NUMBER_TEXT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _parse_numbers(text: pd.Series) -> np.ndarray:
+    """Decimal text → float64, NaN where the text is not a plain ASCII decimal number.
+
+    Python's ``float`` is correctly rounded; ``pandas.to_numeric`` is not for some long inputs
+    (e.g. '3.7551196192654696e-112' comes back 1 ulp off), which would change a raw value without
+    an audit record. Each distinct text is parsed once. Underscores, non-ASCII digits, hex and
+    words such as 'inf' are not numbers here."""
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    vals = np.array([float(u) if isinstance(u, str) and _NUMBER_TEXT.fullmatch(u) else np.nan for u in uniques]
+                    + [np.nan], dtype="float64")
+    return vals[np.where(codes < 0, len(uniques), codes)]
 
 
 def _identical_rows(raw: pd.DataFrame, rows, columns) -> bool:

@@ -182,7 +182,10 @@ def _nul_location(path: Path, enc: str, sep: str, header: list[str]) -> tuple[in
                 end = text.find("\n", pos)
                 line = text[start:] if end < 0 else text[start:end]
                 line_no += text.count("\n", 0, start)
-                fields = next(csv.reader([line.replace("\x00", " ")], delimiter=sep), [])
+                try:
+                    fields = next(csv.reader(io.StringIO(line.replace("\x00", " "), newline=""), delimiter=sep), [])
+                except csv.Error:
+                    fields = line.split(sep)
                 col = "?"
                 off = len(line[: pos - start].replace("\x00", " "))
                 acc = 0
@@ -285,11 +288,17 @@ def _read_text(path: Path, *, encoding=None, delimiter=None, usecols=None, **_):
     text_head = codecs.getincrementaldecoder(enc)(errors="replace").decode(head).lstrip("\ufeff")
     sep = delimiter or detect_delimiter(text_head[:20000], path.suffix.lower())
     # the header record (csv-aware: a quoted name may span lines)
-    reader = csv.reader(io.StringIO(text_head), delimiter=sep)
+    # "\n" line ends: a lone "\r" is cell text; no "\n" at all: classic Mac "\r" line ends
+    lf = b"\n" in head or len(head) < path.stat().st_size and _has_byte(path, b"\n")
+    crlf = b"\r\n" in head or b"\r\x00\n" in head or b"\x00\r\x00\n" in head
+    reader = csv.reader(io.StringIO(text_head, newline="\n" if lf else ""), delimiter=sep)
     try:
         header_raw = next(reader)
-    except (StopIteration, csv.Error):
+    except StopIteration:
         raise ReadError(f"{name} is empty.") from None
+    except csv.Error:
+        raise ReadError(f"{name}: the header row cannot be parsed (a line break or quote inside a column "
+                        "name?).") from None
     header_lines = reader.line_num
     header = [h.strip() for h in header_raw]
     while header and header[-1] == "" and len(header) > 1:  # trailing delimiter on the header line
@@ -302,7 +311,7 @@ def _read_text(path: Path, *, encoding=None, delimiter=None, usecols=None, **_):
                         "file); remove it and read the file again.")
     ascii_compatible = enc in ("utf-8", "utf-8-sig", "cp1252", "latin-1") or codecs.lookup(enc).name in (
         "utf-8", "cp1252", "iso8859-1", "ascii")
-    fast = ascii_compatible and len(sep) == 1 and b'"' not in head and not _has_quote(path)
+    fast = lf and ascii_compatible and len(sep) == 1 and b'"' not in head and not _has_quote(path)
     n_trailing, n_rows, n_lines = 0, None, None
     if fast:
         n_trailing, n_rows, n_lines = _line_widths_ok(path, sep, len(header), name, header_lines)
@@ -312,8 +321,11 @@ def _read_text(path: Path, *, encoding=None, delimiter=None, usecols=None, **_):
     if usecols is not None and fast and n_trailing in (0, n_rows):  # pandas' usecols needs uniform rows
         keep = set(usecols(list(header)))
         wanted = [h for h in header if h in keep] + ([_EXTRA] if n_trailing else [])
+    # with "\n" line ends, a lone "\r" inside a cell is text, not a row break (pandas' default
+    # would split that row in two and pad both halves, shifting cells silently)
     try:
         frame = pd.read_csv(path, sep=sep, encoding=enc, header=None, skiprows=header_lines,
+                            lineterminator="\n" if lf else None,
                             names=names, usecols=wanted, dtype=str, keep_default_na=False,
                             na_filter=False, skipinitialspace=False, engine="c", encoding_errors="strict")
     except pd.errors.EmptyDataError:  # a header and nothing else
@@ -326,6 +338,10 @@ def _read_text(path: Path, *, encoding=None, delimiter=None, usecols=None, **_):
         raise ReadError(f"{name} is not a regular table (delimiter {sep!r}): {msg}.") from None
     except (ValueError, csv.Error, UnicodeDecodeError) as exc:
         raise ReadError(f"{name} cannot be parsed as a table ({type(exc).__name__}).") from None
+    if lf and crlf:  # the "\r" of "\r\n" ends the last field of each line
+        for col in (header[-1], _EXTRA):
+            if col in frame.columns:
+                frame[col] = frame[col].str.removesuffix("\r")
     extra = frame.pop(_EXTRA) if _EXTRA in frame.columns else pd.Series([""] * len(frame), dtype=object)
     filled = extra.astype(str).str.strip() != ""
     if filled.any():
@@ -354,12 +370,16 @@ def _read_text(path: Path, *, encoding=None, delimiter=None, usecols=None, **_):
     return frame, facts
 
 
-def _has_quote(path: Path) -> bool:
+def _has_byte(path: Path, byte: bytes) -> bool:
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(_CHUNK), b""):
-            if b'"' in chunk:
+            if byte in chunk:
                 return True
     return False
+
+
+def _has_quote(path: Path) -> bool:
+    return _has_byte(path, b'"')
 
 
 def _excel_formula_cells(path: Path, sheet) -> list[str]:

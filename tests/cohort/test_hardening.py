@@ -292,3 +292,25 @@ def test_canonical_frame_with_huge_count_is_a_schema_error():
         Cohort.from_frame(df)
     assert str(exc.value) == ("1 schema failure(s): row 0: extraspinal_bone_mets is too large to be a count "
                               "(got '1e+20') (see .failures)")
+
+
+@pytest.mark.parametrize("enc,eol", [("utf-8", "\n"), ("utf-8", "\r\n"), ("utf-16", "\r\n"), ("cp1252", "\r\n")])
+def test_lone_carriage_return_in_a_cell_does_not_split_the_row(tmp_path, enc, eol):
+    # found by the fuzz run: pandas' default treats a lone CR as a row break and pads both halves
+    p = tmp_path / "x.csv"
+    p.write_bytes(eol.join(["id,t,e,note", "a,1,1,x\ry", "b,2,0,z", ""]).encode(enc))
+    c = read_cohort(p, {**M, "keep": ["note"]})
+    assert c.metadata["n_input_rows"] == 2
+    assert c.frame["note"].tolist() == ["x\ry", "z"] and c.frame["time_months"].tolist() == [1.0, 2.0]
+
+
+def test_mac_classic_cr_line_ends_still_read(tmp_path):
+    p = tmp_path / "x.csv"
+    p.write_bytes(b"id,t,e\ra,1,1\rb,2,0\r")
+    assert read_cohort(p, M).frame["time_months"].tolist() == [1.0, 2.0]
+
+
+def test_long_decimal_text_is_parsed_exactly():
+    # found by the fuzz run: pandas.to_numeric returns this value 1 ulp off
+    c = read_cohort(frame(age=["3.7551196192654696e-112", "40"]), {"columns": {**M["columns"], "age_years": "age"}})
+    assert c.frame["age_years"].tolist()[0] == float("3.7551196192654696e-112")
