@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import MetricInputError
-from ._checks import check_horizons, check_survival, check_vector
+from ._checks import as_numeric, check_horizons, check_survival, check_vector
 from ._ipcw import ipcw_setup, ipcw_weights
 
 __all__ = ["time_dependent_auc"]
@@ -57,7 +57,7 @@ def time_dependent_auc(time, event, risk, t, *, train_time=None, train_event=Non
     tm, e = check_survival(time, event)
     scalar = np.ndim(t) == 0
     hs = check_horizons(t, tm, beyond_followup=beyond_followup)
-    rk = np.asarray(risk, dtype=float)
+    rk = as_numeric(risk, "risk")
     if rk.ndim == 2 and rk.shape[1] > 1:
         if rk.shape[1] != hs.size:
             raise MetricInputError(f"risk has {rk.shape[1]} columns but there are {hs.size} horizons")

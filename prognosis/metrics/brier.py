@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import MetricInputError
-from ._checks import check_horizons, check_survival
+from ._checks import as_numeric, check_horizons, check_survival
 from ._ipcw import ipcw_setup, ipcw_weights
 from .km import kaplan_meier
 
@@ -30,7 +30,7 @@ __all__ = ["brier_score", "integrated_brier_score", "ipa"]
 
 
 def _surv_matrix(surv, n: int, m: int, name: str = "surv") -> np.ndarray:
-    s = np.asarray(surv, dtype=float)
+    s = as_numeric(surv, name)
     if s.ndim == 1:
         if m != 1:
             if s.size == n:

@@ -91,12 +91,19 @@ class RandomSurvivalForestModel(SurvivalModelMixin, BaseEstimator):
     def _fit(self, X, time, event):
         from sksurv.ensemble import RandomSurvivalForest
 
+        if np.unique(time).size < 2:  # scikit-survival's trees then fail at predict (1-D hazard array)
+            raise ModelError(f"RandomSurvivalForestModel needs at least two distinct follow-up times; all "
+                             f"{len(time)} times are equal ({float(time[0]):g} months), so no split or "
+                             "survival curve can be estimated")
         if self.time_grid is not None:
             self.time_grid_ = time_grid(time, event, self.time_grid)
             t_fit = snap_to_grid(time, self.time_grid_)
         else:
             self.time_grid_ = None
             t_fit = time
+        if np.unique(t_fit).size < 2:
+            raise ModelError("RandomSurvivalForestModel: every follow-up time falls on the same time-grid point "
+                             f"({float(t_fit[0]):g} months: all deaths at one time); refit with time_grid=None")
         self.forest_ = RandomSurvivalForest(
             n_estimators=self.n_estimators, max_depth=self.max_depth,
             min_samples_split=self.min_samples_split, min_samples_leaf=self.min_samples_leaf,
@@ -105,12 +112,16 @@ class RandomSurvivalForestModel(SurvivalModelMixin, BaseEstimator):
         ).fit(X, make_y(t_fit, event))
 
     def _risk(self, X):
+        if X.shape[0] == 0:  # scikit-learn refuses 0 samples; an empty input has an empty answer
+            return np.empty(0)
         return self.forest_.predict(X)
 
     def _survival(self, X, times):
         if self.low_memory:
             raise ModelError("RandomSurvivalForestModel(low_memory=True) stores no survival curves; "
                              "refit with low_memory=False to use predict_survival")
+        if X.shape[0] == 0:
+            return np.empty((0, np.size(times)))
         s = self.forest_.predict_survival_function(X, return_array=True)
         return step_evaluate(self.forest_.unique_times_, s, times, 1.0)
 

@@ -82,9 +82,25 @@ def make_model(kind: str, feature_set: str = "clinical+molecular", impute: str |
     from .score_model import ScoreModel
 
     if kind.startswith("score:"):
+        import inspect
+
+        allowed = [k for k in inspect.signature(ScoreModel.__init__).parameters if k not in ("self", "name")]
+        unknown = [k for k in params if k not in allowed]
+        if unknown:
+            from ..errors import did_you_mean
+
+            raise InputError(f"model {kind!r} has no parameter {unknown[0]!r}{did_you_mean(unknown[0], allowed)}; "
+                             f"its parameters are {sorted(allowed)}")
         params.setdefault("missing", INCOMPLETE_TOTAL_DEFAULT)
         return ScoreModel(kind.split(":", 1)[1], **params)
     classes = {"cox": CoxModel, "rsf": RandomSurvivalForestModel, "gbm": GradientBoostingSurvivalModel}
     if kind not in classes:
         raise InputError(f"unknown model kind {kind!r}; choose one of {list(MODEL_KINDS)}")
+    allowed = classes[kind]().get_params(deep=False)
+    unknown = [k for k in params if k not in allowed]
+    if unknown:
+        from ..errors import did_you_mean
+
+        raise InputError(f"model {kind!r} has no parameter {unknown[0]!r}{did_you_mean(unknown[0], allowed)}; "
+                         f"its parameters are {sorted(allowed)}")
     return make_pipeline(classes[kind](**params), feature_set=feature_set, impute=impute, **(feature_params or {}))
