@@ -27,6 +27,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--horizons", type=float, nargs="+", default=[3, 6, 12, 24],
                    help="horizons in months (default 3 6 12 24)")
     p.add_argument("--out", help="folder for the result tables (CSV)")
+    p.add_argument("--n-boot", type=int, default=200, dest="n_boot",
+                   help="bootstrap resamples of the new cohort for the 95%% intervals (default 200; 0 = none)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
     p.add_argument("--quiet", action="store_true", help="print only errors")
     p.set_defaults(func=run)
 
@@ -77,7 +80,11 @@ def _external(args) -> int:
     scorer = StudyScorer(args.horizons)
     # the censoring weights come from the new cohort itself (the training data are not stored)
     metrics, transport = external_validation({Path(args.model).stem: model}, frame, y, y, scorer,
-                                             args.horizons, calibration_fn=calibration)
+                                             args.horizons, calibration_fn=calibration,
+                                             n_boot=getattr(args, "n_boot", 200), seed=getattr(args, "seed", 0))
+    from ..study.validation import external_counts
+
+    counts, count_warnings = external_counts(y, args.horizons)
     mh = metrics["metric"].map(split_key)
     metrics["metric"] = [m for m, _ in mh]
     metrics["horizon"] = [h for _, h in mh]
@@ -92,6 +99,13 @@ def _external(args) -> int:
                   .round(3).to_string())
             print("\nTransport and recalibration (O/E = observed/expected deaths; slope 1 = ideal):")
             print(transport.drop(columns=["predictor"]).round(3).to_string(index=False))
+            print("\nPatients and deaths (before each horizon):")
+            print(counts.to_string(index=False))
+            ci = metrics[metrics["metric"] != "error"].dropna(subset=["value"])
+            print(f"\n95% bootstrap intervals ({getattr(args, 'n_boot', 200)} resamples of the new cohort):")
+            print(ci[["metric", "horizon", "value", "ci_low", "ci_high"]].round(3).to_string(index=False))
+        for w in count_warnings:
+            print(f"warning: {w}", file=sys.stderr)
         err = metrics[metrics["metric"] == "error"]
         for _, r in err.iterrows():
             print(f"error: {r['note']}", file=sys.stderr)
@@ -100,6 +114,7 @@ def _external(args) -> int:
         out.mkdir(parents=True, exist_ok=True)
         metrics.to_csv(out / "external_metrics.csv", index=False, float_format="%.10g", lineterminator="\n")
         transport.to_csv(out / "transport.csv", index=False, float_format="%.10g", lineterminator="\n")
+        counts.to_csv(out / "external_counts.csv", index=False, float_format="%.10g", lineterminator="\n")
         if not args.quiet:
             print(f"tables written to {out}/")
     return 0

@@ -10,7 +10,10 @@ Order of work (each step only after the previous succeeded):
    predictors on the same resamples (joblib, or Dask with ``scheduler``);
 4. paired ΔC of each model vs the best classic score; calibration curves, Kaplan–Meier by
    score group, decision curves at the configured horizons;
-5. external validation, transport and recalibration when an external cohort is given;
+5. external validation when an external cohort is given: counts of patients and deaths (before
+   each horizon), every measure with a bootstrap interval (external censoring weights), transport
+   and recalibration, warnings below 100 deaths or 10 deaths before a horizon, Kaplan–Meier by
+   score group;
 6. the oracle C-index when the cohort is simulated (``true_lp`` present).
 """
 from __future__ import annotations
@@ -32,7 +35,8 @@ from .predictors import make_factory
 from .result import StudyResult
 from .scoring import StudyScorer, split_key
 from .table1 import table1
-from .validation import bootstrap_optimism, external_validation, paired_difference, repeated_cv
+from .validation import (bootstrap_optimism, external_counts, external_validation, paired_difference,
+                         repeated_cv)
 
 __all__ = ["run", "load_cohorts"]
 
@@ -285,20 +289,27 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
     km = _km_by_group(frame, cfg.scores)
     tab1 = table1(frame)
 
-    external = pd.DataFrame(columns=["cohort", "predictor", "metric", "horizon", "value", "note"])
+    external = pd.DataFrame(columns=["cohort", "predictor", "metric", "horizon", "value", "ci_low", "ci_high",
+                                     "n_rep", "note"])
     transport = pd.DataFrame()
+    ext_counts, ext_warn, km_ext = pd.DataFrame(), [], pd.DataFrame()
     t1_ext = pd.DataFrame()
     if "external" in cohorts:
         from ..metrics import calibration as _cal
 
         ef = cohorts["external"].frame.reset_index(drop=True)
         ye = y_from_frame(ef)
-        ext_m, transport = external_validation(fitted, ef, ye, y, scorer, cfg.horizons, calibration_fn=_cal)
+        n_ext_boot = v.n_boot if v.method == "bootstrap" else 200
+        ext_m, transport = external_validation(fitted, ef, ye, y, scorer, cfg.horizons, calibration_fn=_cal,
+                                               n_boot=n_ext_boot, seed=cfg.seed, ci_level=v.ci_level,
+                                               n_jobs=n_jobs, scheduler=scheduler, progress=progress)
+        ext_counts, ext_warn = external_counts(ye, cfg.horizons)
+        km_ext = _km_by_group(ef, cfg.scores)
         mh = ext_m["metric"].map(split_key)
         ext_m["metric"] = [m for m, _ in mh]
         ext_m["horizon"] = [h for _, h in mh]
         ext_m.insert(0, "cohort", "external")
-        external = ext_m[["cohort", "predictor", "metric", "horizon", "value", "note"]]
+        external = ext_m[["cohort", "predictor", "metric", "horizon", "value", "ci_low", "ci_high", "n_rep", "note"]]
         c2, g2 = _calibration_curves(fitted, ef, ye, cfg.horizons, "external")
         curves = pd.concat([curves, c2], ignore_index=True)
         groups = pd.concat([groups, g2], ignore_index=True)
@@ -307,7 +318,7 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
         t1_ext = table1(ef)
 
     timings["curves_external_tables"] = round(_time.perf_counter() - t1, 2)
-    notes = []
+    notes = list(ext_warn)
     from ..scores import compute as _compute
 
     for sp in cfg.scores:
@@ -343,7 +354,7 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
     return StudyResult(
         config=cfg, metrics=metrics, calibration=calibration, calibration_curves=curves,
         calibration_groups=groups, comparisons=comparisons, km=km, decision_curves=dca,
-        external=external, transport=transport, table1=tab1, table1_external=t1_ext, oracle=_oracle(cohorts),
+        external=external, transport=transport, external_counts=ext_counts, km_external=km_ext, table1=tab1, table1_external=t1_ext, oracle=_oracle(cohorts),
         failures=res.failures,
         predictors=pd.DataFrame({"predictor": names, "kind": [kind_of[n] for n in names],
                                  "detail": [detail[n] for n in names]}),

@@ -58,7 +58,8 @@ from ..survival_data import make_y, split_y
 from .parallel import bootstrap_indices, kfold_indices, run_tasks, task_seeds
 
 __all__ = ["ValidationResult", "bootstrap_optimism", "repeated_cv", "apparent", "external_validation",
-           "recalibrate_at", "paired_difference"]
+           "external_counts", "recalibrate_at", "paired_difference", "EXTERNAL_MIN_DEATHS",
+           "EXTERNAL_MIN_DEATHS_HORIZON"]
 
 ScoreFn = Callable[[object, pd.DataFrame, np.ndarray, np.ndarray], Mapping[str, float]]
 
@@ -174,8 +175,9 @@ def _boot_task(b: int, idx: np.ndarray, seed: int, *, factories, X, y, full_pred
             est = fac(seed + i).fit(Xb, yb)
             p_orig = scorer.predict(est, X)          # predictions are row-wise: the bootstrap
             s_boot = scorer.evaluate(scorer.take(p_orig, idx), yb, yb)  # sample's are p_orig[idx]
-            s_test = scorer.evaluate(p_orig, y, yb)
-            s_fixed = scorer.evaluate(scorer.take(full_preds[name], idx), yb, y)
+            # IPCW weights always from the data evaluated (riskRegression's convention)
+            s_test = scorer.evaluate(p_orig, y, y)
+            s_fixed = scorer.evaluate(scorer.take(full_preds[name], idx), yb, yb)
         except Exception as exc:  # noqa: BLE001 - recorded and reported, never swallowed silently
             fails.append({"replicate": b, "predictor": name,
                           "error": f"{type(exc).__name__}: {exc}".splitlines()[0][:300]})
@@ -262,7 +264,7 @@ def _cv_task(r: int, f: int, tr: np.ndarray, te: np.ndarray, seed: int, *, facto
         try:
             est = fac(seed + i).fit(Xtr, ytr)
             p = scorer.predict(est, X)
-            s_te = scorer.evaluate(scorer.take(p, te), yte, ytr)
+            s_te = scorer.evaluate(scorer.take(p, te), yte, yte)
             s_tr = scorer.evaluate(scorer.take(p, tr), ytr, ytr)
         except Exception as exc:  # noqa: BLE001 - recorded and reported
             fails.append({"replicate": r * 1000 + f, "predictor": name,
@@ -367,45 +369,138 @@ def recalibrate_at(surv_dev: np.ndarray, time: np.ndarray, event: np.ndarray, t:
     return sf.to_numpy().ravel(), beta, se
 
 
+#: Fewer deaths than this in an external cohort: a warning in the output and the report.
+#: Collins, Ogundimu & Altman, "Sample size considerations for the external validation of a
+#: multivariable prognostic model: a resampling study", Stat Med 2016;35:214-226 (at least 100
+#: events); Riley et al., "Minimum sample size for external validation of a clinical prediction
+#: model with a binary outcome", Stat Med 2021;40:4230-4251 (often more are needed for a
+#: precise calibration slope).
+EXTERNAL_MIN_DEATHS = 100
+#: Fewer deaths than this before a horizon: the measures at that horizon are flagged (AUC(t),
+#: Brier(t), O/E and slope at t rest on these deaths; with < 10 the calibration slope's
+#: sampling error is of the order of the slope itself). A documented default, same sources.
+EXTERNAL_MIN_DEATHS_HORIZON = 10
+
+
+def external_counts(y_ext, horizons) -> tuple[pd.DataFrame, list[str]]:
+    """Patients, deaths and deaths before each horizon of an external cohort, and the warnings.
+
+    Returns ``(counts, warnings)``: ``counts`` has one row per horizon with ``horizon,
+    patients, deaths, deaths_before, censored_before, under_observation_after,
+    max_followup, beyond_followup``; ``warnings`` are sentences for the output and the report
+    (fewer than :data:`EXTERNAL_MIN_DEATHS` deaths; a horizon with fewer than
+    :data:`EXTERNAL_MIN_DEATHS_HORIZON` deaths before it; a horizon beyond follow-up).
+    """
+    t, e = split_y(y_ext)
+    n, d, tmax = int(t.size), int(e.sum()), float(t.max())
+    rows, warn = [], []
+    if d < EXTERNAL_MIN_DEATHS:
+        warn.append(f"The external cohort has {d} deaths (< {EXTERNAL_MIN_DEATHS}): external measures are "
+                    f"imprecise and the calibration slope may be badly estimated (Collins et al., Stat Med "
+                    f"2016; Riley et al., Stat Med 2021); read the intervals, not the point estimates.")
+    for h in horizons:
+        h = float(h)
+        db = int(((t <= h) & (e == 1)).sum())
+        beyond = h > tmax
+        rows.append({"horizon": h, "patients": n, "deaths": d, "deaths_before": db,
+                     "censored_before": int(((t <= h) & (e == 0)).sum()),
+                     "under_observation_after": int((t > h).sum()), "max_followup": tmax,
+                     "beyond_followup": bool(beyond)})
+        if beyond:
+            warn.append(f"Horizon {h:g} months is beyond the external cohort's follow-up ({tmax:.1f} months): "
+                        "measures needing S(t) there (AUC, Brier, IPA, O/E, slope, ICI) are not reported.")
+        elif db < EXTERNAL_MIN_DEATHS_HORIZON:
+            warn.append(f"Only {db} deaths before {h:g} months (< {EXTERNAL_MIN_DEATHS_HORIZON}) in the external "
+                        f"cohort: measures at {h:g} months are unreliable.")
+    return pd.DataFrame(rows), warn
+
+
+def _ext_boot_task(b, idx, *, preds, y, scorer):
+    """One bootstrap replicate of the external cohort: the fitted models are fixed, patients are
+    resampled, every measure is recomputed (censoring weights from the resample itself)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = []
+        for name, p in preds.items():
+            sc = scorer.evaluate(scorer.take(p, idx), y[idx], y[idx])
+            out.extend((name, m, float(v)) for m, v in sc.items())
+    return out
+
+
 def external_validation(fitted: Mapping[str, object], X_ext, y_ext, y_dev, score_fn: ScoreFn,
-                        horizons, *, calibration_fn=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                        horizons, *, calibration_fn=None, n_boot: int = 200, seed: int = 0,
+                        ci_level: float = 0.95, n_jobs: int = 1, scheduler=None,
+                        progress: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Evaluate development fits on an external cohort and recalibrate them per horizon.
+
+    Every measure uses the external cohort's own censoring distribution for its IPCW weights
+    (riskRegression's convention; ``y_dev`` is accepted for backward compatibility and not used
+    for weights). Measures at a horizon beyond the external follow-up are not reported (NaN
+    with the reason in ``note``). Every measure gets a percentile bootstrap interval from
+    ``n_boot`` resamples of the external patients with the development fits held fixed — the
+    sampling uncertainty of external performance (Steyerberg, *Clinical Prediction Models*,
+    2nd ed. 2019, ch. 19); ``n_boot=0`` gives no intervals.
 
     Returns
     -------
     metrics : DataFrame
-        ``predictor, metric, value`` of ``score_fn`` on the external cohort.
+        ``predictor, metric, value, ci_low, ci_high, n_rep, note`` on the external cohort.
     transport : DataFrame
-        ``predictor, horizon, observed, expected, oe_ratio, slope, slope_se, ici_before,
-        ici_after`` where observed = 1 − KM(t) on the external cohort, expected = mean
-        predicted risk, slope = calibration slope on cll, ici_* = ICI before/after
-        recalibration (after = in-sample on the external cohort). ``calibration_fn(time,
-        event, surv, t)`` must return an object with ``.ici``; when None ICI is omitted.
+        ``predictor, horizon, observed, expected, oe_ratio, oe_ci_low, oe_ci_high, slope,
+        slope_se, slope_ci_low, slope_ci_high, ici_before, ici_after, deaths_before, note`` where
+        observed = 1 − KM(t) on the external cohort, expected = mean predicted risk, slope =
+        calibration slope on cll, ici_* = ICI before/after recalibration (after = in-sample on
+        the external cohort). ``calibration_fn(time, event, surv, t)`` must return an object
+        with ``.ici``; when None ICI is omitted.
+
+    Counts of patients and deaths and the small-sample warnings: :func:`external_counts`.
     """
     from ..metrics import kaplan_meier
+    from .scoring import predict_survival_truncated
 
     t_ext, e_ext = split_y(y_ext)
+    y_ext = make_y(t_ext, e_ext)
+    tmax = float(t_ext.max())
     km = kaplan_meier(t_ext, e_ext)
-    mrows, trows = [], []
+    mrows, trows, preds = [], [], {}
     scorer = _as_scorer(score_fn)
     for name, est in fitted.items():
         try:
-            sc = scorer.evaluate(scorer.predict(est, X_ext), y_ext, y_dev)
-            S = np.asarray(est.predict_survival(X_ext, list(horizons)), dtype=float)
+            p = scorer.predict(est, X_ext)
+            sc = scorer.evaluate(p, y_ext, y_ext)
+            S = predict_survival_truncated(est, X_ext, horizons)
         except Exception as exc:  # noqa: BLE001 - reported in the table
             mrows.append({"predictor": name, "metric": "error", "value": np.nan,
                           "note": f"{type(exc).__name__}: {exc}".splitlines()[0][:300]})
             continue
+        preds[name] = p
         for m, v in sc.items():
-            mrows.append({"predictor": name, "metric": m, "value": float(v), "note": ""})
+            h = float(m.partition("@")[2]) if "@" in m else None
+            note = ""
+            if h is not None and h > tmax:
+                v, note = np.nan, f"horizon beyond the external follow-up ({tmax:.1f})"
+            elif h is not None and not np.isfinite(S[:, list(map(float, horizons)).index(h)]).all():
+                note = "horizon beyond the development follow-up"
+            mrows.append({"predictor": name, "metric": m, "value": float(v), "note": note})
         for j, h in enumerate(horizons):
+            h = float(h)
             s = S[:, j]
+            row = {"predictor": name, "horizon": h, "observed": np.nan, "expected": np.nan, "oe_ratio": np.nan,
+                   "slope": np.nan, "slope_se": np.nan, "ici_before": np.nan, "ici_after": np.nan,
+                   "deaths_before": int(((t_ext <= h) & (e_ext == 1)).sum()), "note": ""}
+            if h > tmax:
+                row["note"] = f"not reported: horizon beyond the external follow-up ({tmax:.1f})"
+                trows.append(row)
+                continue
+            if not np.isfinite(s).all():
+                row["note"] = "not reported: horizon beyond the development follow-up"
+                trows.append(row)
+                continue
             obs = 1.0 - float(np.asarray(km(np.array([h]))).ravel()[0])
             exp = float(np.mean(1 - s))
             s_new, beta, se = recalibrate_at(s, t_ext, e_ext, h)
-            row = {"predictor": name, "horizon": float(h), "observed": obs, "expected": exp,
-                   "oe_ratio": obs / exp if exp > 0 else np.nan, "slope": beta, "slope_se": se,
-                   "ici_before": np.nan, "ici_after": np.nan}
+            row.update(observed=obs, expected=exp, oe_ratio=obs / exp if exp > 0 else np.nan, slope=beta,
+                       slope_se=se)
             if calibration_fn is not None:
                 try:
                     row["ici_before"] = float(calibration_fn(t_ext, e_ext, s, h).ici)
@@ -413,4 +508,31 @@ def external_validation(fitted: Mapping[str, object], X_ext, y_ext, y_dev, score
                 except Exception:  # noqa: BLE001 - leave NaN, and say so in the traceback note
                     row["note"] = traceback.format_exc(limit=1).splitlines()[-1][:200]
             trows.append(row)
-    return pd.DataFrame(mrows), pd.DataFrame(trows)
+    metrics = pd.DataFrame(mrows, columns=["predictor", "metric", "value", "note"])
+    transport = pd.DataFrame(trows)
+    metrics["ci_low"], metrics["ci_high"], metrics["n_rep"] = np.nan, np.nan, 0
+    if n_boot and preds:
+        idx = bootstrap_indices(len(y_ext), int(n_boot), seed)
+        fn = functools.partial(_ext_boot_task, preds=preds, y=y_ext, scorer=scorer)
+        out = run_tasks(fn, [(b, idx[b]) for b in range(int(n_boot))], n_jobs=n_jobs, scheduler=scheduler,
+                        progress=progress, desc="external bootstrap")
+        reps = pd.DataFrame([r for rows in out for r in rows], columns=["predictor", "metric", "value"])
+        grp = {k: g["value"].to_numpy(float) for k, g in reps.groupby(["predictor", "metric"], sort=False)}
+        for i, r in metrics.iterrows():
+            x = grp.get((r["predictor"], r["metric"]))
+            if x is None or not np.isfinite(r["value"]):
+                continue
+            lo, hi = _percentile_ci(x, ci_level)
+            metrics.loc[i, ["ci_low", "ci_high"]] = lo, hi
+            metrics.loc[i, "n_rep"] = int(np.isfinite(x).sum())
+    metrics = metrics[["predictor", "metric", "value", "ci_low", "ci_high", "n_rep", "note"]]
+    if len(transport):
+        ci = metrics.set_index(["predictor", "metric"])
+        for a, col in (("oe", "oe_ratio"), ("slope", "slope")):
+            keys = [(p_, f"{col}@{h:g}") for p_, h in zip(transport["predictor"], transport["horizon"])]
+            transport[f"{a}_ci_low"] = [ci["ci_low"].get(k, np.nan) for k in keys]
+            transport[f"{a}_ci_high"] = [ci["ci_high"].get(k, np.nan) for k in keys]
+        transport = transport[["predictor", "horizon", "deaths_before", "observed", "expected", "oe_ratio",
+                               "oe_ci_low", "oe_ci_high", "slope", "slope_se", "slope_ci_low", "slope_ci_high",
+                               "ici_before", "ici_after", "note"]]
+    return metrics, transport
