@@ -57,6 +57,10 @@ class _CoxCensoring:
         if cens.sum() == 0:
             self.beta, self.bt, self.bh = np.zeros(Z_fit.shape[1]), np.array([0.0]), np.array([0.0])
         else:
+            const = np.flatnonzero(np.ptp(Z_fit, axis=0) == 0)
+            if const.size:
+                raise MetricInputError(f"censoring_covariates column(s) {const.tolist()} are constant: "
+                                       "the censoring Cox model is not identifiable")
             m = _Efron(t_fit, cens, Z_fit).fit(max_iter=100, tol=1e-13)
             if not np.all(np.isfinite(m.beta)):
                 raise MetricInputError("the censoring Cox model did not converge")

@@ -144,3 +144,29 @@ def test_external_measures_beyond_external_followup_are_withheld(gbsg):
     _, warn = external_counts(small, [0.25, 3])
     assert any("(< 100)" in w and "Collins et al." in w for w in warn)
     assert any("deaths before 0.25 months (< 10)" in w for w in warn)
+
+
+def test_uno_c_with_cox_censoring_pair_weights(gbsg):
+    """censoring='cox' uses pair weights 1/(G(T_i-|z_i) G(T_i-|z_j)); given a marginal G the same
+    code must reproduce R's concordance(timewt = "n/G2") exactly."""
+    from prognosis.metrics.concordance import _uno_cox
+    from prognosis.metrics.km import censoring_km
+
+    t, e, lp = gbsg["t"], gbsg["e"], gbsg["lp"]
+    G = censoring_km(t, e)
+
+    class Marginal:                   # G(t- | z) = KM G(t-) for everyone
+        eta = np.zeros(t.size)
+
+        def subject(self):
+            return G(t, left=True)
+
+        def _H0(self, s, left=False):
+            return -np.log(G(s, left=left))
+
+    c, d, tr = _uno_cox(t, e, lp, 5.0, Marginal())
+    assert (c + tr / 2) / (c + d + tr) == pytest.approx(EXT["uno_tau5"], abs=1e-12)
+    cox = m.uno_c(t, e, lp, tau=5, censoring="cox", censoring_covariates=gbsg["Z"])
+    assert cox.kind == "uno" and abs(float(cox) - EXT["uno_tau5"]) < 0.01
+    with pytest.raises(MetricInputError, match="constant"):
+        m.uno_c(t, e, lp, tau=5, censoring="cox", censoring_covariates=np.zeros((t.size, 1)))
