@@ -85,3 +85,7 @@ class ConfigError(PrognosisError, ValueError):
 
 class DataUnavailableError(PrognosisError, FileNotFoundError):
     """An external data set (e.g. MSK-MET) is not present at the given path."""
+
+
+class ProportionalHazardsWarning(UserWarning):
+    """A Cox model's proportional-hazards assumption is rejected (cox.zph-style score test)."""

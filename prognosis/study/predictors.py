@@ -109,15 +109,16 @@ class ScoreFactory:
     :class:`ColumnCox` for components and plain columns.
     """
 
-    def __init__(self, spec: ScoreSpec):
+    def __init__(self, spec: ScoreSpec, how: str = "cox"):
         self.spec = spec
+        self.how = how
 
     def __call__(self, seed: int):
         s = self.spec
         if s.kind == "score":
             from ..models import ScoreModel
 
-            return ScoreModel(s.score, how="cox", options=dict(s.options) or None, missing=s.missing)
+            return ScoreModel(s.score, how=self.how, options=dict(s.options) or None, missing=s.missing)
         if s.kind == "component":
             return ColumnCox(s.name, score=s.score, options=s.options)
         return ColumnCox(s.column)

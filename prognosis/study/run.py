@@ -199,6 +199,36 @@ def _oracle(cohorts) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["cohort", "harrell_c"])
 
 
+def _ph_safe_scores(factories: dict, frame, y, kind_of: dict, detail: dict) -> list[str]:
+    """Classic-score totals whose Cox calibration fails proportional hazards (cox.zph score test,
+    p < 0.05 on the development cohort) are replaced by the PH-free ``ScoreModel(how="km")``
+    (Kaplan–Meier per published group); the returned notes say which and why."""
+    from ..errors import PrognosisError, ProportionalHazardsWarning
+    from .predictors import ScoreFactory
+
+    notes = []
+    for name, fac in list(factories.items()):
+        if kind_of.get(name) != "score" or not isinstance(fac, ScoreFactory) or fac.how != "cox":
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ProportionalHazardsWarning)
+                est = fac(0).fit(frame, y)
+        except PrognosisError:
+            continue                    # the failure is reported by the validation step itself
+        z = getattr(est, "ph_test_", {})
+        p = z.get("p", np.nan)
+        if np.isfinite(p) and p < 0.05:
+            factories[name] = ScoreFactory(fac.spec, how="km")
+            detail[name] = (f"classic score {fac.spec.score}: Kaplan–Meier per published group on the development "
+                            "cohort (proportional hazards rejected for the total)")
+            notes.append(f"{name}: proportional hazards rejected for the Cox model on the total (cox.zph score test "
+                         f"chi2 = {z['chisq']:.2f}, p = {p:.2g}); the study uses the PH-free form instead — each "
+                         "published group's survival estimated by Kaplan–Meier on the development cohort "
+                         "(ScoreModel(how='km')), so its C-indices rank patients by group.")
+    return notes
+
+
 def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = None,
         n_boot: int | None = None) -> StudyResult:
     """Run a study.
@@ -249,6 +279,7 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
                    "component": f"score component {s.name}, Cox-calibrated",
                    "column": f"numeric column {s.column}, Cox-calibrated"}[s.kind])
               for n, s in zip(names, specs)}
+    ph_notes = _ph_safe_scores(factories, frame, y, kind_of, detail)
     scorer = StudyScorer(cfg.horizons)
     v = cfg.validation
     timings = {"load_and_check": round(_time.perf_counter() - t0, 2)}
@@ -318,7 +349,7 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
         t1_ext = table1(ef)
 
     timings["curves_external_tables"] = round(_time.perf_counter() - t1, 2)
-    notes = list(ext_warn)
+    notes = list(ext_warn) + ph_notes
     from ..scores import compute as _compute
 
     for sp in cfg.scores:

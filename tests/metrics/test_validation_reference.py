@@ -170,3 +170,16 @@ def test_uno_c_with_cox_censoring_pair_weights(gbsg):
     assert cox.kind == "uno" and abs(float(cox) - EXT["uno_tau5"]) < 0.01
     with pytest.raises(MetricInputError, match="constant"):
         m.uno_c(t, e, lp, tau=5, censoring="cox", censoring_covariates=np.zeros((t.size, 1)))
+
+
+@pytest.mark.parametrize("key,cols,transform", [("karno_km", ["karno"], "km"),
+                                                ("karno_age_km", ["karno", "age"], "km"),
+                                                ("karno_age_identity", ["karno", "age"], "identity"),
+                                                ("karno_age_log", ["karno", "age"], "log")])
+def test_cox_zph_matches_r(key, cols, transform):
+    v = pd.read_csv(REF_DIR / "veteran.csv")
+    z = m.cox_zph(v["time"], v["status"], v[cols].to_numpy(float), transform=transform)
+    r = REF["cox_zph"][key]
+    np.testing.assert_allclose(z["chisq"], r["chisq"], rtol=1e-8)
+    np.testing.assert_allclose(z["p"], r["p"], rtol=1e-6)
+    assert z["df"] == r["df"]
