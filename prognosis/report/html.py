@@ -180,7 +180,10 @@ def render_study(result, path: str | Path) -> Path:
         if len(result.calibration_curves):
             figs_c.append({"uri": F.to_data_uri(F.calibration_figure(result.calibration_curves,
                                                                      result.calibration_groups, h)),
-                           "alt": f"Calibration at {h:g} months", "caption": f"Calibration at {h:g} months (development, apparent)."})
+                           "alt": f"Calibration at {h:g} months",
+                           "caption": f"Calibration at {h:g} months, development cohort, out-of-sample: each patient's "
+                                      "prediction comes from a 5-fold cross-validation fit that did not see them "
+                                      "(no in-sample curves are shown)."})
     for score in dict.fromkeys(result.km["score"]) if len(result.km) else []:
         figs_k.append({"uri": F.to_data_uri(F.km_figure(result.km, score)), "alt": f"Kaplan–Meier by {score} group",
                        "caption": f"Overall survival by {score} group."})

@@ -30,7 +30,9 @@ class StudyResult:
         (development cohort; ``horizon`` NaN for C-indices).
     calibration : DataFrame
         Calibration measures per predictor and horizon (rows of ``metrics`` with metric in
-        ici/e50/e90/slope/oe_ratio, pivoted), development cohort.
+        ici/e50/e90/slope/oe_ratio, pivoted), development cohort: ``<metric>_apparent``
+        (in-sample; meaningless for a forest) and ``<metric>_corrected`` (optimism-corrected or
+        cross-validated), never one unlabelled.
     calibration_curves : DataFrame
         ``cohort, predictor, horizon, predicted_risk, observed_risk``: the smoothed curve (Austin
         2020), 101 points per predictor and horizon.

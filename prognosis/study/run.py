@@ -136,13 +136,39 @@ def _km_by_group(frame: pd.DataFrame, scores) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["score", "group", "n", "time", "survival", "lower", "upper"])
 
 
-def _calibration_curves(fitted, frame, y, horizons, cohort: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _out_of_fold_survival(factories, frame, y, horizons, seed: int, folds: int = 5) -> dict:
+    """Out-of-fold S(t) for every predictor (stratified ``folds``-fold, one repeat): each patient's
+    prediction comes from a fit that did not see them. The development calibration curves are
+    drawn from these, so no curve in the report is in-sample — a forest's in-sample calibration
+    is meaningless (it has seen each patient's outcome in most trees) and must not sit next to
+    the Cox models' as if comparable (issue 13, defect 9)."""
+    from ..survival_data import make_y
+    from .parallel import kfold_indices
+    from .scoring import predict_survival_truncated
+
+    t, e = y["time_months"], y["event"].astype(int)
+    out = {name: np.full((len(frame), len(horizons)), np.nan) for name in factories}
+    for r, f, tr, te in kfold_indices(e, folds, 1, seed):
+        for i, (name, fac) in enumerate(factories.items()):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    est = fac(seed + i).fit(frame.iloc[tr].reset_index(drop=True), make_y(t[tr], e[tr]))
+                    out[name][te] = predict_survival_truncated(est, frame.iloc[te].reset_index(drop=True), horizons)
+            except Exception:  # noqa: BLE001 - the fold's rows stay NaN: no curve rather than a wrong one
+                continue
+    return out
+
+
+def _calibration_curves(fitted, frame, y, horizons, cohort: str, surv: dict | None = None
+                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
     from .. import metrics as M
 
     t, e = y["time_months"], y["event"].astype(int)
     curves, groups = [], []
     for name, est in fitted.items():
-        S = np.asarray(est.predict_survival(frame, list(horizons)), dtype=float)
+        S = (np.asarray(est.predict_survival(frame, list(horizons)), dtype=float) if surv is None
+             else surv[name])
         for j, h in enumerate(horizons):
             try:
                 with warnings.catch_warnings():
@@ -300,7 +326,8 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
     calibration.columns.name = None
     cal_corr = cal.pivot_table(index=["predictor", "horizon"], columns="metric", values="corrected",
                                sort=False).reset_index()
-    calibration = calibration.merge(cal_corr, on=["predictor", "horizon"], suffixes=("", "_corrected"))
+    # apparent (in-sample) and optimism-corrected values side by side, each labelled by its suffix
+    calibration = calibration.merge(cal_corr, on=["predictor", "horizon"], suffixes=("_apparent", "_corrected"))
 
     # paired comparisons vs the best classic score (highest corrected Harrell C)
     comps = []
@@ -315,7 +342,8 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
     comparisons = pd.DataFrame(comps, columns=["predictor", "reference", "metric", "apparent_delta",
                                                "corrected_delta", "ci_low", "ci_high", "p_value", "n_rep"])
 
-    curves, groups = _calibration_curves(fitted, frame, y, cfg.horizons, "development")
+    oof = _out_of_fold_survival(factories, frame, y, cfg.horizons, cfg.seed)
+    curves, groups = _calibration_curves(fitted, frame, y, cfg.horizons, "development", surv=oof)
     dca = _decision_curves(fitted, frame, y, cfg.dca_horizons, cfg.dca_thresholds, "development")
     km = _km_by_group(frame, cfg.scores)
     tab1 = table1(frame)
