@@ -160,6 +160,56 @@ def _out_of_fold_survival(factories, frame, y, horizons, seed: int, folds: int =
     return out
 
 
+def _forest_calibration_out_of_fold(metrics: pd.DataFrame, oof: dict, y, horizons, spec_of: dict) -> list[str]:
+    """Random forests: calibration from 5-fold out-of-fold predictions instead of Harrell's bootstrap.
+
+    Harrell's bootstrap optimism correction assumes the apparent–test gap of a refit on a
+    resample mimics that of the full fit; a forest memorises its training patients (leaves of a
+    few patients, each tree grown on a bootstrap sample), and ~63% of the original patients are
+    in each resample, so "test" is largely in-sample too and the correction falls short (demo
+    forest: bootstrap-corrected slope at 12 months 1.78 and C 0.79, 5-fold out-of-fold 1.04 and
+    0.72). The forest's calibration rows (ici, e50, e90, slope, oe_ratio) therefore hold the
+    out-of-fold values (``method`` = "5-fold CV (out-of-fold)", no interval) and a note says so.
+    """
+    from .. import metrics as M
+    from .config import ModelSpec
+
+    t, e = y["time_months"], y["event"].astype(int)
+    notes = []
+    for name, spec in spec_of.items():
+        if not (isinstance(spec, ModelSpec) and spec.kind == "rsf") or name not in oof:
+            continue
+        S = oof[name]
+        for j, h in enumerate(horizons):
+            sel = (metrics["predictor"] == name) & (metrics["horizon"] == float(h)) & metrics["metric"].isin(_CAL_METRICS)
+            vals = {}
+            if np.isfinite(S[:, j]).all():
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        cal = M.calibration(t, e, S[:, j], h, groups=np.zeros(t.size, dtype=int))
+                    vals = {k: float(getattr(cal, k)) for k in _CAL_METRICS}
+                except Exception:  # noqa: BLE001 - left NaN: no value rather than an in-sample one
+                    vals = {}
+            for i in metrics.index[sel]:
+                v_ = vals.get(metrics.at[i, "metric"], np.nan)
+                metrics.at[i, "corrected"] = v_
+                metrics.at[i, "optimism"] = metrics.at[i, "apparent"] - v_
+                metrics.at[i, "ci_low"] = metrics.at[i, "ci_high"] = np.nan
+                metrics.at[i, "method"] = "5-fold CV (out-of-fold)"
+        c_oof = np.nan
+        last = S[:, -1] if np.isfinite(S[:, -1]).all() else None
+        if last is not None:
+            c_oof = float(M.harrell_c(t, e, 1 - last, warn_reversed=False))
+        hc = metrics[(metrics["predictor"] == name) & (metrics["metric"] == "harrell_c")]["corrected"]
+        notes.append(f"{name}: calibration is 5-fold cross-validated (out-of-fold predictions), not bootstrap-"
+                     "corrected — Harrell's bootstrap correction is invalid for a random forest, which memorises "
+                     f"its training patients. For the same reason its bootstrap-corrected Harrell C "
+                     f"({float(hc.iloc[0]) if len(hc) else float('nan'):.3f}) is optimistic: out-of-fold "
+                     f"C of 1 − S({float(horizons[-1]):g}) is {c_oof:.3f}.")
+    return notes
+
+
 def _calibration_curves(fitted, frame, y, horizons, cohort: str, surv: dict | None = None
                         ) -> tuple[pd.DataFrame, pd.DataFrame]:
     from .. import metrics as M
@@ -320,6 +370,11 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
     timings["validation"] = round(_time.perf_counter() - t1, 2)
     t1 = _time.perf_counter()
     metrics = _tidy(res, kind_of)
+    oof = _out_of_fold_survival(factories, frame, y, cfg.horizons, cfg.seed)
+    forest_notes = []
+    if v.method == "bootstrap":
+        forest_notes = _forest_calibration_out_of_fold(metrics, oof, y, cfg.horizons,
+                                                       {n: s for n, s in zip(names, specs)})
     cal = metrics[metrics["metric"].isin(_CAL_METRICS)]
     calibration = cal.pivot_table(index=["predictor", "horizon"], columns="metric", values="apparent",
                                   sort=False).reset_index()
@@ -342,7 +397,6 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
     comparisons = pd.DataFrame(comps, columns=["predictor", "reference", "metric", "apparent_delta",
                                                "corrected_delta", "ci_low", "ci_high", "p_value", "n_rep"])
 
-    oof = _out_of_fold_survival(factories, frame, y, cfg.horizons, cfg.seed)
     curves, groups = _calibration_curves(fitted, frame, y, cfg.horizons, "development", surv=oof)
     dca = _decision_curves(fitted, frame, y, cfg.dca_horizons, cfg.dca_thresholds, "development")
     km = _km_by_group(frame, cfg.scores)
@@ -377,7 +431,7 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
         t1_ext = table1(ef)
 
     timings["curves_external_tables"] = round(_time.perf_counter() - t1, 2)
-    notes = list(ext_warn) + ph_notes
+    notes = list(ext_warn) + ph_notes + forest_notes
     from ..scores import compute as _compute
 
     for sp in cfg.scores:

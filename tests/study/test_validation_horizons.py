@@ -49,3 +49,47 @@ def test_decision_curve_defined_where_the_treated_all_died_before_t():
     # undefined only where the treated group's follow-up ends with a censoring before t
     nb2 = net_benefit(np.array([1, 2, 3, 10.]), np.array([1, 0, 1, 1]), np.array([.9, .9, .1, .1]), 5, [0.5])
     assert np.isnan(nb2[nb2["strategy"] == "model"]["net_benefit"].iloc[0])
+
+
+def test_interval_methods_read_the_replicates_as_documented():
+    from prognosis.study.validation import bootstrap_interval, paired_difference
+
+    rng = np.random.default_rng(0)
+    r = pd.DataFrame({"boot": rng.normal(0.75, 0.02, 400), "test": rng.normal(0.70, 0.02, 400),
+                      "fixed": rng.normal(0.72, 0.015, 400)})
+    opt = float((r["boot"] - r["test"]).mean())
+    lo, hi = bootstrap_interval(r, 0.71, 0.95, "location_shifted")
+    assert lo == pytest.approx(np.quantile(r["boot"], 0.025) - opt)
+    assert hi == pytest.approx(np.quantile(r["boot"], 0.975) - opt)
+    lo, hi = bootstrap_interval(r, 0.71, 0.95, "fixed")
+    assert lo == pytest.approx(0.71 + np.quantile(r["fixed"], 0.025) - r["fixed"].mean())
+    lo, hi = bootstrap_interval(r, 0.71, 0.95, "combined")
+    half = 1.959963984540054 * np.sqrt(r["fixed"].var() + r["test"].var())
+    assert (lo, hi) == pytest.approx((0.71 - half, 0.71 + half))
+    with pytest.raises(ValueError, match="ci_method"):
+        bootstrap_interval(r, 0.71, 0.95, "bca")
+
+
+def test_paired_difference_methods_on_a_real_bootstrap():
+    from prognosis.study.validation import CI_METHODS, paired_difference
+
+    rng = np.random.default_rng(4)
+    n = 120
+    x1, x2 = rng.normal(size=n), rng.normal(size=n)
+    t = rng.exponential(10 * np.exp(-(0.9 * x1 + 0.3 * x2)))
+    e = (rng.uniform(size=n) < 0.8).astype(int)
+    frame = pd.DataFrame({"x1": x1, "x2": x2})
+
+    class F:
+        def __init__(self, c):
+            self.c = c
+
+        def __call__(self, seed):
+            return ColumnCox(self.c)
+
+    res = bootstrap_optimism({"a": F("x1"), "b": F("x2")}, frame, make_y(t, e), StudyScorer([5.0], tau=5.0),
+                             n_boot=20, seed=1)
+    for meth in CI_METHODS:
+        d = paired_difference(res, "a", "b", "harrell_c", ci_method=meth)
+        assert d["ci_low"] < d["ci_high"] and 0 < d["p_value"] <= 1 and d["n_rep"] == 20
+        assert d["corrected_delta"] > 0          # x1 is the stronger predictor
