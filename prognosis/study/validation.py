@@ -59,7 +59,7 @@ from .parallel import bootstrap_indices, kfold_indices, run_tasks, task_seeds
 
 __all__ = ["ValidationResult", "bootstrap_optimism", "repeated_cv", "apparent", "external_validation",
            "external_counts", "recalibrate_at", "paired_difference", "EXTERNAL_MIN_DEATHS",
-           "EXTERNAL_MIN_DEATHS_HORIZON", "rms_validate", "bootstrap_interval", "CI_METHODS"]
+           "EXTERNAL_MIN_DEATHS_HORIZON", "rms_validate", "rms_calibrate_km", "bootstrap_interval", "CI_METHODS"]
 
 ScoreFn = Callable[[object, pd.DataFrame, np.ndarray, np.ndarray], Mapping[str, float]]
 
@@ -662,3 +662,67 @@ def rms_validate(factory: Callable, X, y, *, n_boot: int = 200, seed: int = 0) -
     out["index.corrected"] = out["index.orig"] - out["optimism"]
     out["n"] = len(tr)
     return out
+
+
+def _group_km(surv: np.ndarray, t: np.ndarray, e: np.ndarray, u: float, cuts: np.ndarray):
+    """``Hmisc::groupkm``: groups of predicted S(u) by ``cuts`` (intervals [c_k, c_k+1), the last
+    closed), each with mean predicted S(u) and the Kaplan–Meier S(u) of its patients (NaN when
+    the group's follow-up ends before u with S > 0)."""
+    from ..metrics.km import _km
+
+    k = np.clip(np.searchsorted(cuts, surv, side="right") - 1, 0, cuts.size - 2)
+    x, km_u = np.full(cuts.size - 1, np.nan), np.full(cuts.size - 1, np.nan)
+    for j in range(cuts.size - 1):
+        m = k == j
+        if not m.any():
+            continue
+        x[j] = float(surv[m].mean())
+        km = _km(t[m], e[m])
+        if u <= km.time[-1] or float(km(km.time[-1])) == 0.0:
+            km_u[j] = float(km(u))
+    return x, km_u
+
+
+def rms_calibrate_km(factory: Callable, X, y, u: float, *, m: int = 50, n_boot: int = 200,
+                     seed: int = 0) -> pd.DataFrame:
+    """``rms::calibrate(fit, cmethod = "KM", u, m, B)``: bootstrap-corrected grouped calibration.
+
+    Patients are grouped by the full-data fit's predicted S(u) into ``floor(n / m)`` quantile
+    groups (cuts from the quantiles of (0, 1, S(u)), as rms); per group the Kaplan–Meier S(u)
+    ("KM") is set against the mean predicted S(u). For each of ``n_boot`` resamples the model is
+    refitted and the error KM − predicted is computed per group (same cuts) on the resample
+    (training) and on the original data (test); KM.corrected = KM − mean(training − test).
+    Agrees with ``rms::calibrate`` within Monte-Carlo noise (tests/metrics/test_rms_validate.py).
+
+    Returns a DataFrame, one row per group: ``index.orig, training, test, mean.optimism,
+    mean.predicted, KM, KM.corrected, n`` (rms's columns).
+    """
+    from .scoring import predict_survival_truncated
+
+    t, e = split_y(y)
+    y = make_y(t, e)
+    full = factory(seed).fit(X, y)
+    s = predict_survival_truncated(full, X, [u])[:, 0]
+    g = max(1, len(s) // int(m))
+    cuts = np.unique(np.quantile(np.r_[0.0, 1.0, s], np.linspace(0, 1, g + 1)))
+    x0, km0 = _group_km(s, t, e, u, cuts)
+    tr, te = [], []
+    for b, idx in enumerate(bootstrap_indices(len(y), n_boot, seed)):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                est = factory(seed + 1 + b).fit(_take(X, idx), y[idx])
+                sb = predict_survival_truncated(est, _take(X, idx), [u])[:, 0]
+                so = predict_survival_truncated(est, X, [u])[:, 0]
+        except Exception:  # noqa: BLE001 - a failed resample is not counted
+            continue
+        xb, kb = _group_km(sb, t[idx], e[idx], u, cuts)
+        xo, ko = _group_km(so, t, e, u, cuts)
+        tr.append(kb - xb)
+        te.append(ko - xo)
+    tr, te = np.array(tr), np.array(te)
+    d = tr - te
+    opt = np.array([np.nanmean(d[:, j]) if np.isfinite(d[:, j]).any() else np.nan for j in range(d.shape[1])])
+    return pd.DataFrame({"index.orig": km0 - x0, "training": np.nanmean(tr, axis=0), "test": np.nanmean(te, axis=0),
+                         "mean.optimism": opt, "mean.predicted": x0, "KM": km0, "KM.corrected": km0 - opt,
+                         "n": np.isfinite(d).sum(axis=0)})

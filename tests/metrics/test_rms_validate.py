@@ -61,3 +61,25 @@ def test_corrected_indices_within_monte_carlo_noise_of_rms(pbc):
         # 4 sd (plus a floor for indices with ~0 noise) keeps the false-alarm rate < 1e-4 per index
         tol = 4 * sd * np.sqrt(1 + 1 / 20) + 1e-6
         assert abs(v.loc[k, "index.corrected"] - mean) <= tol, (k, v.loc[k, "index.corrected"], mean, tol)
+
+
+@pytest.mark.slow
+def test_calibrate_km_within_monte_carlo_noise_of_rms(pbc):
+    from prognosis.models import CoxModel
+    from prognosis.study.validation import rms_calibrate_km
+
+    ref = json.loads((REF_DIR / "rms_calibrate_reference.json").read_text())
+    X, t, e = pbc
+
+    class Fac:
+        def __call__(self, seed):
+            return CoxModel()
+
+    c = rms_calibrate_km(Fac(), X, make_y(t, e), ref["u"], m=ref["m"], n_boot=200, seed=3)
+    assert len(c) == len(ref["KM"])
+    # groups and their Kaplan–Meier are deterministic: same patients in each group as rms
+    np.testing.assert_allclose(c["KM"], ref["KM"], atol=1e-6)
+    np.testing.assert_allclose(c["mean.predicted"], ref["mean_predicted"], atol=2e-3)   # cph vs Efron baseline
+    tol = 4 * np.asarray(ref["KM_corrected_sd"]) * np.sqrt(1 + 1 / 20) + 2e-3
+    assert (np.abs(c["KM.corrected"].to_numpy() - np.asarray(ref["KM_corrected_mean"])) <= tol).all(), (
+        c["KM.corrected"].tolist(), ref["KM_corrected_mean"], tol.tolist())
