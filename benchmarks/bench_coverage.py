@@ -14,7 +14,14 @@ the 95% interval of each method is checked against the truth:
 - ``fixed``: the spread of the full-data model's measure over the resamples, centred on the
   corrected estimate (the package's interval before issue 13);
 - ``location_shifted``: Noma et al., Stat Med 2021;40:5691 — percentiles of the refitted
-  bootstrap-sample apparent measure, shifted by the mean optimism (carries refitting variability).
+  bootstrap-sample apparent measure, shifted by the mean optimism (carries refitting variability);
+- ``combined``: corrected ± 1.96 sqrt(var(fixed) + var(test)) (sampling + refitting variance);
+- ``auto``: the package default — ``fixed`` for calibration measures, ``combined`` otherwise.
+
+Result committed with the change (200 simulations, n = 200, B = 100; coverage % of C / ΔC /
+Brier(12) / slope(12), Monte-Carlo SE ~1.5%): fixed 95.0 / 89.5 / 93.0 / 93.5; location_shifted
+92.5 / 96.5 / 93.0 / degenerate (0: a Cox refit's apparent slope is always 1); combined 97.0 /
+93.5 / 95.0 / 98.5 — hence ``auto`` (97.0 / 93.5 / 95.0 / 93.5).
 
 Prints running coverage every 10 simulations and a final table (coverage, mean width, Monte-Carlo
 SE of the coverage = sqrt(p(1-p)/sims)). Target: 93–97% for C, ΔC, Brier and slope.

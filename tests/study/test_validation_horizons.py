@@ -66,6 +66,9 @@ def test_interval_methods_read_the_replicates_as_documented():
     lo, hi = bootstrap_interval(r, 0.71, 0.95, "combined")
     half = 1.959963984540054 * np.sqrt(r["fixed"].var() + r["test"].var())
     assert (lo, hi) == pytest.approx((0.71 - half, 0.71 + half))
+    # the default: "fixed" for calibration measures, "combined" for the others
+    assert bootstrap_interval(r, 0.71, 0.95, "auto", "slope@12") == bootstrap_interval(r, 0.71, 0.95, "fixed")
+    assert bootstrap_interval(r, 0.71, 0.95, "auto", "harrell_c") == (lo, hi)
     with pytest.raises(ValueError, match="ci_method"):
         bootstrap_interval(r, 0.71, 0.95, "bca")
 
