@@ -125,3 +125,7 @@ class SeparationWarning(PrognosisWarning):
     near-collinearity. The message names the feature(s); refit with a penalty (e.g.
     ``penalizer=0.01``) or pool the level.
     """
+
+
+class ProportionalHazardsWarning(PrognosisWarning):
+    """A Cox model's proportional-hazards assumption is rejected (cox.zph-style score test)."""
