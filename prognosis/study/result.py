@@ -76,7 +76,7 @@ class StudyResult:
     >>> result = study.run(config)
     >>> print(result.summary())  # doctest: +ELLIPSIS
     Study: tiny
-      revised_tokuhashi ...Harrell C 0.684 apparent, 0.682 corrected ...
+      revised_tokuhashi ...Harrell C 0.648 apparent, 0.644 corrected ...
     >>> import tempfile, pathlib
     >>> out = pathlib.Path(tempfile.mkdtemp())
     >>> result.to_html(out / "index.html").name
