@@ -20,6 +20,7 @@ __all__ = [
     "ConfigError",
     "DataUnavailableError",
     "did_you_mean",
+    "ImputationConvergenceWarning",
 ]
 
 
@@ -85,3 +86,7 @@ class ConfigError(PrognosisError, ValueError):
 
 class DataUnavailableError(PrognosisError, FileNotFoundError):
     """An external data set (e.g. MSK-MET) is not present at the given path."""
+
+
+class ImputationConvergenceWarning(UserWarning):
+    """Multiple-imputation chains may not have converged (Gelman-Rubin R-hat above 1.1)."""
