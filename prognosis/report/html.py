@@ -16,6 +16,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from . import figures as F
+from .imputation import imputation_context
 from .model_card import model_card
 from .tripod import CITATION, tripod_checklist
 
@@ -253,6 +254,7 @@ def render_study(result, path: str | Path) -> Path:
         config_sha=prov.get("config_sha256", ""), run_time=prov.get("run_time_seconds", ""),
         scheduler=prov.get("scheduler", ""),
         config_yaml=yaml.safe_dump(prov.get("config", {}), sort_keys=False, allow_unicode=True),
+        imputation=imputation_context(result),
     )
     path.write_text(html, encoding="utf-8")
     return path

@@ -37,7 +37,7 @@ DEMO_COHORTS = {"demo": "development", "demo_external": "external"}
 _FALLBACK_FEATURE_SETS = ("clinical", "clinical+molecular", "score_items")
 
 _TOP_KEYS = ("name", "description", "cohorts", "scores", "models", "horizons", "validation",
-             "decision_curves", "seed", "output", "dask", "n_jobs", "report")
+             "decision_curves", "seed", "output", "dask", "n_jobs", "report", "imputation")
 _COHORT_KEYS = ("path", "mapping", "demo", "label", "dataset", "options")
 #: Loaders of public data sets usable as cohorts: ``{dataset: msk_met, path: ..., options: {...}}``.
 DATASETS = ("msk_met", "byar_prostate")
@@ -140,6 +140,8 @@ class StudyConfig:
     raw: dict = field(default_factory=dict)
     source: str | None = None
     base_dir: str = "."
+    #: missing covariates: :class:`prognosis.study.imputation.ImputationSpec` (``imputation:`` block)
+    imputation: object = None
 
     def to_dict(self) -> dict:
         """The config as given (after defaults were filled), for provenance."""
@@ -491,8 +493,12 @@ def load_config(source: str | Path | dict, *, base_dir: str | Path | None = None
         probs.add(f"'output' must be a folder path, got {output!r}")
         output = "reports/study"
 
+    from .imputation import parse_imputation
+
+    imputation = parse_imputation(raw.get("imputation"), probs)
     probs.raise_if_any()
-    return StudyConfig(
+    return StudyConfig(imputation=imputation,
+        
         name=str(raw.get("name", "Study")), development=dev, external=ext, scores=scores, models=models,
         horizons=horizons, validation=validation, dca_horizons=dca_h, dca_thresholds=dca_t, seed=seed,
         output=output, dask_address=address, n_jobs=n_jobs, description=str(raw.get("description", "")),

@@ -73,6 +73,8 @@ class StudyResult:
     provenance: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
     fitted: dict = field(default_factory=dict, repr=False)
+    #: missing-data handling (prognosis.study.imputation.summarise): method, m, pattern, FMI, CC vs MI
+    imputation: dict = field(default_factory=dict, repr=False)
 
     # -- views ---------------------------------------------------------------------------
     def discrimination(self) -> pd.DataFrame:
