@@ -78,6 +78,8 @@ def run(args) -> int:
         interval = None
         if hasattr(final, "predict_survival_interval"):
             interval = model.predict_survival_interval(frame, times, truncate=True)
+        # a model fitted on multiply imputed data (ImputedModel): S(t) range across the imputations
+        srange = model.predict_survival_range(frame, times, truncate=True) if hasattr(model, "predict_survival_range") else None
     out = pd.DataFrame({"input_row": rows})
     if has_id:
         out["patient_id"] = frame["patient_id"].astype(str).to_numpy()
@@ -86,6 +88,9 @@ def run(args) -> int:
         if interval is not None:
             out[f"S_{t:g}m_lower95"] = interval[0][t].to_numpy()
             out[f"S_{t:g}m_upper95"] = interval[1][t].to_numpy()
+        if srange is not None:
+            out[f"S_{t:g}m_min_over_imputations"] = srange[0][t].to_numpy()
+            out[f"S_{t:g}m_max_over_imputations"] = srange[1][t].to_numpy()
     out["risk"] = risk
     names = [] if args.scores == "none" else (scoremod.available() if args.scores == "all" else
                                              [s.strip() for s in args.scores.split(",") if s.strip()])
@@ -101,6 +106,9 @@ def run(args) -> int:
           f"(saved {meta.get('created_utc', '?')}); {len(frame)} patient(s)")
     if tmax is not None and any(t > tmax for t in times):
         print(f"note: horizons beyond the model's training follow-up ({tmax:.1f} months) are not estimable and shown as NA")
+    if srange is not None:
+        print(f"note: missing inputs imputed {getattr(final, 'm', '?')} times; [imputations a-b] = range of S(t) "
+              "across the imputations, the prediction is their mean")
     if interval is None:
         print("note: no per-patient interval is available for this model (point predictions only)")
     else:
@@ -114,6 +122,8 @@ def run(args) -> int:
             txt = f"S({t:g}m)={'NA' if np.isnan(v) else f'{v:.2f}'}"
             if interval is not None and not np.isnan(v):
                 txt += f" ({interval[0].iloc[i, j]:.2f}-{interval[1].iloc[i, j]:.2f})"
+            if srange is not None and not np.isnan(v):
+                txt += f" [imputations {srange[0].iloc[i, j]:.2f}-{srange[1].iloc[i, j]:.2f}]"
             parts.append(txt)
         s = "  ".join(parts)
         print(f"row {int(rows[i])}: {s}")

@@ -463,7 +463,8 @@ class MultipleImputer:
             stats += st
             outs.append(self._write(frame, cur))
             self.deploy_.append(self._deployment_models(cur, rng))
-        self.chain_stats_ = pd.DataFrame(stats, columns=["column", "chain", "iteration", "mean", "sd"])
+        # plain lists (not a DataFrame) so the fitted imputer serialises with skops
+        self.chain_records_ = [list(r) for r in stats]
         self.fitted_ = True
         bad = self.convergence()
         bad = bad[bad["rhat"] > 1.1] if len(bad) else bad
@@ -645,6 +646,12 @@ class MultipleImputer:
         return outs
 
     # -- diagnostics -------------------------------------------------------------------------
+    @property
+    def chain_stats_(self) -> pd.DataFrame:
+        """``column, chain, iteration, mean, sd`` of the imputed values per sweep (mice's chainMean/chainVar)."""
+        self._check_fitted()
+        return pd.DataFrame(self.chain_records_, columns=["column", "chain", "iteration", "mean", "sd"])
+
     def convergence(self) -> pd.DataFrame:
         """Gelman-Rubin R-hat per imputed column over the second half of the sweeps.
 
@@ -656,7 +663,8 @@ class MultipleImputer:
         rows = {}
         half = max(self.maxit // 2, 1)
         for c in self.imputed_columns_:
-            s = self.chain_stats_[(self.chain_stats_["column"] == c) & (self.chain_stats_["iteration"] > self.maxit - half)]
+            cs = self.chain_stats_
+            s = cs[(cs["column"] == c) & (cs["iteration"] > self.maxit - half)]
             M = s.pivot(index="iteration", columns="chain", values="mean").to_numpy()
             nit = M.shape[0]
             W = float(M.var(axis=0, ddof=1).mean()) if nit > 1 else np.nan
