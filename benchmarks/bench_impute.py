@@ -12,9 +12,19 @@ Data-generating model (per replicate, n = 500):
 
 Missingness depends on the outcome, so the complete-case Cox analysis is biased (White &
 Royston, Stat Med 2009;28:1982; Carpenter & Kenward, *Multiple Imputation and its
-Application*, 2013, ch. 1). Multiple imputation uses :class:`prognosis.impute.MultipleImputer`
-(PMM, event indicator and Nelson-Aalen H(T) in the imputation model, m = 10, 10 sweeps) and
-:func:`prognosis.impute.pool` (Rubin's rules, Barnard-Rubin df, complete-data df infinite).
+Application*, 2013, ch. 1). Two multiple-imputation methods, each m = 10, 10 sweeps, pooled by
+:func:`prognosis.impute.pool` (Rubin's rules, Barnard-Rubin df, complete-data df infinite):
+
+``multiple_imputation``
+    :class:`prognosis.impute.MultipleImputer` -- chained equations, PMM, event indicator and
+    Nelson-Aalen H(T) in the imputation model (White & Royston 2009; what R mice does);
+``mi_smcfcs``
+    :func:`prognosis.models.mi.smcfcs_cox` -- substantive-model-compatible FCS (Bartlett et al.,
+    Stat Methods Med Res 2015), which draws x2 from its conditional under the Cox model.
+
+Measured (300 replicates, committed JSON): the chained-equations approximation attenuates the
+log-HR of x2 (bias about -0.07, coverage about 90%; R mice gives the same bias on the same
+data), while SMC-FCS is unbiased -- see ``benchmarks/results/bench_impute.json``.
 
 Reported per method and coefficient: mean bias, empirical SE, mean model SE, coverage of the
 95% interval with its Monte-Carlo SE sqrt(p(1 - p) / reps) (Morris, White & Crowther, Stat Med
@@ -32,6 +42,8 @@ from pathlib import Path
 import numpy as np
 
 BETA = np.array([0.5, 0.5])
+#: complete data, complete case, chained equations (MultipleImputer, as R mice), SMC-FCS (smcfcs_cox)
+METHODS = ("full", "complete_case", "multiple_imputation", "mi_smcfcs")
 
 
 def simulate(rng, n: int = 500):
@@ -85,6 +97,15 @@ def one_replicate(r: int, seed: int, m: int, maxit: int) -> dict:
     out["multiple_imputation"] = {"est": p.estimate.tolist(), "se": p.se.tolist(),
                                   "cover": ((ci[:, 0] <= BETA) & (BETA <= ci[:, 1])).tolist(),
                                   "fmi": p.fmi.tolist()}
+    from prognosis.models.mi import smcfcs_cox
+
+    sets = smcfcs_cox(obs, ["x1", "x2"], time_col="time", event_col="event", m=m, seed=seed * 100003 + r,
+                      maxit=maxit)
+    fits = [cox(s) for s in sets]
+    p = pool(np.array([f[0] for f in fits]), np.array([f[1] for f in fits]))
+    ci = p.ci(0.95)
+    out["mi_smcfcs"] = {"est": p.estimate.tolist(), "se": p.se.tolist(),
+                        "cover": ((ci[:, 0] <= BETA) & (BETA <= ci[:, 1])).tolist(), "fmi": p.fmi.tolist()}
     return out
 
 
@@ -92,7 +113,7 @@ def summarise(results: list[dict]) -> dict:
     reps = len(results)
     summ = {"reps": reps, "true_beta": BETA.tolist(),
             "mean_missing_share": float(np.mean([r["missing_share"] for r in results]))}
-    for meth in ("full", "complete_case", "multiple_imputation"):
+    for meth in METHODS:
         est = np.array([r[meth]["est"] for r in results])
         se = np.array([r[meth]["se"] for r in results])
         cov = np.array([r[meth]["cover"] for r in results], dtype=float)
@@ -103,7 +124,7 @@ def summarise(results: list[dict]) -> dict:
                        "bias_mcse": float(est[:, j].std(ddof=1) / np.sqrt(reps)),
                        "empirical_se": float(est[:, j].std(ddof=1)), "mean_model_se": float(se[:, j].mean()),
                        "coverage_95": c, "coverage_mcse": float(np.sqrt(c * (1 - c) / reps))}
-            if meth == "multiple_imputation":
+            if meth.startswith("m"):
                 row[nm]["mean_fmi"] = float(np.mean([r[meth]["fmi"][j] for r in results]))
         summ[meth] = row
     return summ
@@ -128,15 +149,16 @@ def main(argv=None):
     print(f"{a.reps} replicates, n = 500, m = {a.m}, {100 * summ['mean_missing_share']:.1f}% of x2 missing (MAR), "
           f"{summ['seconds']} s")
     print(f"{'method':22s} {'coef':4s} {'bias':>8s} {'(mcse)':>8s} {'emp SE':>7s} {'mod SE':>7s} {'cover95':>8s} {'(mcse)':>7s}")
-    for meth in ("full", "complete_case", "multiple_imputation"):
+    for meth in METHODS:
         for nm in ("x1", "x2"):
             r = summ[meth][nm]
             print(f"{meth:22s} {nm:4s} {r['bias']:+8.4f} {r['bias_mcse']:8.4f} {r['empirical_se']:7.4f} "
                   f"{r['mean_model_se']:7.4f} {100 * r['coverage_95']:7.1f}% {100 * r['coverage_mcse']:6.1f}%")
-    mi, cc = summ["multiple_imputation"]["x2"], summ["complete_case"]["x2"]
-    ok_bias = abs(mi["bias"]) < abs(cc["bias"])
-    ok_cov = all(0.93 <= summ["multiple_imputation"][nm]["coverage_95"] <= 0.97 for nm in ("x1", "x2"))
-    print(f"MI less biased than complete case for x2: {ok_bias}; MI coverage within 93-97%: {ok_cov}")
+    cc = summ["complete_case"]["x2"]
+    for meth in ("multiple_imputation", "mi_smcfcs"):
+        ok_bias = abs(summ[meth]["x2"]["bias"]) < abs(cc["bias"])
+        ok_cov = all(0.93 <= summ[meth][nm]["coverage_95"] <= 0.97 for nm in ("x1", "x2"))
+        print(f"{meth}: less biased than complete case for x2: {ok_bias}; coverage within 93-97%: {ok_cov}")
     if a.out:
         Path(a.out).parent.mkdir(parents=True, exist_ok=True)
         Path(a.out).write_text(json.dumps(summ, indent=2))

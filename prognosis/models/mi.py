@@ -38,7 +38,7 @@ from ..errors import InputError, ModelError, NotFittedError
 from ..impute import MultipleImputer, pool
 from ..survival_data import split_y
 
-__all__ = ["ImputedModel", "pooled_cox", "score_group_shares", "pool_concordance"]
+__all__ = ["ImputedModel", "pooled_cox", "score_group_shares", "pool_concordance", "smcfcs_cox"]
 
 
 def _final(est):
@@ -251,3 +251,108 @@ def score_group_shares(frame: pd.DataFrame, name: str, imputer: MultipleImputer 
     if (undetermined > 1e-12).any():
         out["(not scorable)"] = undetermined  # items the imputer does not cover stay missing
     return out
+
+
+def smcfcs_cox(frame: pd.DataFrame, covariates, *, time_col: str = "time_months", event_col: str = "event",
+               m: int = 10, seed: int = 0, maxit: int = 10, auxiliary=(), max_reject: int = 500) -> list[pd.DataFrame]:
+    """Substantive-model-compatible FCS imputation for a Cox model (Bartlett, Seaman, White &
+    Carpenter, Stat Methods Med Res 2015;24:462; R package ``smcfcs``).
+
+    The chained-equations approximation of White & Royston (event + Nelson-Aalen H(T) as
+    predictors, :class:`~prognosis.impute.MultipleImputer`) attenuates a covariate's hazard
+    ratio when effects are large or missingness is heavy (``benchmarks/bench_impute.py``:
+    -0.06 to -0.08 on a log-HR of 0.5 with a third missing, the same with R mice). SMC-FCS
+    instead draws each missing value from its conditional given the outcome *under the Cox
+    model that will be fitted*: a proposal from the covariate model (normal linear or
+    logistic on the other covariates and ``auxiliary`` columns) is accepted with probability
+    ``exp(-H0(t) e^lp)`` if censored and ``H0(t) e^lp exp(1 - H0(t) e^lp)`` if dead (rejection
+    sampling as in ``smcfcs``), with the Cox coefficients drawn from their normal posterior
+    approximation and the Breslow baseline H0 recomputed each sweep. It is unbiased when the Cox
+    model (linear in ``covariates``) is correctly specified.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Outcome columns and numeric (or 0/1) ``covariates``; only these and ``auxiliary`` are used.
+    covariates : list of str
+        Columns of the substantive Cox model, entered linearly; missing values are imputed.
+    auxiliary : list of str
+        Complete extra predictors of the covariate models.
+
+    Returns
+    -------
+    list of m completed copies of ``frame``.
+    """
+    from ..impute.chained import _logit_fit, _mvn_draw, _norm_draw
+    from ._cox_newton import CoxNewtonError, fit_cox_newton
+    from .cox import _baseline_cumhaz
+
+    covs, aux = list(covariates), list(auxiliary)
+    missing_cols = [c for c in covs + aux if c not in frame.columns]
+    if missing_cols:
+        raise InputError(f"smcfcs_cox: column(s) {missing_cols} are not in the frame")
+    if any(frame[a].isna().any() for a in aux):
+        raise InputError("smcfcs_cox: auxiliary columns must be complete")
+    t = frame[time_col].to_numpy(float)
+    d = frame[event_col].to_numpy(int)
+    X0 = frame[covs].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+    A = frame[aux].apply(pd.to_numeric, errors="coerce").to_numpy(float) if aux else np.empty((len(frame), 0))
+    miss = np.isnan(X0)
+    binary = [bool(np.isin(X0[~miss[:, j], j], (0.0, 1.0)).all()) for j in range(len(covs))]
+    inc = [j for j in range(len(covs)) if miss[:, j].any()]
+    bounds = [(np.nanmin(X0[:, j]), np.nanmax(X0[:, j])) for j in range(len(covs))]
+    ut = np.unique(t[d == 1])
+    outs = []
+    for child in np.random.SeedSequence(seed).spawn(m):
+        rng = np.random.default_rng(child)
+        X = X0.copy()
+        for j in inc:
+            X[miss[:, j], j] = rng.choice(X0[~miss[:, j], j], size=int(miss[:, j].sum()))
+        for _ in range(maxit):
+            for j in inc:
+                mis = miss[:, j]
+                try:
+                    res = fit_cox_newton(X, t, d)
+                except CoxNewtonError as exc:
+                    raise ModelError(f"smcfcs_cox: the Cox model could not be fitted on an imputed set ({exc})") from exc
+                beta = _mvn_draw(res.coef, res.cov, rng)
+                # Breslow baseline with the drawn coefficients, at each patient's own time
+                grid, H = _baseline_cumhaz(t, d, np.exp((X - X.mean(0)) @ beta), "breslow")
+                idx = np.searchsorted(grid, t, side="right") - 1
+                H0 = np.where(idx >= 0, H[np.clip(idx, 0, None)], 0.0) * np.exp(-X.mean(0) @ beta)
+                Z = np.column_stack([np.ones(len(t)), np.delete(X, j, axis=1), A])
+                lp_rest = np.delete(X, j, axis=1) @ np.delete(beta, j)
+                obs = ~mis
+                if binary[j]:
+                    b, cov = _logit_fit(Z[obs], X[obs, j])
+                    b = _mvn_draw(b, cov, rng)
+                    pi = 1 / (1 + np.exp(-np.clip(Z[mis] @ b, -30, 30)))
+                    ll = []
+                    for v in (0.0, 1.0):
+                        lp = lp_rest[mis] + beta[j] * v
+                        ll.append(d[mis] * lp - H0[mis] * np.exp(lp))
+                    w1 = pi * np.exp(ll[1] - np.maximum(ll[0], ll[1]))
+                    w0 = (1 - pi) * np.exp(ll[0] - np.maximum(ll[0], ll[1]))
+                    X[mis, j] = (rng.random(int(mis.sum())) < w1 / (w0 + w1)).astype(float)
+                    continue
+                _, bstar, sstar = _norm_draw(Z[obs], X[obs, j], rng, 1e-5)
+                mu = Z[mis] @ bstar
+                todo = np.flatnonzero(mis)
+                mu_todo = mu.copy()
+                for _ in range(max_reject):
+                    prop = mu_todo + rng.standard_normal(todo.size) * sstar
+                    s = H0[todo] * np.exp(lp_rest[todo] + beta[j] * prop)
+                    with np.errstate(over="ignore"):
+                        acc_p = np.where(d[todo] == 1, s * np.exp(1 - s), np.exp(-s))
+                    accept = rng.random(todo.size) < acc_p
+                    X[todo, j] = prop  # the last proposal stays when never accepted (as smcfcs)
+                    todo, mu_todo = todo[~accept], mu_todo[~accept]
+                    if todo.size == 0:
+                        break
+                X[mis, j] = np.clip(X[mis, j], *bounds[j])
+        out = frame.copy()
+        for j in inc:
+            out.loc[miss[:, j], covs[j]] = X[miss[:, j], j]
+        outs.append(out)
+    _ = ut
+    return outs
