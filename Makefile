@@ -31,6 +31,7 @@ reference: $(STAMP)
 	$(BIN)/python tests/reference/make_data.py
 	Rscript tests/reference/make_reference.R
 	Rscript tests/reference/make_reference_models.R
+	Rscript tests/reference/make_reference_impute.R
 
 clean:
 	rm -rf $(VENV) .pytest_cache
