@@ -59,3 +59,30 @@ def test_report_with_multiple_imputation(study_files):
     fmi = html[html.index("Pooled Cox coefficients"):html.index("Complete-case analysis vs")]
     assert "albumin_g_dl" in fmi and re.search(r"<td>0\.\d+</td>", fmi)
     assert "complete case" in html
+
+
+def test_single_and_complete_case_factories():
+    import numpy as np
+
+    from prognosis.study.config import ModelSpec
+    from prognosis.study.imputation import ImputationSpec, apply_to_factories, complete_case_rows
+    from prognosis.study.predictors import make_factory
+
+    frame = simulate_cohort(120, seed=4, missingness="realistic").frame
+    spec = ModelSpec(name="cox", kind="cox", features="clinical")
+    specs = {"cox": spec}
+    facs = {"cox": make_factory(spec)}
+    single = apply_to_factories(facs, specs, ImputationSpec(method="single"), frame)["cox"](1)
+    assert single.get_params()["features__impute"] == "iterative"
+    multi = apply_to_factories(facs, specs, ImputationSpec(method="multiple", m=3), frame)["cox"](1)
+    assert type(multi).__name__ == "ImputedModel" and multi.m == 3
+    assert "kps" in multi.imputer_params["columns"] and "ecog" in multi.imputer_params["columns"]
+    assert apply_to_factories(facs, specs, ImputationSpec(method="indicator"), frame)["cox"] is facs["cox"]
+    keep = complete_case_rows(frame, [spec])
+    assert 0 < keep.sum() < len(frame)
+    assert frame.loc[keep, ["kps", "albumin_g_dl"]].notna().all().all()
+    assert np.array_equal(keep, frame[["age_years", "kps", "albumin_g_dl", "frankel", "crp_mg_dl", "ldh_u_l",
+                                       "platelets_10e9_l", "calcium_mg_dl", "bilirubin_mg_dl", "hemoglobin_g_dl",
+                                       "extraspinal_bone_mets", "vertebral_mets", "brain_mets",
+                                       "pathological_fracture", "prior_chemotherapy", "sex", "visceral_mets",
+                                       "ambulatory", "primary_site"]].notna().all(axis=1).to_numpy())
