@@ -26,10 +26,20 @@ Why not scikit-learn's ``IterativeImputer(sample_posterior=True)``: it treats ev
 continuous (one ``BayesianRidge``), so a Frankel grade or a bone-metastasis count would be
 imputed as 2.37 or -1; it has neither logistic/multinomial models nor predictive mean matching,
 and it draws from the predictive distribution of a single chain, so m imputations are m runs
-with different seeds. miceforest (LightGBM) is not a Debian/conda-forge-light dependency and
-has no published equivalence with mice. The regressions here are a few lines of NumPy each, and
+with different seeds. miceforest imputes with LightGBM (a heavy compiled dependency) and has no
+documented equivalence with mice's methods. The regressions here are a few lines of NumPy each, and
 matching R mice (checked on NCCTG lung, ``tests/reference/make_reference_impute.R``) was the
 acceptance criterion.
+
+Known limitation (measured)
+---------------------------
+Event + H(T) is an approximation of the covariate's conditional distribution under a Cox
+model. With a log-HR of 0.5 per SD and a third of the values missing at random on another
+covariate and the outcome, it attenuates the log-HR by about 0.07 (coverage ~90%;
+``benchmarks/bench_impute.py``; R mice gives the same on the same data sets). When the
+analysis model is a Cox model linear in known covariates, use
+:func:`prognosis.models.mi.smcfcs_cox` (substantive-model-compatible FCS), which is unbiased
+in that benchmark.
 
 New patients (no outcome yet)
 -----------------------------
