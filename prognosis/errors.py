@@ -22,6 +22,7 @@ __all__ = [
     "did_you_mean",
     "PrognosisWarning",
     "SeparationWarning",
+    "ImputationConvergenceWarning",
 ]
 
 
@@ -129,3 +130,7 @@ class SeparationWarning(PrognosisWarning):
 
 class ProportionalHazardsWarning(PrognosisWarning):
     """A Cox model's proportional-hazards assumption is rejected (cox.zph-style score test)."""
+
+
+class ImputationConvergenceWarning(PrognosisWarning):
+    """Multiple-imputation chains may not have converged (Gelman-Rubin R-hat above 1.1)."""

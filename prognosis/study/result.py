@@ -107,6 +107,8 @@ class StudyResult:
     drift: pd.DataFrame = field(default_factory=pd.DataFrame)
     updating: pd.DataFrame = field(default_factory=pd.DataFrame)
     updating_tests: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: missing-data handling (prognosis.study.imputation.summarise): method, m, pattern, FMI, CC vs MI
+    imputation: dict = field(default_factory=dict, repr=False)
 
     # -- views ---------------------------------------------------------------------------
     def discrimination(self) -> pd.DataFrame:
