@@ -43,7 +43,8 @@ def cox_artifact(tmp_path_factory):
 
 def patient_table() -> pd.DataFrame:
     """24 external-cohort patients, then edited: missing inputs, unknown/untested molecular
-    levels, a pooled primary site, ECOG without KPS, labs at score thresholds."""
+    levels, a pooled primary site, subtype levels pooled as sparse (lung ALK, breast HR-/HER2+,
+    prostate unknown, the whole melanoma block), ECOG without KPS, labs at score thresholds."""
     ext = load_demo("external").frame
     cols = ["age_years", "sex", "primary_site", "kps", "ecog", "extraspinal_bone_mets", "vertebral_mets",
             "visceral_mets", "visceral_pattern", "brain_mets", "frankel", "ambulatory", "pathological_fracture",
@@ -70,6 +71,10 @@ def patient_table() -> pd.DataFrame:
     p.loc[14, ["frankel", "ambulatory", "brain_mets", "visceral_pattern"]] = [None, None, None, "disseminated"]
     p.loc[15, ["kps", "age_years"]] = [100, 95.5]
     p.loc[16, ["kps", "age_years"]] = [10, 18]
+    # levels the fixture model pools into the reference (< 5 training deaths; FeatureBuilder.pooled_)
+    p.loc[17, ["primary_site", "egfr", "alk", "ros1", "kras"]] = ["lung", "wildtype", "rearranged", None, None]
+    p.loc[18, ["primary_site", "er", "pr", "her2"]] = ["breast", "negative", "negative", "positive"]
+    p.loc[19, ["primary_site", "braf"]] = ["melanoma", "wildtype"]  # whole melanoma block pooled
     # 24 more external patients with 15% of their values blanked at random
     rng = np.random.default_rng(7)
     q = ext.sample(24, random_state=6)[cols].astype(object).reset_index(drop=True)
