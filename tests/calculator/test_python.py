@@ -172,6 +172,9 @@ def test_parse_patient_normalises():
     f = parse_patient(["frankel=d", "primary_site=Lung", "brain_mets=yes", "albumin_g_dl=", "kps=70"])
     assert f.iloc[0].to_dict() == {"frankel": "D", "primary_site": "lung", "brain_mets": True,
                                    "albumin_g_dl": None, "kps": 70}
+    # upper-case schema vocabularies other than Frankel (spine_level) are matched case-insensitively
+    g = parse_patient(["spine_level=t12", "sins_pain=Mechanical", "months_since_primary=15"])
+    assert g.iloc[0].to_dict() == {"spine_level": "T12", "sins_pain": "mechanical", "months_since_primary": 15.0}
 
 
 def test_predict_patient_cli(cox_artifact, capsys, tmp_path):

@@ -190,7 +190,8 @@ def _parse_value(col: str, v):
     if s == "" or s.lower() == "na":
         return None
     if spec.kind == "category":
-        val = s.upper() if col == "frankel" else s.lower()
+        # schema categories are matched case-insensitively (frankel "d" -> "D", spine_level "t12" -> "T12")
+        val = next((c for c in spec.categories if c.lower() == s.lower()), s)
         if val not in spec.categories:
             raise InputError(f"column {col!r}: value {s!r} is not one of {list(spec.categories)}")
         return val

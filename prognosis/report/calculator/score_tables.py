@@ -1,18 +1,24 @@
 """Classic scores as lookup tables generated from :mod:`prognosis.scores` (for the browser).
 
 The scores live in one place, :mod:`prognosis.scores`, as Python item functions. Rather than
-re-state eight point tables and their options in JavaScript, :func:`score_tables` *derives* a
+re-state the point tables and their options in JavaScript, :func:`score_tables` *derives* a
 lookup table per item by calling those functions:
 
 * every item reads a few canonical columns (``ScoreDef.columns``);
 * each column's values fall into finitely many classes that the item cannot tell apart --
   categories (plus missing), yes/no (plus missing), and for numbers the intervals between the
   item's break points. Break points are found by scanning the column's schema range (all integers
-  for integer columns; a grid of 20,000 cells for measurements) with the other columns of the item
-  held at random configurations, then bisecting each change down to adjacent doubles, so the
-  break point is the exact double where the item changes (``v >= 0.4`` gives the double nearest
-  0.4); intervals are ``[b_i, b_{i+1})``;
+  for integer columns; a grid of 20,000 cells for measurements; columns without a schema maximum
+  up to 1000 and then checked constant up to 1e6) with the other columns of the item held at
+  random configurations and then at every combination of their classes found so far (repeated
+  until no new break appears), bisecting each change down to adjacent doubles, so the break
+  point is the exact double where the item changes (``v >= 0.4`` gives the double nearest 0.4,
+  ``v <= 15`` the double after 15); intervals are ``[b_i, b_{i+1})``;
 * the item's (least, most) points are tabulated on the product of the classes.
+
+A score whose item cannot be tabulated this way (it still changes beyond the scanned range, its
+breaks do not settle, or the class product is too large) is left out of the tables and listed
+with the reason by :func:`excluded_scores`; the page names it instead of showing it.
 
 :func:`evaluate` applies the tables in Python exactly as the page's JavaScript does; the tests
 check it against ``scores.compute`` on random patients, and the page against ``prognosis
