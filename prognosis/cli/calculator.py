@@ -41,4 +41,8 @@ def run(args) -> int:
     Path(args.out).write_text(page, encoding="utf-8")
     print(f"wrote {args.out} ({len(page.encode()) / 1e6:.1f} MB, self-contained, no network); "
           f"open it as {Path(args.out).name}?age_years=62&kps=70&primary_site=lung")
+    from ..report.calculator.score_tables import excluded_scores
+
+    for name, reason in excluded_scores().items():
+        print(f"score {name} is not in the page: {reason}")
     return 0

@@ -50,7 +50,9 @@ def cox_contributions(model, frame: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame indexed like ``frame``, one column per clinical item (in feature-set order), plus
     ``lp`` (their sum: the linear predictor that ``predict`` returns). ``attrs["labels"]`` maps
-    items to readable labels and ``attrs["columns"]`` items to their design columns.
+    items to readable labels and ``attrs["columns"]`` items to their design columns. Items of the
+    FeatureBuilder that have no design column (every level pooled as sparse, or constant in
+    training) contribute nothing and have no column; ``attrs["absent"]`` lists them.
     """
     from .cox import CoxModel
 
@@ -74,5 +76,7 @@ def cox_contributions(model, frame: pd.DataFrame) -> pd.DataFrame:
     out["lp"] = terms.sum(axis=1)
     out.attrs["labels"] = {i: ITEM_LABELS.get(i, i) for i in items}
     out.attrs["columns"] = cols
+    out.attrs["absent"] = [i for i in (builder.blocks_ if builder is not None else {})
+                           if i != "kps_from_ecog" and i not in cols]
     return out
 

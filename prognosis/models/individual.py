@@ -130,6 +130,9 @@ def export_cox(model) -> dict:
         "features": list(builder.feature_names_out_),
         "dropped": {c: float(builder.dropped_values_[c]) for c in builder.dropped_},
         "duplicates": dict(builder.duplicates_),
+        # sparse levels pooled into the reference (no design column): column -> reason
+        "pooled": {c: str(r) for c, r in getattr(builder, "pooled_", {}).items()},
+        "min_level_events": int(getattr(builder, "min_level_events", 0) or 0),
         "few_missing": {k: int(v) for k, v in builder.few_missing_.items()},
         "input_columns": list(builder.input_columns_),
         "spec_sha256": spec["sha256"],

@@ -106,8 +106,21 @@ def nomogram_table(model, reference: pd.DataFrame | None = None) -> pd.DataFrame
 
     spec = export_cox(model)
     recs, dropped = [], []
+    # FeatureBuilder may pool sparse levels into the reference, or a whole subtype block (then the
+    # item has no design column and no axis); the axes follow the columns the model has
+    in_design = set(spec["item_of_design"].values())
+    pooled = dict(spec["features"].get("pooled", {}))
+    gone = [it for it in spec["features"]["items"] if it["item"] not in in_design]
+    gone_cols = {c for it in gone for c in it.get("names", [it.get("name")])}
+    notes = [f"{ITEM_LABELS.get(it['item'], it['item'])}: "
+             + ("every level pooled with the reference (too few training deaths)"
+                if all(c in pooled for c in it.get("names", [it.get("name")])) else "no model column")
+             + ", so no axis" for it in gone]
+    notes += [f"{c} pooled with the reference level (too few training deaths)" for c in pooled if c not in gone_cols]
     for it in spec["features"]["items"]:
         item = it["item"]
+        if item not in in_design:
+            continue
         vals, labels, rows = _axis_values(it, reference)
         f = _contrib(model, rows, item)
         ind = spec["features"]["indicators"]
@@ -136,6 +149,7 @@ def nomogram_table(model, reference: pd.DataFrame | None = None) -> pd.DataFrame
     tab["points"] = (tab["contribution"] - mins) / scale
     tab.attrs["scale"] = scale
     tab.attrs["unbounded"] = dropped
+    tab.attrs["pooled"] = notes
     tab.attrs["offset"] = float(tab.groupby("item")["contribution"].min().sum())
     tab.attrs["max_total"] = float(tab.groupby("item")["points"].max().sum())
     tab.attrs["baseline"] = {"times": spec["cox"]["times"], "cumhaz": spec["cox"]["cumhaz"],
@@ -237,6 +251,8 @@ def nomogram_figure(model, reference: pd.DataFrame | None = None, horizons=(6.0,
             ax.plot([x, x], [y, y + 0.12], color="k", lw=0.7)
             ax.text(x, y + 0.16, f"{m:g}", ha="center", va="bottom", fontsize=6)
     ax.set_title(title or "Nomogram (Cox model; rms style)", fontsize=10)
+    if tab.attrs.get("pooled"):
+        fig.text(0.01, 0.045, "Pooled: " + "; ".join(tab.attrs["pooled"]), fontsize=6, color="#57606a")
     if tab.attrs["unbounded"]:
         fig.text(0.01, 0.02, "Not shown (unbounded coefficient: too few training patients): "
                  + "; ".join(tab.attrs["unbounded"]), fontsize=6, color="#cf222e")

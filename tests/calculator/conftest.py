@@ -43,13 +43,15 @@ def cox_artifact(tmp_path_factory):
 
 def patient_table() -> pd.DataFrame:
     """24 external-cohort patients, then edited: missing inputs, unknown/untested molecular
-    levels, a pooled primary site, ECOG without KPS, labs at score thresholds."""
+    levels, Rades intervals at their cut-offs, a pooled primary site, subtype levels pooled as sparse (lung ALK, breast HR-/HER2+,
+    prostate unknown, the whole melanoma block), ECOG without KPS, labs at score thresholds."""
     ext = load_demo("external").frame
     cols = ["age_years", "sex", "primary_site", "kps", "ecog", "extraspinal_bone_mets", "vertebral_mets",
             "visceral_mets", "visceral_pattern", "brain_mets", "frankel", "ambulatory", "pathological_fracture",
             "prior_chemotherapy", "targeted_therapy", "albumin_g_dl", "crp_mg_dl", "ldh_u_l",
             "platelets_10e9_l", "calcium_mg_dl", "bilirubin_mg_dl", "hemoglobin_g_dl", "egfr", "alk", "ros1",
-            "kras", "braf", "er", "pr", "her2", "castration"]
+            "kras", "braf", "er", "pr", "her2", "castration", "months_since_primary", "motor_deficit_days",
+            "spine_level", "sins_pain", "sins_lesion", "sins_alignment", "sins_collapse", "sins_posterolateral"]
     p = ext.sample(24, random_state=5)[cols].astype(object).reset_index(drop=True)
     p = p.where(p.notna(), None)
     p.loc[0, ["primary_site", "egfr", "alk", "ros1", "kras"]] = ["lung", "mutant", None, None, None]
@@ -66,10 +68,16 @@ def patient_table() -> pd.DataFrame:
     p.loc[11, ["sex", "visceral_mets"]] = [None, None]  # few-missing item and an indicator item
     p.loc[12, ["crp_mg_dl", "ldh_u_l", "albumin_g_dl", "platelets_10e9_l", "calcium_mg_dl", "bilirubin_mg_dl"]] = \
         [0.4, 250, 3.7, 100, 10.3, 1.4]  # exactly at Katagiri thresholds
+    p.loc[12, ["months_since_primary", "motor_deficit_days"]] = [15.0, 7.0]  # at the Rades cut-offs
+    p.loc[15, ["months_since_primary", "motor_deficit_days"]] = [15.000001, 7.000001]
     p.loc[13, cols] = None               # nothing recorded at all
     p.loc[14, ["frankel", "ambulatory", "brain_mets", "visceral_pattern"]] = [None, None, None, "disseminated"]
     p.loc[15, ["kps", "age_years"]] = [100, 95.5]
     p.loc[16, ["kps", "age_years"]] = [10, 18]
+    # levels the fixture model pools into the reference (< 5 training deaths; FeatureBuilder.pooled_)
+    p.loc[17, ["primary_site", "egfr", "alk", "ros1", "kras"]] = ["lung", "wildtype", "rearranged", None, None]
+    p.loc[18, ["primary_site", "er", "pr", "her2"]] = ["breast", "negative", "negative", "positive"]
+    p.loc[19, ["primary_site", "braf"]] = ["melanoma", "wildtype"]  # whole melanoma block pooled
     # 24 more external patients with 15% of their values blanked at random
     rng = np.random.default_rng(7)
     q = ext.sample(24, random_state=6)[cols].astype(object).reset_index(drop=True)

@@ -115,6 +115,11 @@ def test_page_matches_predict(page, cox_artifact, chromium, tmp_path):
     pred = pd.read_csv(out)
     pred = pd.read_csv(out, dtype={c: str for c in pred.columns if c.endswith("_group")})
     assert len(pred) == len(patients) >= 20
+    # the fixture model pools sparse levels (FeatureBuilder, < 5 training deaths), incl. a whole
+    # subtype block, and the table has patients with those levels
+    pooled = page["model"].steps[0][1].pooled_
+    assert {"lung[alk_ros1_rearranged]", "breast[hr-her2+]", "melanoma[braf_v600]"} <= set(pooled)
+    n_pooled = 0
     doms = _batch(page, chromium, tmp_path, [_query(patients.iloc[i]) for i in range(len(patients))])
     frames = harmonize_patient(patients.assign(patient_id=[f"p{i}" for i in range(len(patients))]))
     assert len(frames) == len(patients)
@@ -132,6 +137,13 @@ def test_page_matches_predict(page, cox_artifact, chromium, tmp_path):
                 else:
                     assert abs(got - want) < 1e-6, (i, t, suffix, got, want)
                     worst = max(worst, abs(got - want))
+        # pooled levels are named on the page as predict names them
+        import html as _h
+
+        want_p = sorted(n for n in str(pred.loc[i, "unknown_or_imputed"]).split("; ") if " pooled with the reference " in n)
+        got_p = sorted(_h.unescape(n) for n in re.findall(r'<div class="note">• ([^<]*pooled with the reference [^<]*)</div>', dom))
+        assert got_p == want_p, (i, got_p, want_p)
+        n_pooled += bool(want_p)
         # median (R convention) against the Python twin of the page
         res = patient_result(page["model"], frames.iloc[[i]], score_names=[])
         # the whole curve (every baseline event time), not only the four horizons
@@ -160,8 +172,9 @@ def test_page_matches_predict(page, cox_artifact, chromium, tmp_path):
             want = pred.loc[i, f"{name}_group"]
             assert grp == ("undetermined" if pd.isna(want) else want).replace(">", "&gt;").replace("<", "&lt;"), (i, name)
     assert worst_curve < 1e-6
+    assert n_pooled >= 4, n_pooled
     print(f"max |dS| page vs predict over {len(doms)} patients x {len(HORIZONS)} horizons (S and band): {worst:.3g}; "
-          f"whole curves ({n_curve} points) vs predict_survival: {worst_curve:.3g}")
+          f"whole curves ({n_curve} points) vs predict_survival: {worst_curve:.3g}; {n_pooled} patients with pooled levels")
 
 
 def test_no_network_by_construction(page):

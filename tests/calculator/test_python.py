@@ -54,9 +54,11 @@ def _random_patients(n: int, seed: int) -> pd.DataFrame:
                 row[c] = int(rng.integers(spec.min, hi + 1))
             else:  # labs: around their thresholds and over the range, incl. exact threshold values
                 thr = {"crp_mg_dl": 0.4, "ldh_u_l": 250.0, "albumin_g_dl": 3.5, "platelets_10e9_l": 100.0,
-                       "calcium_mg_dl": 10.3, "bilirubin_mg_dl": 1.4}.get(c, 1.0)
-                row[c] = float(rng.choice([thr, 3.7 if c == "albumin_g_dl" else thr,
-                                           np.nextafter(thr, 0), rng.uniform(spec.min, min(spec.max, 4 * thr))]))
+                       "calcium_mg_dl": 10.3, "bilirubin_mg_dl": 1.4, "months_since_primary": 15.0,
+                       "motor_deficit_days": 7.0}.get(c, 1.0)
+                top = 4 * thr if spec.max is None else min(spec.max, 4 * thr)
+                row[c] = float(rng.choice([thr, 3.7 if c == "albumin_g_dl" else thr, np.nextafter(thr, 0),
+                                           np.nextafter(thr, np.inf), rng.uniform(spec.min, top)]))
         rows.append(row)
     return pd.DataFrame(rows, columns=cols)
 
@@ -73,6 +75,32 @@ def test_score_tables_reproduce_scores_compute(tables):
             for comp, (lo, hi) in r["items"].items():
                 v = ref[f"{name}__{comp}"].iloc[i]
                 assert (lo == hi and not pd.isna(v) and lo == v) or (lo != hi and pd.isna(v)), (name, comp, i)
+
+
+def test_every_score_is_tabulated():
+    """Every registered score (survival and mechanical) is in the page's tables; none excluded."""
+    from prognosis.report.calculator.score_tables import excluded_scores
+
+    assert excluded_scores() == {}
+    assert list(score_tables()) == scores.available()
+
+
+def test_untabulable_score_is_excluded_with_reason(monkeypatch):
+    """A score whose item changes beyond the scanned range of an unbounded column is left out
+    with the reason (here: Rades' 15-month interval with the float scan cut to 0-10)."""
+    import importlib
+
+    st = importlib.import_module("prognosis.report.calculator.score_tables")
+
+    monkeypatch.setattr(st, "_FLOAT_SCAN_MAX", 10.0)
+    st._score_tables.cache_clear()
+    try:
+        tabs = st.score_tables(["tomita", "rades_sle"], seed=3)
+        why = st.excluded_scores(["tomita", "rades_sle"], seed=3)
+    finally:
+        st._score_tables.cache_clear()
+    assert list(tabs) == ["tomita"]
+    assert set(why) == {"rades_sle"} and "'interval'" in why["rades_sle"] and "months_since_primary" in why["rades_sle"]
 
 
 def test_contributions_sum_to_linear_predictor(cox_artifact):
@@ -144,6 +172,9 @@ def test_parse_patient_normalises():
     f = parse_patient(["frankel=d", "primary_site=Lung", "brain_mets=yes", "albumin_g_dl=", "kps=70"])
     assert f.iloc[0].to_dict() == {"frankel": "D", "primary_site": "lung", "brain_mets": True,
                                    "albumin_g_dl": None, "kps": 70}
+    # upper-case schema vocabularies other than Frankel (spine_level) are matched case-insensitively
+    g = parse_patient(["spine_level=t12", "sins_pain=Mechanical", "months_since_primary=15"])
+    assert g.iloc[0].to_dict() == {"spine_level": "T12", "sins_pain": "mechanical", "months_since_primary": 15.0}
 
 
 def test_predict_patient_cli(cox_artifact, capsys, tmp_path):

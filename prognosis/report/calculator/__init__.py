@@ -115,17 +115,20 @@ def calculator_html(model, *, mode: str = "offline", title: str | None = None, s
     accepts any model and calls ``/api/predict``.
     """
     from ... import __version__
-    from .score_tables import score_tables
+    from .score_tables import excluded_scores, score_tables
 
     if mode not in ("offline", "server"):
         raise InputError(f"mode must be 'offline' or 'server', got {mode!r}")
     tables = score_tables_ if score_tables_ is not None else score_tables()
+    # scores that cannot be tabulated are named on the page with the reason, never dropped silently
+    excluded = {} if score_tables_ is not None else excluded_scores()
     cols = page_columns(model, list(tables))
     payload = {
         "mode": mode,
         "columns": _columns_meta(cols),
         "input_order": cols,
         "scores": tables,
+        "scores_excluded": excluded,
         "model": export_cox(model) if mode == "offline" else None,
         "item_labels": ITEM_LABELS,
         "model_line": _model_line(model),
@@ -187,7 +190,8 @@ def _parse_value(col: str, v):
     if s == "" or s.lower() == "na":
         return None
     if spec.kind == "category":
-        val = s.upper() if col == "frankel" else s.lower()
+        # schema categories are matched case-insensitively (frankel "d" -> "D", spine_level "t12" -> "T12")
+        val = next((c for c in spec.categories if c.lower() == s.lower()), s)
         if val not in spec.categories:
             raise InputError(f"column {col!r}: value {s!r} is not one of {list(spec.categories)}")
         return val
@@ -301,6 +305,7 @@ def patient_result(model, frame: pd.DataFrame, score_names=None, grid: int = 200
         if missing:
             res["notes"].append("not recorded, so imputed as the model was trained to (training median / mode, "
                                 "reference level or missingness indicator): " + ", ".join(missing))
+        res["notes"].extend(n for n in builder.patient_notes(frame)[0] if " pooled with the reference " in n)
     if not is_cox:
         res["notes"].append(f"median and curve evaluated on a grid of {grid} times up to {tmax:.2f} months")
     for name in score_names if score_names is not None else scoremod.available():
