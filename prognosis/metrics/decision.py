@@ -61,6 +61,7 @@ def net_benefit(time, event, risk_at_t, t, thresholds=None, *, name: str = "mode
         ``net_benefit`` is NaN only where the Kaplan–Meier of the treated group is undefined at
         t (its follow-up ends with a censoring before t); a group in which everyone died
         before t has observed risk 1.
+
     Examples
     --------
     >>> from prognosis.datasets import load_demo

@@ -32,7 +32,7 @@ RMS_INDICES = ("Dxy", "R2", "Slope", "D", "U", "Q", "g")
 
 
 def gini_mean_difference(x) -> float:
-    """Gini's mean difference, mean |x_i − x_j| over i ≠ j (as ``Hmisc::GiniMd``), in O(n log n)."""
+    """Gini's mean difference, mean ``|x_i - x_j|`` over i ≠ j (as ``Hmisc::GiniMd``), in O(n log n)."""
     x = np.sort(np.asarray(x, dtype=float))
     n = x.size
     if n < 2:

@@ -4,13 +4,13 @@ Laufer I, Rubin DG, Lis E, et al. *The NOMS framework: approach to the treatment
 metastatic tumors.* Oncologist 2013;18(6):744-751 (decision logic as summarised by MSKCC,
 clinical-facts §7.3 [V2]):
 
-* **N**eurologic: epidural spinal cord compression (ESCC) grade (Bilsky MH et al., J Neurosurg
+* Neurologic (N): epidural spinal cord compression (ESCC) grade (Bilsky MH et al., J Neurosurg
   Spine 2010;13:324-328): 0, 1a, 1b low grade; 2, 3 high grade; 1c is debated (option
   ``escc_1c_as``); myelopathy is reported beside it.
-* **O**ncologic: radiosensitivity of the histology to conventional external beam radiotherapy
+* Oncologic (O): radiosensitivity of the histology to conventional external beam radiotherapy
   (cEBRT), from :data:`RADIOSENSITIVITY` or the ``radiosensitivity`` column, which overrides it.
-* **M**echanical: spinal instability (SINS, :mod:`prognosis.scores.sins`): 13-18 unstable.
-* **S**ystemic: whether the patient can tolerate the treatment given the expected survival; this
+* Mechanical (M): spinal instability (SINS, :mod:`prognosis.scores.sins`): 13-18 unstable.
+* Systemic (S): whether the patient can tolerate the treatment given the expected survival; this
   package's survival models and scores supply it (``survival=``).
 
 The output column ``noms_category`` is **the framework's category** with the rule that produced it
