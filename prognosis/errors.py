@@ -6,6 +6,8 @@ but never a patient identifier (row positions are used instead).
 """
 from __future__ import annotations
 
+from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+
 __all__ = [
     "PrognosisError",
     "InputError",
@@ -67,12 +69,16 @@ class MetricInputError(PrognosisError, ValueError):
     """Inputs to a metric are degenerate or inconsistent (no events, NaN risk, t beyond follow-up)."""
 
 
-class ModelError(PrognosisError):
-    """A model cannot be fitted or used as asked."""
+class ModelError(PrognosisError, ValueError):
+    """A model cannot be fitted or used as asked (a ``ValueError``, as scikit-learn expects)."""
 
 
-class NotFittedError(ModelError, AttributeError):
-    """The estimator is used before ``fit``."""
+class NotFittedError(ModelError, _SklearnNotFittedError):
+    """The estimator is used before ``fit``.
+
+    Subclasses scikit-learn's ``NotFittedError`` (itself a ``ValueError`` and an
+    ``AttributeError``), so ``sklearn.utils.validation.check_is_fitted`` callers catch it.
+    """
 
 
 class ArtifactError(PrognosisError):

@@ -24,8 +24,12 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from ..errors import ModelError, NotFittedError
-from ._base import SurvivalModelMixin, step_evaluate
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ..errors import ModelError
+from ._base import SurvivalModelMixin, check_fitted, step_evaluate
 
 __all__ = ["CoxModel", "rcs_basis", "rcs_knots"]
 
@@ -182,6 +186,17 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
     baseline_times_, baseline_cumhaz_ : dict stratum -> ndarray
     """
 
+    _parameter_constraints: dict = {
+        "penalizer": [Interval(Real, 0, None, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "strata": ["array-like", None],
+        "spline_terms": ["array-like"],
+        "spline_knots": [Interval(Integral, 3, 5, closed="both")],
+        "baseline": [StrOptions({"efron", "breslow"})],
+        "alpha": [Interval(Real, 0, 1, closed="neither")],
+        "solver": [StrOptions({"auto", "newton", "lifelines"})],
+    }
+
     def __init__(self, penalizer: float = 0.0, l1_ratio: float = 0.0, strata=None,
                  spline_terms: tuple = (), spline_knots: int = 4, baseline: str = "efron",
                  alpha: float = 0.05, solver: str = "auto"):
@@ -196,7 +211,7 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
 
     # -- design ----------------------------------------------------------------------------
     def _design(self, X: np.ndarray, fit: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        names = list(self.feature_names_in_)
+        names = self._feature_names()
         strata = list(self.strata or [])
         for s in strata + list(self.spline_terms):
             if s not in names:
@@ -391,8 +406,7 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
         return pd.Series(self.baseline_cumhaz_[stratum], index=pd.Index(self.baseline_times_[stratum], name="time_months"))
 
     def _require_fit(self):
-        if not hasattr(self, "coef_"):
-            raise NotFittedError("CoxModel is not fitted; call fit(X, y) first")
+        check_fitted(self, "coef_")
 
     @property
     def summary(self) -> pd.DataFrame:

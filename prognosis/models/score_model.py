@@ -16,9 +16,11 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from ..errors import InputError, ModelError, NotFittedError
+from sklearn.utils._param_validation import StrOptions
+
+from ..errors import InputError, ModelError
 from ..survival_data import split_y
-from ._base import check_times, harrell_c
+from ._base import check_fitted, check_params, check_times, harrell_c
 from .cox import CoxModel
 
 __all__ = ["ScoreModel"]
@@ -39,6 +41,13 @@ class ScoreModel(BaseEstimator):
         Patients whose total cannot be computed because an item is missing: raise
         (default), or use the middle of the possible range ``(min + max) / 2``.
     """
+
+    _parameter_constraints: dict = {
+        "name": [str],
+        "how": [StrOptions({"cox", "published"})],
+        "options": [dict, None],
+        "missing": [StrOptions({"error", "midrange"})],
+    }
 
     def __init__(self, name: str = "revised_tokuhashi", how: str = "cox", options: dict | None = None,
                  missing: str = "error"):
@@ -82,6 +91,7 @@ class ScoreModel(BaseEstimator):
 
     # -- estimator API -----------------------------------------------------------------------
     def fit(self, X: pd.DataFrame, y):
+        check_params(self)
         if self.how not in ("cox", "published"):
             raise InputError(f"how must be 'cox' or 'published', got {self.how!r}")
         if self.missing not in ("error", "midrange"):
@@ -113,8 +123,7 @@ class ScoreModel(BaseEstimator):
         return self
 
     def _check_fitted(self):
-        if not hasattr(self, "max_time_"):
-            raise NotFittedError("ScoreModel is not fitted; call fit(frame, y) first")
+        check_fitted(self, "max_time_")
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """Risk (higher = worse): the Cox linear predictor of the total (``how="cox"``), or
