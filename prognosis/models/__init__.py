@@ -10,6 +10,7 @@ from .cox import CoxModel
 from .forest import RandomSurvivalForestModel
 from .persistence import load, save
 from .pipeline import MODEL_KINDS, SurvivalPipeline, make_model, make_pipeline
+from .registry import ModelKind, model_kinds, register_model
 from .score_model import ScoreModel
 from .scoring import make_scorer
 from .update import UpdateReport, update  # noqa: E402  (function shadows the submodule name, by design)
@@ -19,3 +20,4 @@ __all__ = [
     "SurvivalPipeline", "make_pipeline", "make_model", "MODEL_KINDS", "make_scorer", "save", "load",
 ]
 __all__ += ["update", "UpdateReport"]
+__all__ += ["ModelKind", "model_kinds", "register_model"]

@@ -32,26 +32,20 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ArtifactError
+from .registry import trusted_types
 
 __all__ = ["save", "load", "read_metadata", "TRUSTED_TYPES", "FORMAT_VERSION", "frame_checksum"]
 
 FORMAT_VERSION = "1"
 
 #: Types allowed in a payload besides those skops trusts by default (NumPy, builtins, most of
-#: scikit-learn). Anything else makes :func:`load` refuse the file.
-TRUSTED_TYPES = (
-    "prognosis.models.cox.CoxModel",
-    "prognosis.models.forest.RandomSurvivalForestModel",
-    "prognosis.models.boosting.GradientBoostingSurvivalModel",
-    "prognosis.models.boosting.FastCoxGradientBoosting",
-    "prognosis.models._coxph_loss.FastCoxPH",
+#: scikit-learn) and those of the registered model kinds
+#: (:func:`prognosis.models.registry.trusted_types`, read again at each :func:`load`).
+#: Anything else makes :func:`load` refuse the file.
+TRUSTED_TYPES = trusted_types() + (
     "prognosis.models.score_model.ScoreModel",
     "prognosis.models.pipeline.SurvivalPipeline",
     "prognosis.features.builder.FeatureBuilder",
-    "sksurv.ensemble.forest.RandomSurvivalForest",
-    "sksurv.tree.tree.SurvivalTree",
-    "sksurv.ensemble.boosting.GradientBoostingSurvivalAnalysis",
-    "sksurv.ensemble.survival_loss.CoxPH",
     "sksurv.linear_model.coxph.BreslowEstimator",
     "sksurv.nonparametric.SurvivalFunctionEstimator",
     "sksurv.functions.StepFunction",
@@ -198,7 +192,8 @@ def load(path):
         untrusted = sio.get_untrusted_types(data=payload)
     except Exception as exc:  # malformed skops payload
         raise ArtifactError(f"{path}: invalid model payload: {exc}") from exc
-    refused = [t for t in untrusted if t not in TRUSTED_TYPES]
+    trusted = set(TRUSTED_TYPES) | set(trusted_types())
+    refused = [t for t in untrusted if t not in trusted]
     if refused:
         raise ArtifactError(f"{path}: payload contains types outside the trusted list: {refused[:5]}")
     try:

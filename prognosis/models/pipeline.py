@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from sklearn.pipeline import Pipeline
 
-from ..errors import InputError
 from ..features import FeatureBuilder
+from .registry import SCORE_PREFIX, get_model_kind, model_kinds
 
 __all__ = ["SurvivalPipeline", "make_pipeline", "make_model", "MODEL_KINDS"]
 
@@ -49,7 +49,9 @@ def make_pipeline(model, feature_set: str = "clinical+molecular", impute: str | 
     ])
 
 
-MODEL_KINDS = ("cox", "rsf", "gbm", "score:<name>")
+#: Names accepted by :func:`make_model` when this module was imported (the live list is
+#: :func:`prognosis.models.registry.model_kinds`); kept for backwards compatibility.
+MODEL_KINDS = (*model_kinds(), SCORE_PREFIX + "<name>")
 
 
 def make_model(kind: str, feature_set: str = "clinical+molecular", impute: str | None = "indicator",
@@ -59,6 +61,7 @@ def make_model(kind: str, feature_set: str = "clinical+molecular", impute: str |
     Parameters
     ----------
     kind : str
+        A name in :func:`prognosis.models.registry.model_kinds`, built from the registry:
         ``"cox"`` (:class:`CoxModel`), ``"rsf"`` (:class:`RandomSurvivalForestModel`),
         ``"gbm"`` (:class:`GradientBoostingSurvivalModel`) -- each inside a
         :class:`SurvivalPipeline` with a :class:`FeatureBuilder` -- or ``"score:<name>"``
@@ -69,14 +72,9 @@ def make_model(kind: str, feature_set: str = "clinical+molecular", impute: str |
     **params
         Estimator parameters (e.g. ``n_estimators=300``, ``penalizer=0.01``, ``random_state``).
     """
-    from .boosting import GradientBoostingSurvivalModel
-    from .cox import CoxModel
-    from .forest import RandomSurvivalForestModel
     from .score_model import ScoreModel
 
-    if kind.startswith("score:"):
-        return ScoreModel(kind.split(":", 1)[1], **params)
-    classes = {"cox": CoxModel, "rsf": RandomSurvivalForestModel, "gbm": GradientBoostingSurvivalModel}
-    if kind not in classes:
-        raise InputError(f"unknown model kind {kind!r}; choose one of {list(MODEL_KINDS)}")
-    return make_pipeline(classes[kind](**params), feature_set=feature_set, impute=impute, **(feature_params or {}))
+    if kind.startswith(SCORE_PREFIX):
+        return ScoreModel(kind[len(SCORE_PREFIX):], **params)
+    estimator = get_model_kind(kind).estimator_class()(**params)
+    return make_pipeline(estimator, feature_set=feature_set, impute=impute, **(feature_params or {}))
