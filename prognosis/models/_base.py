@@ -17,23 +17,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._kernels import step_evaluate  # noqa: F401  (re-exported: models import it from here)
 from ..errors import ArtifactError, InputError, ModelError, NotFittedError
 from ..survival_data import split_y
 
 __all__ = ["SurvivalModelMixin", "step_evaluate", "check_times", "check_params", "check_fitted", "constraints_of"]
-
-
-def step_evaluate(grid: np.ndarray, values: np.ndarray, times: np.ndarray, before: float) -> np.ndarray:
-    """Evaluate right-continuous step functions given on ``grid`` at ``times``.
-
-    ``values`` has shape (n, len(grid)); for t < grid[0] the value is ``before`` (1 for S, 0 for
-    a cumulative hazard).
-    """
-    idx = np.searchsorted(grid, times, side="right") - 1
-    out = np.empty((values.shape[0], len(times)))
-    for j, i in enumerate(idx):
-        out[:, j] = before if i < 0 else values[:, i]
-    return out
 
 
 def check_times(times) -> np.ndarray:

@@ -20,7 +20,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from ..errors import InputError, ModelError
 from ..survival_data import split_y
-from ._base import check_fitted, check_params, check_times, harrell_c
+from ._base import check_fitted, check_params, check_times, harrell_c, step_evaluate
 from .cox import CoxModel
 
 __all__ = ["ScoreModel"]
@@ -143,8 +143,7 @@ class ScoreModel(BaseEstimator):
             if str(g) not in self.published_:
                 continue  # the source gives no curve for this group: NaN, honestly
             pt, ps = self.published_[str(g)]
-            idx = np.searchsorted(pt, times, side="right") - 1
-            vals = np.where(idx >= 0, ps[np.clip(idx, 0, None)], np.nan)
+            vals = step_evaluate(pt, ps, times, np.nan)
             vals = np.where(times == 0, 1.0, vals)
             vals = np.where(times > pt[-1], np.nan, vals)
             out[groups == g] = vals

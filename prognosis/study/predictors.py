@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._kernels import step_evaluate
 from ..errors import ModelError, NotFittedError
 from ..survival_data import split_y
 from .config import ModelSpec, ScoreSpec
@@ -93,8 +94,7 @@ class ColumnCox:
     def predict_survival(self, X: pd.DataFrame, times) -> pd.DataFrame:
         times = np.atleast_1d(np.asarray(times, dtype=float))
         lp = self.predict(X)
-        pos = np.searchsorted(self.bh_times_, times, side="right") - 1
-        H0 = np.where(pos >= 0, self.bh_values_[np.clip(pos, 0, None)], 0.0)
+        H0 = step_evaluate(self.bh_times_, self.bh_values_, times, 0.0)
         S = np.exp(-np.outer(np.exp(lp), H0))
         return pd.DataFrame(S, index=X.index, columns=times)
 
