@@ -7,7 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from prognosis._kernels import product_limit, rcs_basis, step_evaluate, survival_quantile
+from prognosis._kernels import (
+    product_limit,
+    rcs_basis,
+    step_evaluate,
+    survival_quantile,
+)
 
 REF = json.loads((Path(__file__).parent / "reference" / "km_median.json").read_text())
 

@@ -12,7 +12,6 @@ pandas exceptions never escape.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from pathlib import Path
 
@@ -29,16 +28,11 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 
 def sha256_of(source) -> str:
     """SHA-256 of a file's bytes, or of a DataFrame's content (pandas row hashes)."""
+    from .._provenance import file_digest, frame_digest
+
     if isinstance(source, pd.DataFrame):
-        h = hashlib.sha256()
-        h.update(",".join(map(str, source.columns)).encode())
-        h.update(pd.util.hash_pandas_object(source.astype("string"), index=False).to_numpy().tobytes())
-        return h.hexdigest()
-    h = hashlib.sha256()
-    with open(source, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return frame_digest(source)
+    return file_digest(source)
 
 
 def detect_encoding(data: bytes) -> str:

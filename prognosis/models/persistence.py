@@ -25,12 +25,10 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-import platform
 import zipfile
 from pathlib import Path
 
-import pandas as pd
-
+from .._provenance import frame_digest, versions
 from ..errors import ArtifactError
 from .registry import trusted_types
 
@@ -65,26 +63,8 @@ TRUSTED_TYPES = trusted_types() + (
 )
 
 
-def frame_checksum(frame) -> str:
-    """sha256 of a DataFrame's values and column names (row order matters)."""
-    if frame is None:
-        return ""
-    h = hashlib.sha256()
-    h.update(json.dumps([str(c) for c in frame.columns]).encode())
-    h.update(pd.util.hash_pandas_object(frame.astype(object).where(frame.notna(), None).astype(str), index=False).to_numpy().tobytes())
-    return h.hexdigest()
-
-
-def _versions() -> dict:
-    import importlib.metadata as md
-
-    out = {"python": platform.python_version()}
-    for pkg in ("prognosis", "numpy", "pandas", "scikit-learn", "scikit-survival", "lifelines", "skops"):
-        try:
-            out[pkg] = md.version(pkg)
-        except md.PackageNotFoundError:  # pragma: no cover
-            out[pkg] = None
-    return out
+#: sha256 of a DataFrame's values and column names (row order matters); the package-wide digest.
+frame_checksum = frame_digest
 
 
 def _feature_spec(model) -> dict:
@@ -134,7 +114,7 @@ def save(model, path, *, training_data=None, metadata: dict | None = None) -> Pa
         "model_params": json.loads(json.dumps(model.get_params(deep=False), default=repr)),
         "feature_spec": _feature_spec(model),
         "training_checksum": frame_checksum(training_data),
-        "versions": _versions(),
+        "versions": versions(),
         "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "payload_sha256": payload_sha,
         "extra": metadata or {},

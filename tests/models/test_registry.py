@@ -9,7 +9,13 @@ import pytest
 
 from prognosis.errors import ConfigError, InputError
 from prognosis.models import CoxModel, load, make_model, save
-from prognosis.models.registry import ModelKind, get_model_kind, model_kinds, register_model, unregister_model
+from prognosis.models.registry import (
+    ModelKind,
+    get_model_kind,
+    model_kinds,
+    register_model,
+    unregister_model,
+)
 
 
 class RidgeCox(CoxModel):
