@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-test
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install test report bench clean reference
+.PHONY: install test report bench clean reference docs docs-clean dist smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,5 +33,26 @@ reference: $(STAMP)
 	Rscript tests/reference/make_reference_models.R
 	Rscript tests/reference/make_reference_update.R
 
+# Documentation site -> docs/_build/html (Sphinx + numpydoc + myst-nb; warnings are errors).
+DOCS_STAMP := $(VENV)/.installed-docs
+$(DOCS_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
+	@echo "site: docs/_build/html/index.html"
+
+docs-clean:
+	rm -rf docs/_build docs/generated
+
+# Release artefacts: wheel + sdist in dist/; `make smoke` installs the wheel in a fresh venv and uses it.
+dist: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet build
+	$(BIN)/python -m build --outdir dist .
+
+smoke: | $(BIN)/python
+	bash .ci/smoke.sh $(PYTHON)
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache docs/_build docs/generated dist

@@ -1,15 +1,9 @@
 """prognosis: overall-survival prediction for patients with spinal metastases."""
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version as _version
-
+from ._version import __version__
 from .cohort import Cohort
 from .errors import PrognosisError
-
-try:
-    __version__ = _version("prognosis")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.1.0"
 
 
 def read_cohort(source, mapping=None, *, cohort=None):

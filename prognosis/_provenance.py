@@ -54,4 +54,8 @@ def versions(packages=VERSIONED_PACKAGES) -> dict:
             out[p] = version(p)
         except PackageNotFoundError:
             pass
+    if "prognosis" in packages:  # the distribution is named prognosis-spine; the package knows its version
+        from . import __version__
+
+        out["prognosis"] = __version__
     return out

@@ -22,6 +22,8 @@ __all__ = [
     "ConfigError",
     "DataUnavailableError",
     "did_you_mean",
+    "PrognosisWarning",
+    "SeparationWarning",
 ]
 
 
@@ -34,7 +36,21 @@ def did_you_mean(word, choices) -> str:
 
 
 class PrognosisError(Exception):
-    """Base class of every error raised by prognosis on bad input or bad state."""
+    """Base class of every error raised by prognosis on bad input or bad state.
+
+    Examples
+    --------
+    Catch one type for every input problem; the message names the column and the value:
+
+    >>> import pandas as pd
+    >>> import prognosis
+    >>> from prognosis import scores
+    >>> try:
+    ...     scores.compute(pd.DataFrame({"kps": [150]}), "revised_tokuhashi")
+    ... except prognosis.PrognosisError as err:
+    ...     print(type(err).__name__)
+    ScoreInputError
+    """
 
 
 class InputError(PrognosisError, ValueError):
@@ -91,3 +107,16 @@ class ConfigError(PrognosisError, ValueError):
 
 class DataUnavailableError(PrognosisError, FileNotFoundError):
     """An external data set (e.g. MSK-MET) is not present at the given path."""
+
+
+class PrognosisWarning(UserWarning):
+    """Base class of the warnings prognosis emits about numbers it cannot fully stand behind."""
+
+
+class SeparationWarning(PrognosisWarning):
+    """A fitted coefficient is unbounded or nearly so (absurd standard error or log-HR).
+
+    Typical causes: a level without deaths (monotone likelihood), complete separation, or
+    near-collinearity. The message names the feature(s); refit with a penalty (e.g.
+    ``penalizer=0.01``) or pool the level.
+    """

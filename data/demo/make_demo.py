@@ -11,10 +11,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from prognosis.datasets.demo import DEMO_COHORTS, write_demo_csv
-from prognosis.simulate import simulate_cohort
-
 HERE = Path(__file__).resolve().parent
+# the repository's own package, not whichever copy the interpreter has installed
+sys.path.insert(0, str(HERE.parents[1]))
+
+from prognosis.datasets.demo import DEMO_COHORTS, write_demo_csv  # noqa: E402
+from prognosis.simulate import simulate_cohort  # noqa: E402
+
 DEFAULT_DIRS = [HERE, HERE.parents[1] / "prognosis" / "datasets" / "data"]
 
 

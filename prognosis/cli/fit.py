@@ -36,6 +36,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="missing-value handling fitted on the training data (default indicator)")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                    help="model parameter, e.g. n_estimators=300 or penalizer=0.01 (repeatable)")
+    p.add_argument("--min-level-events", type=int, default=None, metavar="N",
+                   help="pool 0/1 features (sites, subtypes, levels, binary items) with fewer than N training "
+                   "deaths into the reference (default 5, see prognosis.features.builder.MIN_LEVEL_EVENTS; 0 = off)")
     p.add_argument("--out", "-o", required=True, help="output artifact, e.g. model.skops")
     p.add_argument("--seed", type=int, default=0, help="random seed (forest, boosting, iterative imputation)")
     p.set_defaults(func=run)
@@ -56,7 +59,12 @@ def parse_params(items: list[str]) -> dict:
 
 
 def run(args) -> int:
+    import warnings
+
+    import numpy as np
+
     from .. import read_cohort
+    from ..errors import SeparationWarning
     from ..models import make_model, save
     from ..models.persistence import frame_checksum
     from ..models.registry import SCORE_PREFIX, get_model_kind
@@ -64,16 +72,25 @@ def run(args) -> int:
 
     cohort = read_cohort(args.cohort, args.mapping)
     frame = cohort.frame
+    if len(frame) == 0:
+        raise InputError(f"{args.cohort}: no patient left after harmonization; see `prognosis harmonize` "
+                         "for the audit of every row")
     y = y_from_frame(frame)
     params = parse_params(args.param)
     kind = args.model
     if not kind.startswith(SCORE_PREFIX) and get_model_kind(kind).seeded:
         params.setdefault("random_state", args.seed)
     impute = None if args.impute == "none" else args.impute
-    model = make_model(kind, feature_set=args.features, impute=impute,
-                       feature_params={"seed": args.seed}, **params)
-    model.fit(frame, y)
-    c = model.score(frame, y)
+    fparams = {"seed": args.seed}
+    if args.min_level_events is not None:
+        if args.min_level_events < 0:
+            raise InputError(f"--min-level-events must be >= 0, got {args.min_level_events}")
+        fparams["min_level_events"] = args.min_level_events
+    model = make_model(kind, feature_set=args.features, impute=impute, feature_params=fparams, **params)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(frame, y)
+        c = model.score(frame, y)
     path = save(model, args.out, training_data=frame,
                 metadata={"seed": args.seed, "model": kind, "features": args.features,
                           "cohort_source": str(cohort.metadata.get("source", "")),
@@ -81,6 +98,31 @@ def run(args) -> int:
     n_feat = len(model.feature_names_) if hasattr(model, "feature_names_") else 1
     print(f"fitted {kind} on {len(frame)} patients ({int(y['event'].sum())} deaths), "
           f"{n_feat} features ({args.features if not kind.startswith('score:') else 'score total'})")
+    if kind.startswith("score:"):
+        table = model.compute(frame)
+        k = int(table[model.name].isna().sum())
+        how = ("scored at the middle of their possible range (missing='midrange', the default)"
+               if model.missing == "midrange" else "not scorable")
+        print(f"{model.name}: {k} of {len(frame)} patients have an incomplete total (an item not recorded) "
+              f"and were {how}")
+    fb = model.steps[0][1] if hasattr(model, "steps") else None
+    pooled = getattr(fb, "pooled_", {}) if fb is not None else {}
+    if pooled:
+        print(f"sparse levels (< {fb.min_level_events} training deaths) pooled, not model features:")
+        for col, why in pooled.items():
+            print(f"  {col}: {why}")
+    elif fb is not None:
+        print(f"sparse levels: none (every 0/1 feature has >= {fb.min_level_events} training deaths on each side)")
+    sep = [w for w in caught if issubclass(w.category, SeparationWarning)]
+    for msg in dict.fromkeys(str(w.message) for w in caught if w not in sep):
+        print(f"warning: {msg}", file=sys.stderr)
+    for w in sep:
+        print(f"WARNING: {w.message}", file=sys.stderr)
+    final = model.steps[-1][1] if hasattr(model, "steps") else model
+    if hasattr(final, "coef_") and hasattr(final, "summary_"):
+        coef = np.abs(np.asarray(final.coef_, dtype=float))
+        print(f"largest |log HR| {coef.max():.2f} ({final.design_names_[int(coef.argmax())]}); "
+              f"largest SE {max(final.summary_['se']):.3g}")
     print(f"apparent Harrell C (training data, optimistic): {c:.3f}")
     print(f"training follow-up: up to {float(y['time_months'].max()):.1f} months; "
           f"training cohort sha256 {frame_checksum(frame)[:12]}...")

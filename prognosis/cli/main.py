@@ -10,6 +10,8 @@ from ..errors import PrognosisError
 #: subcommand name -> module under prognosis.cli
 SUBCOMMANDS = ("harmonize", "score", "fit", "validate", "report", "predict")
 SUBCOMMANDS += ("samplesize", "update")
+SUBCOMMANDS += ("calculator", "serve", "nomogram")  # individual predictions (issue 18)
+SUBCOMMANDS += ("noms",)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -29,55 +29,126 @@ DEFAULT_TIMES = (3.0, 6.0, 12.0, 24.0)
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("predict", help="predict individual survival with a saved model",
                               description="Predict S(3, 6, 12, 24 months) and classic scores for each patient.")
-    p.add_argument("patients", metavar="PATIENTS", help="table of patients (.csv, .tsv, .xlsx, .parquet)")
+    p.add_argument("patients", metavar="PATIENTS", nargs="?", default=None,
+                   help="table of patients (.csv, .tsv, .xlsx, .parquet); or one patient with --patient")
     p.add_argument("--model", required=True, help="model artifact written by `prognosis fit`")
     p.add_argument("--mapping", "-m", default=None, help="mapping file (YAML) for PATIENTS")
     p.add_argument("--out", "-o", default=None, help="output CSV (default: print only)")
     p.add_argument("--times", default=",".join(f"{t:g}" for t in DEFAULT_TIMES), help="months, comma-separated")
     p.add_argument("--scores", default="all", help="classic scores to show: comma-separated names, 'all' or 'none'")
+    from ._patient import add_arguments  # --patient, --plot, --cohort (issue 18)
+    add_arguments(p)
     p.set_defaults(func=run)
     return p
 
 
 def _read_patients(path: str, mapping):
-    """Harmonize PATIENTS; outcome columns are optional here (placeholders, never used)."""
+    """Harmonize PATIENTS; outcome columns are optional here (placeholders, never used).
+
+    Returns ``(cohort, has_id, provided, input_rows, rejected)``: the columns the input
+    actually supplies (mapped or canonical, or derived by the mapping), the input data-row
+    number of each harmonized patient, and ``{row: reason}`` of the rejected rows.
+    """
     from .. import read_cohort
+    from ..cohort.mapping import load_mapping
     from ..cohort.readers import read_table
 
-    raw = read_table(path)[0]
+    m = load_mapping(mapping)
+    raw = read_table(path, encoding=m.read.get("encoding"), delimiter=m.read.get("delimiter"),
+                     sheet=m.read.get("sheet"))[0]
     raw = raw.copy()
     placeholder = []
     for col, val in (("time_months", 1.0), ("event", 0), ("cohort", "predict")):
         if col not in raw.columns and (mapping is None or col in ("cohort",)):
             raw[col] = val
             placeholder.append(col)
-    has_id = "patient_id" in raw.columns
+    # an identifier is needed by the harmonizer; when the file has none (neither a patient_id
+    # column nor one named by the mapping) each row gets its row number, never printed
+    has_id = "patient_id" in raw.columns or "patient_id" in m.columns
     if not has_id:
         raw["patient_id"] = [f"row{i}" for i in range(len(raw))]
-    cohort = read_cohort(raw, mapping)
-    return cohort, has_id
+    cohort = read_cohort(raw, m)
+    frame = cohort.frame
+    used = set((cohort.metadata or {}).get("columns_used", {}) or {})
+    # columns derived by the mapping (e.g. ECOG from KPS, Frankel from ASIA) count as supplied
+    provided = (used | {c for c in frame.columns if frame[c].notna().any() and c not in placeholder}) - set(placeholder)
+    audit = cohort.audit
+    status = audit[audit["column"] == "*"].sort_values("row")
+    rej = status[status["action"] == "rejected"]
+    rejected = {int(r): str(why) for r, why in zip(rej["row"], rej["reason"])}
+    kept = status.loc[status["action"] != "rejected", "row"].to_numpy()
+    if len(kept) != len(frame):  # pragma: no cover - the harmonizer keeps one status record per row
+        raise InputError(f"{path}: cannot match the {len(frame)} harmonized patients to input rows")
+    return cohort, has_id, provided, kept.astype(int), rejected
+
+
+def required_inputs(model) -> tuple[list[str], list[str]]:
+    """``(columns, items)`` a saved model needs in PATIENTS: every canonical column with at least
+    one value in the training data (values may be empty: they are imputed and reported per patient); for a
+    score model every item of the score (any one of its columns)."""
+    final = model.steps[-1][1] if hasattr(model, "steps") else model
+    if hasattr(model, "steps"):
+        fb = model.steps[0][1]
+        return list(getattr(fb, "observed_columns_", fb.input_columns_)), []
+    if hasattr(final, "name") and hasattr(final, "compute"):
+        from ..scores import get_score
+
+        d = get_score(final.name)
+        return [], [tuple(c) for c in d.columns(d.resolve_options(final.options or {})).values() if c]
+    return [], []
 
 
 def run(args) -> int:
     from .. import scores as scoremod
     from ..models import load
+    from ..study.horizons import model_max_time, plan_horizons
 
     try:
         times = [float(t) for t in args.times.split(",") if t.strip()]
     except ValueError as exc:
         raise InputError(f"--times {args.times!r}: expected comma-separated months") from exc
+    if getattr(args, "patient", None):
+        from ._patient import run_patient
+        return run_patient(args)
+    if not args.patients:
+        raise InputError("give PATIENTS (a table) or --patient COLUMN=VALUE ...")
     model = load(args.model)
-    cohort, has_id = _read_patients(args.patients, args.mapping)
+    cohort, has_id, provided, rows, rejected = _read_patients(args.patients, args.mapping)
+    cols, items = required_inputs(model)
+    lacking = [c for c in cols if c not in provided]
+    lacking_items = [" | ".join(c) for c in items if not any(x in provided for x in c)]
+    if lacking or lacking_items:
+        what = lacking or lacking_items
+        raise InputError(
+            f"{args.patients}: lacks {len(what)} column(s) the model uses: {what}. Add them (empty values are "
+            "allowed: they are imputed and reported per patient)"
+            + (", or pass --mapping to name the columns of this file" if args.mapping is None else "")
+            + (f"; the file supplies {shown}" if (shown := sorted(provided - {'patient_id', 'cohort'}))
+               else "; none of its columns is a model input"))
     frame = cohort.frame
-    rows = frame.index.to_numpy()  # harmonized frames keep the input data-row positions as index
+    final = model.steps[-1][1] if hasattr(model, "steps") else model
+    plan = plan_horizons(times, None, model_max=model_max_time(model))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        surv = model.predict_survival(frame, times, truncate=True)
-        risk = model.predict(frame)
-        final = model.steps[-1][1] if hasattr(model, "steps") else model
+        if len(frame):
+            surv = model.predict_survival(frame, times, truncate=True)
+            risk = model.predict(frame)
+        else:
+            surv = pd.DataFrame(np.empty((0, len(times))), columns=times)
+            risk = np.empty(0)
         interval = None
-        if hasattr(final, "predict_survival_interval"):
+        if hasattr(final, "predict_survival_interval") and len(frame):
             interval = model.predict_survival_interval(frame, times, truncate=True)
+    notes: list[list[str]] = [[] for _ in range(len(frame))]
+    if hasattr(model, "steps") and len(frame):
+        notes = model.steps[0][1].patient_notes(frame)
+    elif hasattr(final, "compute") and len(frame):
+        tab = final.compute(frame)
+        inc = tab[final.name].isna().to_numpy()
+        how = ("scored at the middle of its possible range (missing='midrange')" if final.missing == "midrange"
+               else "not scorable")
+        for i in np.flatnonzero(inc):
+            notes[i].append(f"{final.name} total incomplete (an item not recorded): {how}")
     out = pd.DataFrame({"input_row": rows})
     if has_id:
         out["patient_id"] = frame["patient_id"].astype(str).to_numpy()
@@ -87,6 +158,7 @@ def run(args) -> int:
             out[f"S_{t:g}m_lower95"] = interval[0][t].to_numpy()
             out[f"S_{t:g}m_upper95"] = interval[1][t].to_numpy()
     out["risk"] = risk
+    out["unknown_or_imputed"] = ["; ".join(n) for n in notes]
     names = [] if args.scores == "none" else (scoremod.available() if args.scores == "all" else
                                              [s.strip() for s in args.scores.split(",") if s.strip()])
     tables = {}
@@ -96,18 +168,26 @@ def run(args) -> int:
         for col in tab.columns:
             out[col] = tab[col].to_numpy()
     meta = getattr(model, "artifact_metadata_", {})
-    tmax = getattr(final, "max_time_", None)
     print(f"model: {meta.get('extra', {}).get('model', type(final).__name__)} "
-          f"(saved {meta.get('created_utc', '?')}); {len(frame)} patient(s)")
-    if tmax is not None and any(t > tmax for t in times):
-        print(f"note: horizons beyond the model's training follow-up ({tmax:.1f} months) are not estimable and shown as NA")
+          f"(saved {meta.get('created_utc', '?')}); {len(frame)} patient(s) predicted, "
+          f"{len(rejected)} input row(s) rejected")
+    for r, why in rejected.items():
+        if why.startswith("exact duplicate of row"):
+            print(f"row {r}: {why}: predicted once, under the first copy")
+        else:
+            print(f"row {r}: rejected ({why}); no prediction")
+    for note in plan.notes("S(t)"):
+        print(f"note: {note}; shown as NA (never extrapolated)")
     if interval is None:
         print("note: no per-patient interval is available for this model (point predictions only)")
     else:
         print("note: (95% confidence interval of S(t) given the model: coefficient and baseline-hazard "
               "uncertainty, as R survfit.coxph; not a prediction interval)")
-    for w in caught:
-        print(f"warning: {w.message}", file=sys.stderr)
+    # warnings naming row positions of the harmonized table are replaced by the per-patient
+    # "unknown/imputed" lines below, which use input row numbers
+    for msg in dict.fromkeys(str(w.message) for w in caught):
+        if "rows [" not in msg:
+            print(f"warning: {msg}", file=sys.stderr)
     for i in range(len(out)):
         parts = []
         for j, (t, v) in enumerate(zip(times, surv.iloc[i].to_numpy())):
@@ -117,14 +197,19 @@ def run(args) -> int:
             parts.append(txt)
         s = "  ".join(parts)
         print(f"row {int(rows[i])}: {s}")
+        if notes[i]:
+            print(f"    inputs unknown, imputed or pooled: {'; '.join(notes[i])}")
         for name, tab in tables.items():
             r = tab.iloc[i]
-            items = [c for c in tab.columns if c.startswith(f"{name}__")]
-            parts = ", ".join(f"{c[len(name) + 2:]}={'NA' if pd.isna(r[c]) else r[c]}" for c in items)
+            items_ = [c for c in tab.columns if c.startswith(f"{name}__")]
+            parts = ", ".join(f"{c[len(name) + 2:]}={'NA' if pd.isna(r[c]) else r[c]}" for c in items_)
             total = "NA" if pd.isna(r[name]) else r[name]
             grp = "undetermined" if pd.isna(r[f"{name}_group"]) else r[f"{name}_group"]
             print(f"    {name}: {total} ({grp}) [{parts}]")
     if args.out:
+        if rejected:
+            rej = pd.DataFrame({"input_row": list(rejected), "rejected": list(rejected.values())})
+            out = pd.concat([out, rej], ignore_index=True).sort_values("input_row", kind="stable")
         out.to_csv(args.out, index=False)
         print(f"wrote {args.out}")
     return 0

@@ -33,6 +33,23 @@ class Cohort:
         ``reason``. Every input row has at least one record.
     metadata : dict
         ``source``, ``time_origin``, ``sha256`` of the input, ``schema_version`` and more.
+
+    Examples
+    --------
+    >>> from prognosis.datasets import load_demo
+    >>> cohort = load_demo("development")
+    >>> cohort.frame.shape
+    (1200, 39)
+    >>> list(cohort.audit.columns)
+    ['row', 'column', 'action', 'raw', 'value', 'reason']
+    >>> cohort.metadata["time_origin"]  # doctest: +ELLIPSIS
+    '...'
+
+    Two institutions in one cohort (the ``cohort`` column tells them apart):
+
+    >>> both = Cohort.concat([cohort, load_demo("external")])
+    >>> both.frame["cohort"].value_counts(sort=False).tolist()
+    [1200, 600]
     """
 
     frame: pd.DataFrame
@@ -108,6 +125,17 @@ class Cohort:
         audit gains a ``cohort`` column; ``metadata["lacking_columns"]`` lists, per cohort,
         the canonical optional columns it does not provide (all NA), and
         ``metadata["cohorts"]`` keeps each part's metadata.
+
+        Parameters
+        ----------
+        cohorts : sequence of Cohort
+            Harmonized cohorts.
+        labels : list of str, optional
+            New ``cohort`` labels, one per cohort.
+
+        Returns
+        -------
+        Cohort
         """
         cohorts = list(cohorts)
         if not cohorts:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import MappingError
+from ..clinical import DEFAULT_PS_CONVENTION, ecog_to_kps, kps_to_ecog
 from .audit import AuditLog
 from .cohort import Cohort
 from .mapping import DATE_FORMATS, UNITS, Mapping, load_mapping
@@ -36,24 +37,14 @@ from .vocab import (ASIA_TO_FRANKEL, BOOL_SYNONYMS, CATEGORY_SYNONYMS, EVENT_SYN
 
 __all__ = ["read_cohort", "harmonize", "ECOG_TO_KPS", "kps_to_ecog"]
 
-#: ECOG → KPS, the two ends of the usual correspondence (ECOG 0 = KPS 90–100, 1 = 70–80,
-#: 2 = 50–60, 3 = 30–40, 4 = 10–20; Oken MM et al., Am J Clin Oncol 1982;5:649–655 and the
-#: empirical interconversion of Ma C et al., Eur J Cancer 2010;46:3175–3183). ``lower`` is the
-#: default because it never credits a patient with a better KPS than the band allows; ECOG 1
-#: straddles the Tokuhashi 70/80 boundary, so derived values are flagged (``kps_derived``) and
-#: recorded in the audit.
+#: ECOG → KPS, the two ends of the KPS band of each ECOG grade under the package's default
+#: convention (:mod:`prognosis.clinical`, Ma C et al., Eur J Cancer 2010). ``lower`` is the
+#: default because it never credits a patient with a better KPS than the band allows; derived
+#: values are flagged (``kps_derived``) and recorded in the audit.
 ECOG_TO_KPS = {
-    "lower": {0: 90, 1: 70, 2: 50, 3: 30, 4: 10},
-    "upper": {0: 100, 1: 80, 2: 60, 3: 40, 4: 20},
+    "lower": {e: int(ecog_to_kps(e, end="low")) for e in range(5)},
+    "upper": {e: int(ecog_to_kps(e, end="high")) for e in range(5)},
 }
-
-
-def kps_to_ecog(kps):
-    """KPS → ECOG by band (same sources as :data:`ECOG_TO_KPS`): 90–100 → 0, 70–89 → 1,
-    50–69 → 2, 30–49 → 3, 10–29 → 4; KPS 0 (dead) and 1–9 have no ECOG 0–4 and give NaN."""
-    k = np.asarray(kps, dtype=float)
-    out = np.select([k >= 90, k >= 70, k >= 50, k >= 30, k >= 10], [0, 1, 2, 3, 4], default=np.nan)
-    return np.where(np.isnan(k), np.nan, out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -547,10 +538,11 @@ class _Harmonizer:
             newe = np.where(fill, conv, e)
             self.audit.add(np.flatnonzero(fill), "ecog", "derived", raw="kps " + pd.Series(k[fill]).astype("int64").astype(str).to_numpy(dtype=object),
                            value=newe[fill].astype(int),
-                           reason="ECOG from KPS by band (90–100→0, 70–89→1, 50–69→2, 30–49→3, 10–29→4)")
+                           reason=f"ECOG from KPS by band ({DEFAULT_PS_CONVENTION})")
             self.out["ecog"] = pd.Series(newe, dtype="float64")
             self.out["ecog_derived"] = pd.Series(fill, dtype="boolean")
-            self.conversions.append("ecog from kps where ecog missing: 90–100→0, 70–89→1, 50–69→2, 30–49→3, 10–29→4")
+            self.conversions.append(f"ecog from kps where ecog missing: {DEFAULT_PS_CONVENTION} bands "
+                                    "(100→0, 80–90→1, 60–70→2, 40–50→3, 10–30→4)")
         if "asia" in self.sources:
             raw_text = _text(self.raw[self.sources["asia"]])
             rawv = raw_text.to_numpy(dtype=object)
@@ -754,9 +746,32 @@ def read_cohort(source, mapping=None, *, cohort: str | None = None) -> Cohort:
 
     Examples
     --------
+    A table with institutional headers and values, harmonized with a mapping given as a dict
+    (a YAML file with the same keys works the same way; see
+    ``data/examples/klinikum_nord.yaml`` for a real one):
+
+    >>> import pandas as pd
     >>> from prognosis import read_cohort
-    >>> c = read_cohort("data/examples/klinikum_nord.csv", "data/examples/klinikum_nord.yaml")  # doctest: +SKIP
-    >>> print(c.summary())  # doctest: +SKIP
+    >>> raw = pd.DataFrame({"id": ["a1", "a2", "a3"], "OS_m": [14.2, 3.1, 30.0],
+    ...                     "dead": ["yes", "yes", "no"], "Primary": ["lung", "breast", "kidney"],
+    ...                     "KPS": [80, 50, 90]})
+    >>> mapping = {"columns": {"patient_id": "id", "time_months": "OS_m", "event": "dead",
+    ...                        "primary_site": "Primary", "kps": "KPS"},
+    ...            "values": {"event": {"yes": 1, "no": 0}}}
+    >>> cohort = read_cohort(raw, mapping, cohort="example")
+    >>> cohort.frame[["time_months", "event", "primary_site", "kps"]]
+       time_months  event primary_site  kps
+    0         14.2      1         lung   80
+    1          3.1      1       breast   50
+    2         30.0      0       kidney   90
+
+    Every input row is accounted for in the audit (row positions, never identifiers):
+
+    >>> cohort.audit.query("column == 'event'")[["row", "action", "raw", "value", "reason"]]
+       row   action  raw value                reason
+    1    0  changed  yes     1  value map in mapping
+    3    1  changed  yes     1  value map in mapping
+    5    2  changed   no     0  value map in mapping
     """
     m = load_mapping(mapping)
     raw, facts = read_table(source, encoding=m.read.get("encoding"), delimiter=m.read.get("delimiter"),

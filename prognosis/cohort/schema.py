@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: Calendar-average month used for every unit conversion (schema: days / 30.4375), defined once in
+#: :mod:`prognosis.clinical`.
+from ..clinical import DAYS_PER_MONTH
+
 SCHEMA_VERSION = "1"
 
-#: Calendar-average month used for every unit conversion (schema: days / 30.4375).
-DAYS_PER_MONTH = 30.4375
 
 PRIMARY_SITES = (
     "lung", "breast", "prostate", "kidney", "thyroid", "colon", "rectum", "stomach", "esophagus",
@@ -19,6 +21,15 @@ PRIMARY_SITES = (
     "melanoma", "myeloma", "lymphoma", "sarcoma", "osteosarcoma", "carcinoid", "testis",
     "unknown", "other",
 )
+
+
+#: Vertebral levels of the index lesion (no occiput, L6 or T13 variants).
+SPINE_LEVELS = (tuple(f"C{i}" for i in range(1, 8)) + tuple(f"T{i}" for i in range(1, 13))
+                + tuple(f"L{i}" for i in range(1, 6)) + tuple(f"S{i}" for i in range(1, 6)))
+#: Treatment received (descriptor): surgery (with or without radiotherapy), conventional external
+#: beam radiotherapy, stereotactic body radiotherapy / radiosurgery, systemic therapy only, best
+#: supportive care.
+TREATMENTS = ("surgery", "surgery_radiotherapy", "cebrt", "sbrt", "systemic", "supportive")
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,31 @@ COLUMNS: tuple[Column, ...] = (
     _c("pr", "category", categories=("positive", "negative", "unknown"), group="molecular"),
     _c("her2", "category", categories=("positive", "negative", "unknown"), group="molecular"),
     _c("castration", "category", categories=("sensitive", "resistant", "unknown"), group="molecular"),
+    # --- spine: mechanical (SINS, Fisher et al. Spine 2010) and neurological (ESCC, Bilsky et al.
+    # J Neurosurg Spine 2010) status of the index lesion; values fixed in the scores/NOMS issue --
+    _c("spine_level", "category", categories=SPINE_LEVELS, group="spine",
+       description="index vertebra (C1-C7, T1-T12, L1-L5, S1-S5); SINS location is derived from it"),
+    _c("sins_location", "category", categories=("junctional", "mobile", "semi_rigid", "rigid"), group="spine",
+       description="SINS location (used when spine_level is missing)"),
+    _c("sins_pain", "category", categories=("mechanical", "occasional", "none"), group="spine"),
+    _c("sins_lesion", "category", categories=("lytic", "mixed", "blastic"), group="spine"),
+    _c("sins_alignment", "category", categories=("subluxation", "deformity", "normal"), group="spine"),
+    _c("sins_collapse", "category", categories=("over_50", "under_50", "involved_over_50", "none"), group="spine"),
+    _c("sins_posterolateral", "category", categories=("bilateral", "unilateral", "none"), group="spine"),
+    _c("escc_grade", "category", categories=("0", "1a", "1b", "1c", "2", "3"), group="spine",
+       description="epidural spinal cord compression grade (Bilsky 2010), axial T2 MRI"),
+    _c("myelopathy", "bool", group="spine", description="clinical myelopathy / functional radiculopathy"),
+    _c("radiosensitivity", "category", categories=("sensitive", "resistant"), group="spine",
+       description="overrides the histology table of prognosis.noms.radiosensitivity"),
+    # --- treatment received: a descriptor for stratified reporting, never a plain predictor
+    # (treatment drop-in; Sperrin M et al., Am J Epidemiol 2021) --------------------------
+    _c("treatment_received", "category", categories=TREATMENTS, group="treatment",
+       description="treatment received after time zero (descriptor only; not a model input)"),
+    # --- MSCC history (Rades scores) ------------------------------------------------------
+    _c("months_since_primary", "float", min=0, unit="months",
+       description="interval from diagnosis of the primary tumour to the spinal metastasis / MSCC"),
+    _c("motor_deficit_days", "float", min=0, unit="days",
+       description="time over which motor deficits developed before treatment (MSCC)"),
 )
 
 COLUMN_BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}

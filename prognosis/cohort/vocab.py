@@ -380,3 +380,81 @@ EVENT_SYNONYMS: dict[str, int] = {
     **{w: 0 for w in ("0", "alive", "living", "censored", "no", "false", "lebt", "lebend", "am leben",
                        "vivant", "vivo", "0 living", "alive with disease", "alive without disease")},
 }
+
+
+# --------------------------------------------------------------------------------------------
+# spine: level, SINS items, ESCC grade, radiosensitivity, treatment received (additive, v2)
+# --------------------------------------------------------------------------------------------
+def _level_synonyms() -> dict[str, str]:
+    """'T12', 'Th12', 'Th 12', 'D12' (dorsal), 'BWK 12' (German Brustwirbelkörper), 'LWK5',
+    'HWK3', 'SWK1', '12th thoracic' ... -> canonical level."""
+    out: dict[str, str] = {}
+    prefixes = {"C": ("c", "hwk", "cervical"), "T": ("t", "th", "d", "bwk", "thoracic", "dorsal"),
+                "L": ("l", "lwk", "lumbar"), "S": ("s", "swk", "sacral")}
+    counts = {"C": 7, "T": 12, "L": 5, "S": 5}
+    for region, n in counts.items():
+        for i in range(1, n + 1):
+            canon = f"{region}{i}"
+            for p in prefixes[region]:
+                out[normalize_text(f"{p}{i}")] = canon
+                out[normalize_text(f"{p} {i}")] = canon
+    return out
+
+
+CATEGORY_SYNONYMS["spine_level"] = _level_synonyms()
+CATEGORY_SYNONYMS["sins_location"] = _table({
+    "junctional": ("junctional", "junction", "junctional spine", "3"),
+    "mobile": ("mobile", "mobile spine", "2"),
+    "semi_rigid": ("semi rigid", "semirigid", "semi-rigid", "semi rigid spine", "1"),
+    "rigid": ("rigid", "rigid spine", "0"),
+})
+CATEGORY_SYNONYMS["sins_pain"] = _table({
+    "mechanical": ("mechanical", "mechanical pain", "yes mechanical", "movement related", "3"),
+    "occasional": ("occasional", "occasional pain", "non mechanical", "nonmechanical", "not mechanical", "1"),
+    "none": ("none", "no", "pain free", "painfree", "no pain", "0"),
+})
+CATEGORY_SYNONYMS["sins_lesion"] = _table({
+    "lytic": ("lytic", "osteolytic", "lysis", "2"),
+    "mixed": ("mixed", "mixed lytic blastic", "lytic blastic", "mixed lytic sclerotic", "1"),
+    "blastic": ("blastic", "osteoblastic", "sclerotic", "osteosclerotic", "0"),
+})
+CATEGORY_SYNONYMS["sins_alignment"] = _table({
+    "subluxation": ("subluxation", "translation", "subluxation translation", "4"),
+    "deformity": ("deformity", "de novo deformity", "kyphosis", "scoliosis", "kyphosis scoliosis", "2"),
+    "normal": ("normal", "normal alignment", "none", "0"),
+})
+CATEGORY_SYNONYMS["sins_collapse"] = _table({
+    # no "<50" / ">50": normalize_text drops the sign, so both would read "50"
+    "over_50": ("over 50", "gt 50", "more than 50", "collapse over 50", "3"),
+    "under_50": ("under 50", "lt 50", "less than 50", "collapse under 50", "2"),
+    "involved_over_50": ("involved over 50", "no collapse with over 50 involved",
+                         "involvement over 50", "1"),
+    "none": ("none", "no collapse", "0"),
+})
+CATEGORY_SYNONYMS["sins_posterolateral"] = _table({
+    "bilateral": ("bilateral", "both", "3"),
+    "unilateral": ("unilateral", "one side", "1"),
+    "none": ("none", "no", "absent", "0"),
+})
+CATEGORY_SYNONYMS["escc_grade"] = _table({
+    "0": ("0", "grade 0", "escc 0", "bilsky 0"),
+    "1a": ("1a", "grade 1a", "escc 1a", "bilsky 1a"),
+    "1b": ("1b", "grade 1b", "escc 1b", "bilsky 1b"),
+    "1c": ("1c", "grade 1c", "escc 1c", "bilsky 1c"),
+    "2": ("2", "grade 2", "escc 2", "bilsky 2"),
+    "3": ("3", "grade 3", "escc 3", "bilsky 3"),
+})
+CATEGORY_SYNONYMS["radiosensitivity"] = _table({
+    "sensitive": ("sensitive", "radiosensitive", "radio sensitive", "rs"),
+    "resistant": ("resistant", "radioresistant", "radio resistant", "rr"),
+})
+CATEGORY_SYNONYMS["treatment_received"] = _table({
+    "surgery": ("surgery", "operation", "operated", "decompression", "stabilization", "stabilisation"),
+    "surgery_radiotherapy": ("surgery radiotherapy", "surgery rt", "surgery + rt", "separation surgery srs",
+                             "surgery and radiotherapy", "surgery plus radiotherapy"),
+    "cebrt": ("cebrt", "ebrt", "conventional radiotherapy", "conventional ebrt", "rt", "radiotherapy",
+              "palliative radiotherapy"),
+    "sbrt": ("sbrt", "srs", "stereotactic", "sabr", "stereotactic radiosurgery", "stereotactic body radiotherapy"),
+    "systemic": ("systemic", "systemic therapy", "chemotherapy", "systemic only"),
+    "supportive": ("supportive", "best supportive care", "bsc", "palliative care"),
+})

@@ -68,6 +68,15 @@ def load_demo(which: str = "development") -> Cohort:
         Canonical frame plus the truth columns ``true_lp`` and ``true_weibull_shape`` (see
         :func:`prognosis.simulate.true_survival`); metadata records source, preset, seed,
         time origin and the file's sha256.
+
+    Examples
+    --------
+    >>> from prognosis.datasets import load_demo
+    >>> dev = load_demo("development")
+    >>> len(dev.frame), int(dev.frame["event"].sum())
+    (1200, 683)
+    >>> bool(load_demo("external").frame["time_months"].max() > 24)   # longer follow-up
+    True
     """
     path = demo_path(which)
     spec = DEMO_COHORTS[which]

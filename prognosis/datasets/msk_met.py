@@ -344,6 +344,16 @@ def load_msk_met(path, *, subset: str | None = None, origin: str = "sequencing",
     Not recorded in MSK-MET, so NA: performance status (KPS/ECOG), neurological status
     (Frankel), spinal involvement (vertebral count), extraspinal-bone and visceral metastasis
     detail, laboratory values, treatments.
+
+    Examples
+    --------
+    The MSK-MET data (CC BY-NC-ND 4.0) are never bundled; download the cBioPortal folder
+    ``msk_met_2021`` yourself:
+
+    >>> from prognosis.datasets import load_msk_met
+    >>> bone = load_msk_met("path/to/msk_met_2021", subset="bone_biopsied")  # doctest: +SKIP
+    >>> len(bone.frame)  # doctest: +SKIP
+    715
     """
     root = Path(path)
     if not root.is_dir():

@@ -92,6 +92,17 @@ _CATEGORICAL = {
     "frankel": ({"A": "A-B", "B": "A-B", "C": "C-D", "D": "C-D"}, "E"),
 }
 _LOG_DEFAULT = ("crp_mg_dl", "ldh_u_l")
+
+#: Sparse levels: a 0/1 model column (a primary site, a molecular subtype, a category level, a
+#: ``[missing]`` level, a binary item or missingness indicator) whose patients had fewer than this
+#: many deaths in the training data is not a feature -- its patients are pooled with the reference
+#: level (primary sites into ``other``) -- because its coefficient would rest on a handful of events
+#: and, with 0 deaths, is unbounded (monotone likelihood: the log-HR tends to -infinity; Heinze &
+#: Schemper, Biometrics 2001;57:114-9). For binary items both sides (value 1 and value 0) must
+#: reach it. Five deaths per level follows the "at least 5 events per parameter" lower bound of
+#: Vittinghoff & McCulloch (Am J Epidemiol 2007;165:710-8). The pooled columns and their counts
+#: are in ``FeatureBuilder.pooled_`` (printed by ``prognosis fit``, stored in the model artifact).
+MIN_LEVEL_EVENTS = 5
 _SUBTYPE_SOURCES = {
     "subtype:lung": ("primary_site", "egfr", "alk", "ros1", "kras"),
     "subtype:breast": ("primary_site", "er", "pr", "her2"),
@@ -156,9 +167,16 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         the reference level for a category) and counted in ``few_missing_``. A transform that
         meets missing values of such an item warns.
 
+    min_level_events : int, default :data:`MIN_LEVEL_EVENTS` (5)
+        With an outcome ``y`` passed to :meth:`fit` (as a pipeline does), 0/1 columns whose
+        patients had fewer training deaths are pooled with the reference level (see
+        :data:`MIN_LEVEL_EVENTS`); 0 disables pooling.
+
     Attributes
     ----------
     feature_names_out_ : list of str
+    pooled_ : dict
+        Column -> why it was pooled into the reference (patients and deaths in training).
     sites_ : list of str
         Primary sites with their own column.
     fill_values_ : dict
@@ -199,8 +217,10 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
 
     def __init__(self, feature_set: str = "clinical+molecular", impute: str | None = "indicator",
                  ecog_to_kps: bool = False, min_site_frequency: float = 0.01, min_site_count: int = 10,
-                 log_labs: tuple = _LOG_DEFAULT, seed: int = 0, min_indicator_count: int = 10):
+                 log_labs: tuple = _LOG_DEFAULT, seed: int = 0, min_indicator_count: int = 10,
+                 min_level_events: int = MIN_LEVEL_EVENTS):
         self.feature_set = feature_set
+        self.min_level_events = min_level_events
         self.min_indicator_count = min_indicator_count
         self.impute = impute
         self.ecog_to_kps = ecog_to_kps
@@ -284,10 +304,28 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         n = len(X)
         if n == 0:
             raise InputError("cannot fit FeatureBuilder on an empty frame")
+        event = None
+        if y is not None:
+            from ..survival_data import split_y
+
+            event = np.asarray(split_y(y)[1], dtype=int)
+            if event.size != n:
+                raise InputError(f"X has {n} rows but y has {event.size}")
+        self.pooled_ = {}
+        k_ev = int(self.min_level_events or 0)
         if "primary_site" in items and "primary_site" in X.columns:
-            counts = X["primary_site"].astype(object).dropna().value_counts()
+            site_s = X["primary_site"].astype(object)
+            counts = site_s.dropna().value_counts()
             thr = max(self.min_site_count, self.min_site_frequency * n)
             self.sites_ = sorted(str(s) for s, c in counts.items() if c >= thr and s != "other")
+            if event is not None and k_ev > 0:
+                for site in list(self.sites_):
+                    m = (site_s == site).to_numpy()
+                    d = int(event[m].sum())
+                    if d < k_ev:
+                        self.sites_.remove(site)
+                        self.pooled_[f"site[{site}]"] = (f"{int(m.sum())} training patients, {d} deaths "
+                                                         f"(< {k_ev}): pooled into primary site 'other'")
         else:
             self.sites_ = []
         if "entry_months" in X.columns and X["entry_months"].notna().any():
@@ -296,6 +334,9 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
                           "prognosis.models do not adjust for left truncation, so their survival "
                           "estimates may be biased upwards", UserWarning, stacklevel=2)
         self.input_columns_ = [c for c in source_columns(self.feature_set, self.ecog_to_kps) if c in X.columns]
+        # the columns with at least one training value: the ones prediction input must supply
+        # (an all-missing training column carries no information and is not required)
+        self.observed_columns_ = [c for c in self.input_columns_ if X[c].notna().any()]
         raw, blocks = self._encode(X, self.sites_)
         self.blocks_ = blocks
         self.fill_values_ = {}
@@ -354,6 +395,8 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         # one reference level per categorical block, so no block sums to the intercept or to
         # its site indicator (exact collinearity breaks an unpenalised Cox fit)
         self.references_ = self._choose_references(full, blocks)
+        if event is not None and k_ev > 0:
+            self._pool_sparse(full, blocks, event, k_ev)
         # exact duplicates of an earlier column, for missingness indicators (labs missing
         # together) and subtype levels (e.g. a level that is the only one observed besides an
         # empty reference would equal its site indicator). Keep the first, record the alias; a
@@ -373,7 +416,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
                 self.drop_reasons_[c] = f"identical to {seen[key]!r} in the training data"
             elif key not in seen:
                 seen[key] = c
-        noteworthy = {c: r for c, r in self.drop_reasons_.items() if c not in self.dropped_
+        noteworthy = {c: r for c, r in self.drop_reasons_.items() if c not in self.dropped_ and c not in self.pooled_
                       and not (c in self.duplicates_ and (c.endswith("_missing") or c.endswith("[missing]")))
                       and not r.startswith("reference level (as documented)")}
         if noteworthy:
@@ -383,6 +426,80 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         self.feature_names_out_ = [c for c in full.columns if c not in self.drop_reasons_]
         self.n_features_in_ = X.shape[1]
         return self
+
+    def _pool_sparse(self, full: pd.DataFrame, blocks: dict, event: np.ndarray, k_ev: int) -> None:
+        """Pool 0/1 columns with fewer than ``k_ev`` training deaths (see :data:`MIN_LEVEL_EVENTS`).
+
+        Level columns (category, subtype, ``[missing]`` levels) are checked on the patients who
+        have the level; binary items and missingness indicators on both sides. A subtype block
+        whose reference level is itself sparse after pooling is pooled entirely (the site column
+        carries the site's effect); a categorical block whose reference is sparse takes its level
+        with most deaths as the reference instead (an equivalent parametrisation).
+        """
+        cat_items = {i for i in blocks if i in _CATEGORICAL or i == "primary_site"}
+        level_cols: dict[str, str] = {}
+        for item, names in blocks.items():
+            if item in cat_items or item.startswith("subtype:"):
+                for c in names:
+                    level_cols[c] = item
+                if f"{item}[missing]" in full.columns:
+                    level_cols[f"{item}[missing]"] = item
+
+        def taken(c):
+            return c in self.dropped_ or c in self.drop_reasons_
+
+        for c in full.columns:
+            if taken(c):
+                continue
+            v = full[c].to_numpy(dtype=float)
+            if not np.isin(v, (0.0, 1.0)).all():
+                continue
+            one = v == 1.0
+            d1, d0 = int(event[one].sum()), int(event[~one].sum())
+            if c in level_cols:
+                if d1 < k_ev:
+                    self.pooled_[c] = (f"{int(one.sum())} training patients, {d1} deaths (< {k_ev}): "
+                                       "pooled into the reference level")
+            elif d1 < k_ev or d0 < k_ev:
+                side, dd, nn = ("1", d1, int(one.sum())) if d1 < d0 else ("0", d0, int((~one).sum()))
+                self.pooled_[c] = (f"{nn} training patients with value {side}, {dd} deaths (< {k_ev}): "
+                                   "not a feature (all patients pooled)")
+        # sparse references after pooling
+        for item, names in blocks.items():
+            if not (item in cat_items or item.startswith("subtype:")):
+                continue
+            kept = [c for c in names + [f"{item}[missing]"] if c in full.columns and not taken(c)
+                    and c not in self.pooled_]
+            if not kept:
+                continue
+            anyk = full[kept].to_numpy(dtype=float).sum(axis=1) > 0
+            if item.startswith("subtype:"):
+                in_site = full[names].to_numpy(dtype=float).sum(axis=1) > 0
+                ref_rows = in_site & ~anyk
+                d_ref = int(event[ref_rows].sum())
+                if d_ref < k_ev:
+                    for c in kept:
+                        self.pooled_[c] = (f"the {item.split(':', 1)[1]} reference level has {int(ref_rows.sum())} "
+                                           f"training patients and {d_ref} deaths (< {k_ev}): the whole subtype "
+                                           "block is pooled (the primary-site column carries the site's effect)")
+            else:
+                ref_rows = ~anyk
+                d_ref = int(event[ref_rows].sum())
+                if d_ref < k_ev and len(kept) >= 1:
+                    new_ref = max(kept, key=lambda c: (int(event[full[c].to_numpy() == 1].sum()), -kept.index(c)))
+                    d_new = int(event[full[new_ref].to_numpy() == 1].sum())
+                    if d_new >= k_ev:
+                        self.references_[item] = new_ref
+                        self.drop_reasons_[new_ref] = (f"reference level of {item}: the documented reference has "
+                                                       f"{d_ref} training deaths (< {k_ev}); the level with most "
+                                                       "deaths is the reference")
+                    else:
+                        for c in kept:
+                            self.pooled_[c] = (f"{item}: neither the reference ({d_ref} deaths) nor any level "
+                                               f"reaches {k_ev} training deaths: pooled")
+        for c, r in self.pooled_.items():
+            if c in full.columns:
+                self.drop_reasons_[c] = "sparse level: " + r
 
     def _choose_references(self, full: pd.DataFrame, blocks: dict) -> dict:
         """Pick and drop one reference column per categorical block (see class docstring)."""
@@ -507,6 +624,62 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
                               f"rows {np.flatnonzero(diff)[:5].tolist()} differ", UserWarning, stacklevel=2)
         return full[self.feature_names_out_].astype(float)
 
+    def patient_notes(self, X: pd.DataFrame) -> list[list[str]]:
+        """Per row of ``X``: which model inputs were unknown and how the model filled them, and
+        which of the patient's levels were pooled (sparse in training). Row order of ``X``."""
+        if not hasattr(self, "feature_names_out_"):
+            raise NotFittedError("FeatureBuilder is not fitted; call fit(frame) first")
+        n = len(X)
+        notes: list[list[str]] = [[] for _ in range(n)]
+        site = X["primary_site"].astype(object) if "primary_site" in X.columns else pd.Series([None] * n, index=X.index)
+        marker_site = {"egfr": "lung", "alk": "lung", "ros1": "lung", "kras": "lung", "er": "breast", "pr": "breast",
+                       "her2": "breast", "castration": "prostate", "braf": "melanoma"}
+        imputed_by = {"iterative": "imputed (iterative imputer fitted on the training data)"}
+        for col in getattr(self, "observed_columns_", self.input_columns_):
+            if col not in X.columns:
+                continue
+            miss = X[col].isna().to_numpy()
+            if col in marker_site:
+                miss &= (site == marker_site[col]).to_numpy()
+                how = f"{marker_site[col]} subtype taken as 'untested/unknown'"
+            elif col == "primary_site" or col in _CATEGORICAL:
+                how = ("own 'missing' level" if col in self.indicators_ else
+                       "taken as the reference level (too few missing in training for a level of its own)")
+            else:
+                name = f"log1p({col})" if col in self.log_labs else col
+                fill = self.fill_values_.get(name)
+                if self.impute in imputed_by:
+                    how = imputed_by[self.impute]
+                else:
+                    val = "" if fill is None else f" {np.expm1(fill):.3g}" if name != col else f" {fill:.3g}"
+                    how = ("training median" if col in _NUMERIC else "training mode") + val + \
+                          (" + missingness indicator" if name in self.indicators_ else "")
+            for i in np.flatnonzero(miss):
+                notes[i].append(f"{col} unknown ({how})")
+        pooled = getattr(self, "pooled_", {})
+        raw, _ = self._encode(X, self.sites_)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            full = self._impute(raw, X)
+        for col in self.dropped_:
+            if col in full.columns and col not in pooled:
+                for i in np.flatnonzero((full[col] != self.dropped_values_[col]).to_numpy()):
+                    notes[i].append(f"{col} = {full[col].iloc[i]:g}, never seen in training "
+                                    f"(encoded as the training value {self.dropped_values_[col]:g})")
+        for col, kept in self.duplicates_.items():
+            if col in full.columns and kept in full.columns:
+                for i in np.flatnonzero((full[col] != full[kept]).to_numpy()):
+                    notes[i].append(f"{col} differs from {kept}, which represents it (identical in training)")
+        if pooled:
+            for col, why in pooled.items():
+                if col.startswith("site[") and col not in full.columns:
+                    hit = (site == col[5:-1]).to_numpy()
+                else:
+                    hit = (full[col] == 1).to_numpy() if col in full.columns else np.zeros(n, bool)
+                for i in np.flatnonzero(hit):
+                    notes[i].append(f"{col} pooled with the reference (< {self.min_level_events} training deaths)")
+        return notes
+
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         if not hasattr(self, "feature_names_out_"):
             raise NotFittedError("FeatureBuilder is not fitted")
@@ -519,6 +692,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         spec = {
             "feature_set": self.feature_set,
             "input_columns": list(self.input_columns_),
+            "observed_columns": list(getattr(self, "observed_columns_", self.input_columns_)),
             "impute": self.impute,
             "ecog_to_kps": self.ecog_to_kps,
             "log_labs": list(self.log_labs),
@@ -531,6 +705,8 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
             "fill_values": {k: v for k, v in self.fill_values_.items()},
             "min_indicator_count": int(self.min_indicator_count),
             "few_missing": dict(getattr(self, "few_missing_", {})),
+            "min_level_events": int(getattr(self, "min_level_events", 0) or 0),
+            "pooled": dict(getattr(self, "pooled_", {})),
         }
         spec["sha256"] = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
         return spec

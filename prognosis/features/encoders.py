@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..clinical import ecog_to_kps
+
 __all__ = [
     "ECOG_TO_KPS",
     "SUBTYPE_LEVELS",
@@ -29,11 +31,11 @@ __all__ = [
 ]
 
 #: ECOG -> KPS conversion used only when ``ecog_to_kps=True`` and KPS is missing: the mid-point
-#: of the usual correspondence (ECOG 0 = KPS 90-100, 1 = 70-80, 2 = 50-60, 3 = 30-40,
-#: 4 = 10-20; Oken MM et al., Am J Clin Oncol 1982;5:649-55, as tabulated in
-#: shared/reference/clinical-facts.md [M]). Converted rows are flagged by the column
+#: of the KPS band of each ECOG grade under the package's default convention
+#: (:func:`prognosis.clinical.ecog_to_kps`, Ma C et al., Eur J Cancer 2010: 0 -> 100,
+#: 1 -> 85, 2 -> 65, 3 -> 45, 4 -> 20). Converted rows are flagged by the column
 #: ``kps_from_ecog`` so the conversion is never hidden.
-ECOG_TO_KPS = {0: 95.0, 1: 75.0, 2: 55.0, 3: 35.0, 4: 15.0}
+ECOG_TO_KPS = {e: float(ecog_to_kps(e, end="mid")) for e in range(5)}
 
 #: Subtype levels per primary site (order = column order; the reference is listed separately).
 SUBTYPE_LEVELS = {

@@ -43,6 +43,16 @@ def time_dependent_auc(time, event, risk, t, *, train_time=None, train_event=Non
     -------
     float or pandas.Series
         AUC(t) (a float for a scalar ``t``; a Series indexed by ``t`` otherwise).
+
+    Examples
+    --------
+    >>> time = [5, 8, 12, 20, 25, 30]          # months
+    >>> event = [1, 1, 0, 1, 0, 0]             # 1 = death, 0 = censored
+    >>> risk = [2.0, 0.9, 1.5, 0.8, 1.0, 0.1]
+    >>> time_dependent_auc(time, event, risk, t=10)
+    0.75
+    >>> time_dependent_auc(time, event, risk, t=[10, 22]).round(4).tolist()
+    [0.75, 0.65]
     """
     tm, e = check_survival(time, event)
     scalar = np.ndim(t) == 0

@@ -79,6 +79,14 @@ def brier_score(time, event, surv, t, *, train_time=None, train_event=None,
     Returns
     -------
     float or pandas.Series indexed by t
+
+    Examples
+    --------
+    >>> time = [5, 8, 12, 20, 25, 30]          # months
+    >>> event = [1, 1, 0, 1, 0, 0]             # 1 = death, 0 = censored
+    >>> surv = [0.3, 0.6, 0.5, 0.7, 0.6, 0.95]   # predicted S(10 months)
+    >>> round(brier_score(time, event, surv, t=10), 4)
+    0.1588
     """
     tm, e = check_survival(time, event)
     scalar = np.ndim(t) == 0
@@ -97,6 +105,33 @@ def integrated_brier_score(time, event, surv_matrix, times, *, train_time=None,
     ``integrated_brier_score`` (riskRegression's "ibs" integrates a step function from 0
     instead; they differ by the discretisation). ``surv_matrix`` holds S(t_k | x_i) (higher =
     better), shape (n, len(times)).
+
+    Parameters
+    ----------
+    time, event : array-like
+        Validation follow-up and event (1 = death).
+    surv_matrix : array-like, shape (n, len(times))
+        Predicted S(t_k | x_i), one column per time of ``times``.
+    times : sequence of float
+        At least two increasing horizons.
+    train_time, train_event : array-like, optional
+        Data for the censoring Kaplan–Meier G (default: the validation data).
+    beyond_followup : {"raise", "truncate"}
+        What to do with times beyond the last follow-up time.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> time = [5, 8, 12, 20, 25, 30]
+    >>> event = [1, 1, 0, 1, 0, 0]
+    >>> s10 = np.array([0.3, 0.6, 0.5, 0.7, 0.6, 0.95])
+    >>> S = np.column_stack([s10 ** 0.6, s10, s10 ** 1.5])   # S at 6, 10 and 15 months
+    >>> round(integrated_brier_score(time, event, S, [6, 10, 15]), 4)
+    0.1388
     """
     tm, e = check_survival(time, event)
     hs = check_horizons(times, tm, beyond_followup=beyond_followup, name="times")
@@ -119,7 +154,30 @@ def ipa(time, event, surv, t, *, train_time=None, train_event=None,
     riskRegression::Score). ``surv`` = predicted S(t | x) (higher = better). 1 is perfect, 0 is
     no better than the null, negative is harmful.
 
-    Returns float or pandas.Series indexed by t.
+    Parameters
+    ----------
+    time, event : array-like
+        Validation follow-up and event (1 = death).
+    surv : array-like, shape (n,) or (n, len(t))
+        Predicted S(t | x).
+    t : float or sequence of float
+        Horizon(s).
+    train_time, train_event : array-like, optional
+        Data for the censoring Kaplan–Meier G (default: the validation data).
+    beyond_followup : {"raise", "truncate"}
+        What to do with horizons beyond the last follow-up time.
+
+    Returns
+    -------
+    float or pandas.Series indexed by t
+
+    Examples
+    --------
+    >>> time = [5, 8, 12, 20, 25, 30]
+    >>> event = [1, 1, 0, 1, 0, 0]
+    >>> surv = [0.3, 0.6, 0.5, 0.7, 0.6, 0.95]
+    >>> round(ipa(time, event, surv, t=10), 4)
+    0.2856
     """
     tm, e = check_survival(time, event)
     scalar = np.ndim(t) == 0

@@ -302,6 +302,18 @@ def harrell_c(time, event, risk, *, timefix_times: bool = True, warn_reversed: b
     ConcordanceResult
         A float (the C index) with ``.concordant``, ``.discordant``, ``.tied_risk``,
         ``.comparable`` and ``.tied_time`` counts.
+
+    Examples
+    --------
+    Six patients; 11 pairs are comparable (the earlier time is a death), 8 of them are
+    ordered correctly by the risk:
+
+    >>> time = [5, 8, 12, 20, 25, 30]          # months
+    >>> event = [1, 1, 0, 1, 0, 0]             # 1 = death, 0 = censored
+    >>> risk = [2.0, 0.9, 1.5, 0.8, 1.0, 0.1]
+    >>> c = harrell_c(time, event, risk)
+    >>> round(c, 4), c.concordant, c.discordant, c.comparable
+    (0.7273, 8.0, 3.0, 11.0)
     """
     t, e = check_survival(time, event)
     r = check_vector(risk, t.size, "risk")
@@ -338,6 +350,32 @@ def uno_c(time, event, risk, tau=None, train_time=None, train_event=None, *,
       1e-5 apart on the veteran data (0.729221 vs R's 0.729231; scikit-survival issue #428).
     * ``tau=None`` means no truncation (R default); with sparse late follow-up G(t) is small
       and weights explode, so a tau such as the 90th percentile of follow-up is advisable.
+
+    Parameters
+    ----------
+    time, event : array-like
+        Follow-up time and event (1 = death) of the validation data.
+    risk : array-like of float
+        Predicted risk, higher = worse.
+    tau : float, optional
+        Truncation time: only deaths at ``time <= tau`` count (default: no truncation).
+    train_time, train_event : array-like, optional
+        Data for the censoring Kaplan–Meier G (default: the validation data).
+    timefix_times : bool
+        Merge times equal up to floating-point noise, as R's ``timefix``.
+
+    Returns
+    -------
+    ConcordanceResult
+        A float (the C index) with the (unweighted) pair counts as in :func:`harrell_c`.
+
+    Examples
+    --------
+    >>> time = [5, 8, 12, 20, 25, 30]          # months
+    >>> event = [1, 1, 0, 1, 0, 0]             # 1 = death, 0 = censored
+    >>> risk = [2.0, 0.9, 1.5, 0.8, 1.0, 0.1]
+    >>> round(uno_c(time, event, risk, tau=24), 4)
+    0.6991
 
     Raises
     ------

@@ -52,6 +52,22 @@ def net_benefit(time, event, risk_at_t, t, thresholds=None, *, name: str = "mode
         Tidy: one row per (threshold, strategy) with columns ``threshold``, ``strategy``
         (``name``, "treat all", "treat none"), ``net_benefit``, ``treated`` (fraction treated).
         ``net_benefit`` is NaN where the Kaplan–Meier of the treated group does not reach t.
+
+    Examples
+    --------
+    >>> from prognosis.datasets import load_demo
+    >>> from prognosis.simulate import true_survival
+    >>> d = load_demo().frame
+    >>> risk12 = 1 - true_survival(d, [12])[12]
+    >>> nb = net_benefit(d["time_months"], d["event"], risk12, t=12, thresholds=[0.3, 0.5])
+    >>> nb.round(3)
+       threshold    strategy  net_benefit  treated
+    0        0.3       model        0.345    0.668
+    1        0.3   treat all        0.288    1.000
+    2        0.3  treat none        0.000    0.000
+    3        0.5       model        0.258    0.433
+    4        0.5   treat all        0.003    1.000
+    5        0.5  treat none        0.000    0.000
     """
     tm, e = check_survival(time, event)
     if np.ndim(t) != 0:

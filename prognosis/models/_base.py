@@ -140,7 +140,8 @@ class SurvivalModelMixin:
                 if getattr(self, "loaded_from_artifact_", False):
                     raise ArtifactError("feature spec of the saved model does not match the input: " + msg)
                 raise ModelError(msg)
-        arr = validate_data(self, self._float_frame(X), reset=False, dtype=np.float64, ensure_all_finite=False)
+        arr = validate_data(self, self._float_frame(X), reset=False, dtype=np.float64, ensure_all_finite=False,
+                            ensure_min_samples=0)  # predicting for no patient gives an empty result
         self._check_finite(arr)
         return arr
 
@@ -160,6 +161,20 @@ class SurvivalModelMixin:
 
     # -- public API ----------------------------------------------------------------------------
     def fit(self, X, y):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : DataFrame or array, shape (n, p)
+            Numeric covariates (named columns are kept for ``predict`` checks).
+        y : structured array or DataFrame
+            Survival outcome: ``event`` (bool/0-1) and ``time_months`` (> 0), e.g. from
+            :func:`prognosis.survival_data.y_from_frame`.
+
+        Returns
+        -------
+        self
+        """
         check_params(self)
         arr = self._validate_fit_X(X)
         time, event = self._split_y(y, arr.shape[0])
@@ -169,7 +184,17 @@ class SurvivalModelMixin:
         return self
 
     def predict(self, X) -> np.ndarray:
-        """Risk score (higher = worse), shape (n,)."""
+        """Risk score (higher = worse), shape (n,).
+
+        Parameters
+        ----------
+        X : DataFrame or array, shape (n, p)
+            The columns the model was fitted on.
+
+        Returns
+        -------
+        ndarray of float, shape (n,)
+        """
         return np.asarray(self._risk(self._validate_X(X)), dtype=float)
 
     def predict_survival(self, X, times, truncate: bool = False) -> pd.DataFrame:
@@ -183,6 +208,11 @@ class SurvivalModelMixin:
         truncate : bool, default False
             If False, a horizon beyond the training follow-up (the largest observed time)
             raises :class:`ModelError`; if True those columns are NaN.
+
+        Returns
+        -------
+        DataFrame
+            S(t | x): one row per patient (index of ``X``), one column per time (float months).
         """
         arr = self._validate_X(X)
         t = check_times(times)

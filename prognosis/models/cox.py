@@ -29,10 +29,18 @@ from numbers import Integral, Real
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._kernels import rcs_basis, step_index
-from ..errors import ModelError
+from ..errors import ModelError, SeparationWarning
 from ._base import SurvivalModelMixin, check_fitted, step_evaluate
 
-__all__ = ["CoxModel", "rcs_basis", "rcs_knots"]
+__all__ = ["CoxModel", "rcs_basis", "rcs_knots", "SEPARATION_LIMIT"]
+
+#: A coefficient is flagged (:class:`~prognosis.errors.SeparationWarning`) when its standard error
+#: or its absolute log-HR exceeds this, per unit for 0/1 columns and per standard deviation for
+#: other columns. An SE of 5 means a 95% CI of the HR spanning a factor e^(2 x 1.96 x 5) ~ 3e8,
+#: and a log-HR of 5 an HR of ~150 for one level or one SD: the likelihood is flat in that
+#: direction (a level without deaths, separation or near-collinearity; Heinze & Schemper,
+#: Biometrics 2001;57:114-9), not a clinical effect.
+SEPARATION_LIMIT = 5.0
 
 #: Knot quantiles of restricted cubic splines by number of knots (Harrell, Regression Modeling
 #: Strategies, 2nd ed. 2015, Table 2.3 -- the defaults of R ``rms::rcs``).
@@ -164,6 +172,20 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
     summary : DataFrame
         coef, HR, CI, se, z, p per design column.
     baseline_times_, baseline_cumhaz_ : dict stratum -> ndarray
+
+    Examples
+    --------
+    >>> from prognosis.datasets import load_demo
+    >>> from prognosis.survival_data import y_from_frame
+    >>> d = load_demo().frame
+    >>> y = y_from_frame(d)
+    >>> X = d[["age_years", "kps", "albumin_g_dl"]]
+    >>> cox = CoxModel().fit(X, y)
+    >>> S = cox.predict_survival(X.head(3), times=[6, 12])
+    >>> list(S.columns), S.shape
+    ([6.0, 12.0], (3, 2))
+    >>> bool((cox.predict(X.head(3)) == cox.predict(X.head(3))).all())
+    True
     """
 
     _parameter_constraints: dict = {
@@ -303,6 +325,7 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
             "z": z.tolist(),
             "p": chi2.sf(z ** 2, 1).tolist(),  # as lifelines (Klein & Moeschberger 2003, p. 256)
         }
+        self._check_separation(D, se)
         lp = (D - self.means_) @ self.coef_
         self.baseline_times_, self.baseline_cumhaz_ = {}, {}
         self.baseline_varhaz_, self.baseline_xbar_ = {}, {}
@@ -317,6 +340,23 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
             self.baseline_cumhaz_[str(k)] = H
             self.baseline_varhaz_[str(k)] = V
             self.baseline_xbar_[str(k)] = XB
+
+    def _check_separation(self, D: np.ndarray, se: np.ndarray) -> None:
+        """Warn (SeparationWarning) naming every coefficient beyond :data:`SEPARATION_LIMIT`."""
+        flagged = []
+        for j, name in enumerate(self.design_names_):
+            x = D[:, j]
+            binary = bool(np.isin(x, (0.0, 1.0)).all())
+            scale = 1.0 if binary else float(np.std(x))
+            b, s_ = abs(self.coef_[j]) * scale, se[j] * scale
+            if not np.isfinite(s_) or s_ > SEPARATION_LIMIT or not np.isfinite(b) or b > SEPARATION_LIMIT:
+                unit = "" if binary else " per SD"
+                flagged.append(f"{name} (log-HR {self.coef_[j] * scale:+.3g}{unit}, SE {s_:.3g})")
+        self.separation_ = flagged
+        if flagged:
+            warnings.warn(f"Cox coefficient(s) not bounded by the data: {'; '.join(flagged)}. The likelihood is "
+                          "flat in that direction (a level without deaths, separation or collinearity); refit "
+                          "with a penalty (e.g. penalizer=0.01) or pool the level.", SeparationWarning, stacklevel=3)
 
     def __getstate__(self):
         state = self.__dict__.copy()

@@ -64,6 +64,17 @@ class RandomSurvivalForestModel(SurvivalModelMixin, BaseEstimator):
         scikit-survival's low-memory mode: no leaf curves stored, so only ``predict`` (risk)
         works and ``predict_survival`` raises.
     random_state : int, default 0
+
+    Examples
+    --------
+    >>> from prognosis.datasets import load_demo
+    >>> from prognosis.survival_data import y_from_frame
+    >>> d = load_demo().frame
+    >>> y = y_from_frame(d)
+    >>> X = d[["age_years", "kps", "albumin_g_dl"]]
+    >>> rsf = RandomSurvivalForestModel(n_estimators=20, random_state=0).fit(X, y)
+    >>> rsf.predict_survival(X.head(2), times=[12]).shape
+    (2, 1)
     """
 
     _parameter_constraints: dict = {

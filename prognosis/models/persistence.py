@@ -99,6 +99,26 @@ def save(model, path, *, training_data=None, metadata: dict | None = None) -> Pa
         The training cohort frame; only its sha256 checksum is stored (never the data).
     metadata : dict, optional
         Extra JSON-able fields (e.g. ``{"seed": 0, "cohort": "demo"}``).
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from prognosis.models import CoxModel, save, load
+    >>> from prognosis.datasets import load_demo
+    >>> from prognosis.survival_data import y_from_frame
+    >>> d = load_demo().frame
+    >>> y = y_from_frame(d)
+    >>> X = d[["age_years", "kps"]]
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "cox.skops"
+    >>> save(CoxModel().fit(X, y), path, training_data=d)  # doctest: +ELLIPSIS
+    PosixPath('.../cox.skops')
+    >>> load(path).predict_survival(X.head(1), times=[12]).shape
+    (1, 1)
     """
     import skops.io as sio
 
@@ -154,11 +174,42 @@ def read_metadata(path) -> dict:
 def load(path):
     """Load a model saved by :func:`save`, refusing tampered files and untrusted types.
 
+    Parameters
+    ----------
+    path : str or Path
+        A file written by :func:`save`.
+
+    Returns
+    -------
+    estimator
+        The fitted model, with the metadata written by :func:`save` (see
+        :func:`read_metadata`) checked: digest, format version and trusted types.
+
     Raises
     ------
     ArtifactError
         Unreadable file, digest mismatch (modified after saving), unsupported format version,
         or a payload type outside :data:`TRUSTED_TYPES`.
+
+    Examples
+    --------
+    A file changed after saving is refused:
+
+    >>> import tempfile, pathlib
+    >>> from prognosis.models import CoxModel, save, load
+    >>> from prognosis.datasets import load_demo
+    >>> from prognosis.survival_data import y_from_frame
+    >>> d = load_demo().frame
+    >>> y = y_from_frame(d)
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "cox.skops"
+    >>> _ = save(CoxModel().fit(d[["age_years", "kps"]], y), path)
+    >>> load(path).n_features_in_
+    2
+    >>> data = bytearray(path.read_bytes()); data[-10] ^= 1; _ = path.write_bytes(bytes(data))
+    >>> load(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    prognosis.errors.ArtifactError: ...
     """
     import skops.io as sio
 

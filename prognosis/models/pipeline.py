@@ -53,6 +53,12 @@ def make_pipeline(model, feature_set: str = "clinical+molecular", impute: str | 
 #: :func:`prognosis.models.registry.model_kinds`); kept for backwards compatibility.
 MODEL_KINDS = (*model_kinds(), SCORE_PREFIX + "<name>")
 
+#: What a score model does with a patient whose total is incomplete (an item not recorded): the
+#: middle of the possible range, ``(min + max) / 2``. One default for ``make_model("score:...")``,
+#: ``prognosis fit/predict`` and studies (``scores: [{name: ..., missing: midrange}]``); the number
+#: of such patients is always counted and printed / reported. ``"error"`` stops instead.
+INCOMPLETE_TOTAL_DEFAULT = "midrange"
+
 
 def make_model(kind: str, feature_set: str = "clinical+molecular", impute: str | None = "indicator",
                feature_params: dict | None = None, **params):
@@ -66,7 +72,8 @@ def make_model(kind: str, feature_set: str = "clinical+molecular", impute: str |
         ``"gbm"`` (:class:`GradientBoostingSurvivalModel`) -- each inside a
         :class:`SurvivalPipeline` with a :class:`FeatureBuilder` -- or ``"score:<name>"``
         (:class:`ScoreModel`, e.g. ``"score:tokuhashi_revised"``; ``how="cox"|"published"`` and
-        ``options={...}`` go in ``params``).
+        ``options={...}`` go in ``params``; ``missing`` defaults to
+        :data:`INCOMPLETE_TOTAL_DEFAULT`).
     feature_set, impute, feature_params
         Passed to :class:`FeatureBuilder` (ignored for scores).
     **params
@@ -75,6 +82,7 @@ def make_model(kind: str, feature_set: str = "clinical+molecular", impute: str |
     from .score_model import ScoreModel
 
     if kind.startswith(SCORE_PREFIX):
+        params.setdefault("missing", INCOMPLETE_TOTAL_DEFAULT)
         return ScoreModel(kind[len(SCORE_PREFIX):], **params)
     estimator = get_model_kind(kind).estimator_class()(**params)
     return make_pipeline(estimator, feature_set=feature_set, impute=impute, **(feature_params or {}))

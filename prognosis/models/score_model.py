@@ -40,6 +40,17 @@ class ScoreModel(BaseEstimator):
     missing : {"error", "midrange"}
         Patients whose total cannot be computed because an item is missing: raise
         (default), or use the middle of the possible range ``(min + max) / 2``.
+
+    Examples
+    --------
+    >>> from prognosis.datasets import load_demo
+    >>> from prognosis.survival_data import y_from_frame
+    >>> d = load_demo().frame
+    >>> y = y_from_frame(d)
+    >>> tok = ScoreModel("revised_tokuhashi").fit(d, y)     # Cox on the score total
+    >>> S = tok.predict_survival(d.head(3), times=[6, 12])
+    >>> S.shape
+    (3, 2)
     """
 
     _parameter_constraints: dict = {
@@ -91,6 +102,20 @@ class ScoreModel(BaseEstimator):
 
     # -- estimator API -----------------------------------------------------------------------
     def fit(self, X: pd.DataFrame, y):
+        """Score the training cohort and calibrate the score to it.
+
+        Parameters
+        ----------
+        X : DataFrame
+            Canonical cohort columns (the score's items; see
+            :func:`prognosis.scores.required_columns`).
+        y : structured array or DataFrame
+            Survival outcome (``event``, ``time_months``).
+
+        Returns
+        -------
+        self
+        """
         check_params(self)
         if self.how not in ("cox", "published"):
             raise InputError(f"how must be 'cox' or 'published', got {self.how!r}")
@@ -127,7 +152,17 @@ class ScoreModel(BaseEstimator):
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """Risk (higher = worse): the Cox linear predictor of the total (``how="cox"``), or
-        ``1 - S`` at the latest time published for every group (``how="published"``)."""
+        ``1 - S`` at the latest time published for every group (``how="published"``).
+
+        Parameters
+        ----------
+        X : DataFrame
+            Canonical cohort columns.
+
+        Returns
+        -------
+        ndarray of float, shape (n,)
+        """
         self._check_fitted()
         table = self.compute(X)
         if self.how == "cox":
@@ -150,7 +185,24 @@ class ScoreModel(BaseEstimator):
         return out
 
     def predict_survival(self, X: pd.DataFrame, times, truncate: bool = False) -> pd.DataFrame:
-        """S(t | x) at ``times``; see the module docstring for the published-curve semantics."""
+        """S(t | x) at ``times``; see the module docstring for the published-curve semantics.
+
+        Parameters
+        ----------
+        X : DataFrame
+            Canonical cohort columns.
+        times : sequence of float
+            Horizons in months.
+        truncate : bool, default False
+            If False, a horizon beyond the training follow-up (``how="cox"``) or the last
+            published time (``how="published"``) raises :class:`~prognosis.errors.ModelError`;
+            if True those columns are NaN.
+
+        Returns
+        -------
+        DataFrame
+            One row per patient (index of ``X``), one column per time.
+        """
         self._check_fitted()
         t = check_times(times)
         table = self.compute(X)

@@ -134,7 +134,7 @@ def _methods(result) -> list[str]:
     v = cfg.validation
     items = [
         "Outcome: overall survival (death from any cause), months from the cohort's time origin; "
-        f"horizons {', '.join(f'{h:g}' for h in cfg.horizons)} months.",
+        f"horizons {', '.join(f'{h:g}' for h in cfg.horizons) or 'none (follow-up too short; C-indices only)'} months.",
         "Classic scores: published point totals (prognosis.scores), each turned into a risk by a one-variable "
         "Cox model fitted on the development data; models: prognosis.models pipelines on the canonical table.",
     ]
@@ -154,7 +154,7 @@ def _methods(result) -> list[str]:
                      "(mean over test folds). No CIs are given for CV estimates (fold estimates are correlated).")
     items += [
         "Measures (prognosis.metrics, checked against R survival/riskRegression/rms): Harrell's C, Uno's C "
-        f"(IPCW, truncated at {max(cfg.horizons):g} months), cumulative/dynamic time-dependent AUC, IPCW Brier "
+        f"(IPCW, {f'truncated at {max(cfg.horizons):g} months' if cfg.horizons else 'not truncated'}), cumulative/dynamic time-dependent AUC, IPCW Brier "
         "score and IPA, smoothed calibration (ICI/E50/E90, Austin et al. 2020), calibration slope, O/E ratio, "
         "net benefit (decision curves).",
         f"Seed {cfg.seed}: resamples and model seeds are derived from it per replicate, so the same config and "
@@ -256,13 +256,17 @@ def render_study(result, path: str | Path) -> Path:
         ext_tab = ext_tab.reset_index()
     tr = result.transport.round(3) if result.transport is not None and len(result.transport) else pd.DataFrame()
     card = model_card(result)
+    from .nomogram import nomogram_figures  # issue 18: rms-style nomogram of each Cox model
+    figs_n = nomogram_figures(result)
     tri = tripod_checklist(result)
     counts = tri["status"].value_counts()
     tri_html = _html(tri).replace("<td>author</td>", '<td class="status-author">author</td>') \
         .replace("<td>partly</td>", '<td class="status-partly">partly</td>') \
         .replace("<td>reported</td>", '<td class="status-reported">reported</td>')
     prov = result.provenance
-    inputs = pd.DataFrame([{"cohort": k, **v} for k, v in prov.get("inputs", {}).items()])
+    inputs = pd.DataFrame([{"cohort": k, **{a: b for a, b in v.items() if a not in ("flow", "kind")}}
+                           for k, v in prov.get("inputs", {}).items()])
+    flows = {k: _html(pd.DataFrame(v["flow"])) for k, v in prov.get("inputs", {}).items() if v.get("flow")}
     versions = pd.DataFrame(sorted(prov.get("versions", {}).items()), columns=["package", "version"])
     cal_tab = _by_horizon_table(m, ("ici", "e50", "e90", "slope", "oe_ratio"))
     env = Environment(loader=FileSystemLoader(str(_TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
@@ -276,21 +280,36 @@ def render_study(result, path: str | Path) -> Path:
                          else f"{cfg.validation.repeats}× repeated {cfg.validation.folds}-fold CV"),
         corrected_text=("bootstrap optimism-corrected (Harrell)" if cfg.validation.method in ("bootstrap", "temporal")
                         else "mean over cross-validation test folds"),
-        tau=f"{max(cfg.horizons):g}",
+        tau=f"{max(cfg.horizons):g}" if cfg.horizons else "–",
         findings=findings(result), notes=result.notes,
         table1=_table1_html(result.table1), table1_external=_table1_html(result.table1_external),
         discrimination=_html(_discrimination_table(m)), comparisons=_html(comp) if len(comp) else "",
         discrimination_figs=figs_d, accuracy=_html(_by_horizon_table(m, ("auc", "brier", "ipa"))),
-        calibration=_html(cal_tab), calibration_figs=figs_c, km_figs=figs_k, decision_figs=figs_dc,
+        calibration=_html(cal_tab), calibration_figs=figs_c, km_figs=figs_k, nomogram_figs=figs_n, decision_figs=figs_dc,
         external=_html(ext_tab) if has_ext else "", transport=_html(tr), external_figs=figs_e,
         card=card, card_features=_html(card["features"]), card_performance=_html(card["performance"]),
         tripod=tri_html, tripod_citation=CITATION,
         tripod_counts=", ".join(f"{k}: {int(v)}" for k, v in counts.items()) + " items.",
-        methods=_methods(result), inputs=_html(inputs), versions=_html(versions),
+        methods=_methods(result), inputs=_html(inputs), flows=flows, versions=_html(versions),
         config_sha=prov.get("config_sha256", ""), run_time=prov.get("run_time_seconds", ""),
         scheduler=prov.get("scheduler", ""),
         config_yaml=yaml.safe_dump(prov.get("config", {}), sort_keys=False, allow_unicode=True),
         **_updating_context(result),
     )
+    html = _add_spine_sections(html, result)
     path.write_text(html, encoding="utf-8")
     return path
+
+
+def _add_spine_sections(page: str, result) -> str:
+    """Insert the NOMS, treatment and literature sections (:mod:`.spine`) before the model card,
+    with their entries in the contents, when the cohort has the columns."""
+    from .spine import spine_sections
+
+    secs = spine_sections(result)
+    if not secs:
+        return page
+    body = "".join(f'<section id="{s["id"]}">\n<h2>{s["title"]}</h2>\n{s["html"]}\n</section>\n\n' for s in secs)
+    nav = "".join(f'  <li><a href="#{s["id"]}">{s["title"]}</a></li>\n' for s in secs)
+    page = page.replace('<section id="model-card">', body + '<section id="model-card">', 1)
+    return page.replace('  <li><a href="#model-card">', nav + '  <li><a href="#model-card">', 1)

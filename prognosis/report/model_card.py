@@ -10,7 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["ModelCard", "model_card"]
+__all__ = ["ModelCard", "model_card", "flow_text"]
+
+
+def flow_text(flow: list[dict]) -> str:
+    """``"16 rows read → 1 rejected: … → 1 exact duplicates (one copy kept) → 14 analysed"``."""
+    return " → ".join(f"{step['n']} {step['step']}" for step in flow)
 
 DEFAULT_INTENDED_USE = (
     "Research use: to estimate overall survival at 3–24 months for adults with spinal metastases, to "
@@ -63,12 +68,20 @@ def model_card(result) -> ModelCard:
     cfg = result.config
     prov = result.provenance
     data = []
+    sim_roles = set(result.oracle["cohort"]) if len(result.oracle) else set()
     for role, info in prov.get("inputs", {}).items():
-        data.append(f"{role}: {info['source']}, n = {info['n']}, deaths = {info['deaths']} "
-                    f"(sha256 {str(info['sha256'])[:12]}…)")
-    if len(result.oracle):
-        data.append("The cohorts are simulated (prognosis.simulate); the true model is known, so the oracle "
-                    "C-index shows the best achievable discrimination.")
+        kind = info.get("kind_text", "")
+        line = (f"{role}: {info.get('label', role)} — {kind}; source {info['source']}"
+                + (f", mapping {info['mapping']}" if info.get("mapping", "-") != "-" else "")
+                + f"; time origin: {info.get('time_origin', 'not stated')}; n = {info['n']}, deaths = {info['deaths']}"
+                f" (sha256 {str(info['sha256'])[:12]}…)")
+        if info.get("flow"):
+            line += "; flow: " + flow_text(info["flow"])
+        data.append(line)
+    if sim_roles:
+        data.append(f"Simulated data ({', '.join(sorted(sim_roles))} cohort"
+                    f"{'s' if len(sim_roles) > 1 else ''}: the simulator's true linear predictor is present); "
+                    "the oracle C-index shows the best achievable discrimination there.")
     feats = []
     for _, r in result.predictors.iterrows():
         est = result.fitted.get(r["predictor"])

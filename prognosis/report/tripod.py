@@ -90,13 +90,16 @@ def tripod_checklist(result) -> pd.DataFrame:
     method = cfg.validation.method
     val_text = (f"bootstrap optimism correction, {cfg.validation.n_boot} replicates" if method in ("bootstrap", "temporal")
                 else f"{cfg.validation.repeats}× repeated {cfg.validation.folds}-fold cross-validation")
-    simulated = len(result.oracle) > 0
+    inputs = result.provenance.get("inputs", {})
+    sources = "; ".join(f"{role}: {i.get('kind_text', i.get('source', ''))} ({i.get('source', '')}"
+                        + (f", mapping {i['mapping']}" if i.get("mapping", "-") != "-" else "")
+                        + f"; time origin: {i.get('time_origin', 'not stated')})" for role, i in inputs.items())
+    has_flow = bool(inputs) and all(i.get("flow") for i in inputs.values())
     n_imp = any("training median" in n for n in result.notes)
     filled: dict[str, tuple[str, str]] = {
         "1": ("partly", "Report title names the study; the paper title is the author's"),
         "4": ("partly", "Summary: development with internal validation" + (" and external validation" if has_ext else "")),
-        "5a": ("partly", "Provenance: data sources and checksums" + ("; simulated data" if simulated else "")
-               + ". Representativeness: author"),
+        "5a": ("partly", "Provenance: " + (sources or "data sources") + "; checksums. Representativeness: author"),
         "7": ("reported", "Data: harmonization to the canonical schema with an audit log per row (prognosis.read_cohort)"),
         "8a": ("reported", f"Methods: overall survival (death from any cause); horizons {', '.join(f'{h:g}' for h in cfg.horizons)} months"),
         "9a": ("partly", "Model card: feature sets per model; rationale for choice: author"),
@@ -119,7 +122,9 @@ def tripod_checklist(result) -> pd.DataFrame:
         "16": ("partly" if has_ext else "n/a",
                "Table 1 of both cohorts side by side; setting differences: author" if has_ext else "No external cohort"),
         "18f": ("reported", "prognosis (GPL-3.0-or-later); versions in Provenance"),
-        "20a": ("partly", "Table 1: patients, deaths, median follow-up; participant flow (exclusions): harmonization audit + author"),
+        "20a": (("reported" if has_flow else "partly"),
+                "Provenance: participant flow per cohort (rows read, rejected by reason, duplicates, analysed); "
+                "Table 1: patients, deaths, median follow-up" + ("" if has_flow else "; exclusions: author")),
         "20b": ("reported", "Table 1 by primary site with missingness"),
         "20c": ("reported" if has_ext else "n/a",
                 "Table 1 of the external cohort" if has_ext else "No external cohort"),

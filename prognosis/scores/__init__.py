@@ -4,7 +4,8 @@
 ``explain(frame.loc[[i]], name)`` gives the item-by-item breakdown of one patient;
 ``group_survival(name)``, ``groups(name)`` and ``required_columns(name)`` describe each score.
 Point tables live beside their citation in one module per score; ambiguities of the published
-definitions are named options with documented defaults.
+definitions are named options with documented defaults. ``available("survival")`` lists the
+prognostic scores, ``available("mechanical")`` the mechanical SINS.
 """
 from __future__ import annotations
 

@@ -82,6 +82,8 @@ class ScoreDef:
     group_survival_note: str = ""
     notes: str = ""
     ceiling: int | None = None  # published maximum applied to the sum of items (NESMS)
+    kind: str = "survival"  # "survival" (prognostic) or "mechanical" (SINS: not a survival score)
+    higher_is_worse: bool = False  # True where a higher total means shorter survival (Tomita, Katagiri, ...)
 
     @property
     def total_range(self) -> tuple[int, int]:

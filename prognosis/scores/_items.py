@@ -8,27 +8,46 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..clinical import DEFAULT_PS_CONVENTION, PS_CONVENTIONS, ecog_to_kps, ecog_to_kps_range
 from ._base import Inputs, Item, Option, band, band_item, lookup_item
 from ..cohort.schema import COLUMN_BY_NAME
 from ..errors import InputError
 
-# ECOG -> KPS conversion. The usual correspondence (ECOG 0 = KPS 90-100, 1 = 70-80, 2 = 50-60,
-# 3 = 30-40, 4 = 10-20) is background knowledge [M] (clinical-facts §1.1 ambiguity 3; commonly
-# attributed to Oken MM et al., Am J Clin Oncol 1982 and Buccheri G et al., Eur J Cancer 1996),
-# not verified against those papers. ECOG 1 straddles the KPS 70/80 cut of the Tokuhashi and
-# van der Linden scores, which is why the default is *not* to convert.
-ECOG_TO_KPS_RANGE = {0: (90, 100), 1: (70, 80), 2: (50, 60), 3: (30, 40), 4: (10, 20)}
-ECOG_TO_KPS_POINT = {0: 90, 1: 80, 2: 60, 3: 40, 4: 20}
-
+# ECOG -> KPS conversion: the named conventions of :mod:`prognosis.clinical` (default Ma C et al.,
+# Eur J Cancer 2010: ECOG 0 = KPS 100, 1 = 80-90, 2 = 60-70, 3 = 40-50, 4 = 10-30 [V1]). The
+# default is still *not* to convert: a derived KPS is never as good as a recorded one.
 KPS_FROM_ECOG = Option(
     None,
     "How to score patients with ECOG but no KPS. None (default): KPS is missing and the item "
-    "spans its full range. 'range': the usual ECOG->KPS interval [M] (0: 90-100, 1: 70-80, "
-    "2: 50-60, 3: 30-40, 4: 10-20) narrows the item (ECOG 1 stays undetermined across 70/80). "
-    "'point': single values 0->90, 1->80, 2->60, 3->40, 4->20 [M] (scores ECOG 1 as KPS 80; "
-    "flagged). A dict {ecog: kps} gives your own mapping. KPS, when recorded, always wins.",
-    (None, "range", "point"),
+    "spans its full range. 'range': the KPS band of the ECOG grade under the default convention "
+    f"({DEFAULT_PS_CONVENTION}; prognosis.clinical) narrows the item (under ma2010 ECOG 3 = KPS 40-50 stays "
+    "undetermined across the 50 cut). 'point': the "
+    "low end of that band (0->100, 1->80, 2->60, 3->40, 4->10; flagged). A convention name "
+    f"({', '.join(sorted(PS_CONVENTIONS))}) gives the band under that convention. A dict "
+    "{ecog: kps} gives your own mapping. KPS, when recorded, always wins.",
+    (None, "range", "point", *sorted(PS_CONVENTIONS)),
 )
+
+
+def ecog_kps_bounds(mode, ecog: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """KPS interval per patient from ECOG under ``mode`` (see :data:`KPS_FROM_ECOG`); NaN where
+    ECOG is missing."""
+    if isinstance(mode, dict):
+        try:
+            mapping = {int(k): float(v) for k, v in mode.items()}
+        except (TypeError, ValueError):
+            mapping = {-1: np.nan}
+        if not all(0 <= k <= 4 and 0 <= v <= 100 for k, v in mapping.items()):
+            raise InputError(f"kps_from_ecog={mode!r}: expected a dict mapping ECOG 0-4 to KPS 0-100")
+        lo = np.full(len(ecog), np.nan)
+        for e, v in mapping.items():
+            lo[ecog == e] = v
+        return lo, lo.copy()
+    if mode == "point":
+        k = ecog_to_kps(ecog, DEFAULT_PS_CONVENTION, end="low")
+        return k, k.copy()
+    return ecog_to_kps_range(ecog, DEFAULT_PS_CONVENTION if mode == "range" else mode)
+
 
 VISCERAL_UNKNOWN_AS = Option(
     "unremovable",
@@ -73,23 +92,7 @@ def kps_item(inp: Inputs, opts: dict, detail: bool, *, cuts=(50, 80), points=(0,
     if mode is not None:
         ecog = inp.num("ecog")
         use = np.isnan(kps) & ~np.isnan(ecog)
-        if isinstance(mode, dict):
-            try:
-                mapping = {int(k): (float(v), float(v)) for k, v in mode.items()}
-            except (TypeError, ValueError):
-                mapping = {-1: (np.nan, np.nan)}
-            if not all(0 <= k <= 4 and 0 <= a <= 100 for k, (a, _) in mapping.items()):
-                raise InputError(f"kps_from_ecog={mode!r}: expected a dict mapping ECOG 0-4 to "
-                                 f"KPS 0-100")
-        elif mode == "point":
-            mapping = {k: (float(v), float(v)) for k, v in ECOG_TO_KPS_POINT.items()}
-        else:
-            mapping = {k: (float(a), float(b)) for k, (a, b) in ECOG_TO_KPS_RANGE.items()}
-        k_lo = np.full(inp.n, np.nan)
-        k_hi = np.full(inp.n, np.nan)
-        for e, (a, b) in mapping.items():
-            m = use & (ecog == e)
-            k_lo[m], k_hi[m] = a, b
+        k_lo, k_hi = ecog_kps_bounds(mode, np.where(use, ecog, np.nan))
         ok = use & ~np.isnan(k_lo)
         item.lo = np.where(ok, band(k_lo, cuts, points), item.lo)
         item.hi = np.where(ok, band(k_hi, cuts, points), item.hi)
@@ -211,3 +214,49 @@ def skeletal_multiple(inp: Inputs, rule: str = "single_lesion") -> np.ndarray:
         out[x == 0] = 0.0
         out[x >= 1] = 1.0
     return out
+
+
+def unverified_sites_option(score: str, sites) -> Option:
+    """Named option for primary sites whose class in ``score`` could not be verified [M]."""
+    return Option(
+        "table",
+        f"{score}: the class of {', '.join(sorted(sites))} could not be verified against the paper "
+        "[M] (clinical-facts §7.1). 'table' (default): score them with the package's [M] class and "
+        "flag the row in explain(); 'range': not guessed -- the item spans every class (totals "
+        "and groups widen accordingly).",
+        ("table", "range"),
+    )
+
+
+def apply_unverified_sites(item: Item, codes: np.ndarray, sites, how: str, lo: float, hi: float,
+                           detail: bool, n: int, label: str) -> Item:
+    """Flag (``how='table'``) or widen to ``lo..hi`` (``'range'``) the rows of unverified sites."""
+    from ..cohort.schema import PRIMARY_SITES
+
+    idx = [PRIMARY_SITES.index(s) for s in sites]
+    mask = np.isin(codes, idx)
+    if how == "range":
+        item.lo = np.where(mask, lo, item.lo)
+        item.hi = np.where(mask, hi, item.hi)
+        text = f"unverified_sites='range': {label} class of this site unverified [M] -> full range"
+    else:
+        text = f"unverified_sites='table' (default): {label} class of this site is [M], unverified"
+    if detail:
+        if item.decided is None:
+            item.decided = np.empty(n, dtype=object)
+        item.decided[mask] = text
+    return item
+
+
+#: Brain metastases in the Bauer family: Bauer HC, Wedin R, Acta Orthop Scand 1995;66:143-6 name
+#: "visceral or brain metastases" as the negative factor [V1, abstract]; the modified Bauer score
+#: (Leithner 2008) and NESMS (Ghori 2015) inherit the item.
+BRAIN_COUNTS_BAUER = Option(
+    True,
+    "Count brain metastases (brain_mets) in the 'no visceral metastases' item. True (default): "
+    "Bauer & Wedin 1995 name 'visceral or brain metastases' [V1]; a missing brain_mets with no "
+    "visceral metastasis leaves the item undetermined. False: only visceral_mets / "
+    "visceral_pattern (the package's behaviour before v2; over-scores patients with brain "
+    "metastases by one point).",
+    (True, False),
+)

@@ -15,8 +15,11 @@ palliation, 3-4 middle-term local control.
 Notes: prostate cancer gets no favourable-primary point (as published). Lymphoma and myeloma are
 favourable as published; many cohorts exclude haematological primaries -- report them
 stratified. "Visceral" is read from ``visceral_mets`` (fallback ``visceral_pattern``); brain
-metastases are counted only with ``brain_as_visceral=True``. ``solitary_rule`` 'single_lesion'
-(default): the index vertebra is the only bone lesion.
+metastases count as visceral by default (``brain_as_visceral=True``: Bauer & Wedin 1995 abstract,
+"visceral or brain metastases" [V1]); pass ``brain_as_visceral=False`` to exclude them.
+``solitary_rule`` 'single_lesion' (default): the index vertebra is the only bone lesion.
+The 1-year survival of the middle group (2-3 points, about 25%) is [M]: only the 50% and 0%
+endpoints were confirmed (clinical-facts §7.1).
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ import numpy as np
 
 from ..cohort.schema import PRIMARY_SITES
 from ._base import Inputs, Item, ScoreDef, fill_range, lookup_item
-from ._items import (BRAIN_AS_VISCERAL, SOLITARY_RULE, skeletal_multiple, visceral_columns,
+from ._items import (BRAIN_COUNTS_BAUER, SOLITARY_RULE, skeletal_multiple, visceral_columns,
                      visceral_present)
 
 CITATION_BAUER = "Bauer HC, Wedin R. Acta Orthop Scand 1995;66(2):143-146 ([V2] via Leithner 2008)"
@@ -36,10 +39,10 @@ FAVOURABLE = {"breast", "kidney", "lymphoma", "myeloma"}
 FAVOURABLE_POINTS = {s: int(s in FAVOURABLE) for s in PRIMARY_SITES}
 NOT_LUNG_POINTS = {s: int(s != "lung") for s in PRIMARY_SITES}
 
-OPTIONS = {"solitary_rule": SOLITARY_RULE, "brain_as_visceral": BRAIN_AS_VISCERAL}
+OPTIONS = {"solitary_rule": SOLITARY_RULE, "brain_as_visceral": BRAIN_COUNTS_BAUER}
 
 _COMMON = {
-    "no_visceral": "No visceral metastases",
+    "no_visceral": "No visceral or brain metastases",
     "not_lung": "Primary tumour not lung cancer",
     "favourable_primary": "Primary breast, kidney, lymphoma or myeloma",
     "solitary": "Solitary skeletal metastasis",
@@ -48,7 +51,7 @@ COMPONENTS_BAUER = {**_COMMON, "no_fracture": "No pathological fracture"}
 COMPONENTS_MODIFIED = dict(_COMMON)
 
 CATEGORIES = {
-    "no_visceral": {0: "visceral metastases present", 1: "no visceral metastases"},
+    "no_visceral": {0: "visceral or brain metastases present", 1: "no visceral or brain metastases"},
     "not_lung": {0: "lung cancer", 1: "not lung cancer"},
     "favourable_primary": {0: "other primary", 1: "breast, kidney, lymphoma or myeloma"},
     "solitary": {0: "multiple bone metastases", 1: "solitary skeletal metastasis"},
@@ -60,12 +63,17 @@ GROUPS_MODIFIED = (("supportive care", 0, 1), ("short-term palliation", 2, 2),
                    ("middle-term local control", 3, 4))
 
 
-def _common_items(inp: Inputs, opts: dict) -> dict[str, Item]:
+def _common_items(inp: Inputs, opts: dict, detail: bool = False) -> dict[str, Item]:
     codes = inp.cat("primary_site")
     visc = visceral_present(inp, opts)
     multiple = skeletal_multiple(inp, opts["solitary_rule"])
+    no_visc = fill_range(1.0 - visc, 0.0, 1.0)
+    if detail and opts.get("brain_as_visceral"):
+        brain = inp.flag("brain_mets") == 1
+        no_visc.decided = np.empty(inp.n, dtype=object)
+        no_visc.decided[brain] = "brain_as_visceral=True (default): brain metastasis counts (Bauer & Wedin 1995)"
     return {
-        "no_visceral": fill_range(1.0 - visc, 0.0, 1.0),
+        "no_visceral": no_visc,
         "not_lung": lookup_item(codes, PRIMARY_SITES, NOT_LUNG_POINTS, 0.0, 1.0),
         "favourable_primary": lookup_item(codes, PRIMARY_SITES, FAVOURABLE_POINTS, 0.0, 1.0),
         "solitary": fill_range(1.0 - multiple, 0.0, 1.0),
@@ -73,11 +81,11 @@ def _common_items(inp: Inputs, opts: dict) -> dict[str, Item]:
 
 
 def items_modified(inp: Inputs, opts: dict, detail: bool) -> dict[str, Item]:
-    return _common_items(inp, opts)
+    return _common_items(inp, opts, detail)
 
 
 def items_bauer(inp: Inputs, opts: dict, detail: bool) -> dict[str, Item]:
-    out = _common_items(inp, opts)
+    out = _common_items(inp, opts, detail)
     frac = inp.flag("pathological_fracture")
     out["no_fracture"] = fill_range(1.0 - frac, 0.0, 1.0)
     return out
@@ -106,11 +114,12 @@ BAUER = ScoreDef(
     columns=columns_bauer,
     categories=CATEGORIES,
     group_survival=(
-        ("0-1", 12.0, 0.00, "S(t)", _SRC, "[M]"),
-        ("2-3", 12.0, 0.25, "S(t)", _SRC, "[M]"),
-        ("4-5", 12.0, 0.50, "S(t)", _SRC, "[M]"),
+        ("0-1", 12.0, 0.00, "S(t)", _SRC, "[V2]"),
+        ("2-3", 12.0, 0.25, "S(t)", _SRC, "[M]"),  # middle group unverified (clinical-facts §7.1)
+        ("4-5", 12.0, 0.50, "S(t)", _SRC, "[V2]"),
     ),
-    group_survival_note="Approximate 1-year survival per group; [M] = not verified against the paper.",
+    group_survival_note=("Approximate 1-year survival per group: 50% (4-5) and 0% (0-1) confirmed by an independent "
+                         "check [V2]; the middle group's 25% is [M], not verified against the paper."),
 )
 
 MODIFIED_BAUER = ScoreDef(

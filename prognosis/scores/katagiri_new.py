@@ -33,16 +33,22 @@ Options (defaults first) decide how the molecular/treatment columns feed the pri
   'range': a missing ``brain_mets`` lets the item reach 1.
 * ``labs_missing`` None: a missing laboratory value is not assumed normal (the item spans what it
   could give); 'normal': missing values count as normal (flagged).
-* ``ecog_from_kps`` None; 'usual': KPS <=40 -> ECOG 3-4, KPS >=50 -> ECOG <=2 [M].
+* ``ecog_from_kps`` None (default: a missing ECOG spans 0-1 points); a convention name of
+  :mod:`prognosis.clinical` ('ma2010', 'prasad2018', 'buccheri1996', 'oken') derives the ECOG
+  interval from KPS under that convention ('usual' = the default convention, ma2010: KPS 50 ->
+  ECOG 3 -> 1 point, as in all three measured correspondences; Buccheri's three-level table
+  gives KPS < 60 -> ECOG 3-4). Derived rows are flagged in ``explain``.
 * ``solitary_rule`` 'single_lesion' for "multiple skeletal metastases".
 """
 from __future__ import annotations
 
 import numpy as np
 
+from ..clinical import DEFAULT_PS_CONVENTION, PS_CONVENTIONS, kps_to_ecog_range
 from ..cohort.schema import PRIMARY_SITES
 from ._base import Inputs, Item, Option, ScoreDef, fill_range, table_lookup
-from ._items import SOLITARY_RULE, skeletal_multiple
+from ._items import (SOLITARY_RULE, apply_unverified_sites, skeletal_multiple,
+                     unverified_sites_option)
 
 CITATION = ("Katagiri H, Okada R, Takagi T, et al. Cancer Med 2014;3(5):1359-1367, "
             "doi:10.1002/cam4.292 (point table [M])")
@@ -59,6 +65,9 @@ SITE_POINTS: dict[str, float] = {
     # lung, breast, prostate: decided from treatment / hormone status below
 }
 assert set(SITE_POINTS) | {"lung", "breast", "prostate"} == set(PRIMARY_SITES)
+#: sites whose Katagiri class could not be verified (clinical-facts §7.1) [M]
+UNVERIFIED_SITES = ("uterus", "ovary", "cervix", "bladder", "gallbladder", "testis", "carcinoid",
+                    "osteosarcoma", "other")
 
 #: laboratory thresholds [M]: abnormal (1) CRP >=0.4 mg/dL, LDH >=250 IU/L, albumin <3.7 g/dL;
 #: critical (2) platelets <100 x10^9/L (100,000/uL), calcium >=10.3 mg/dL, bilirubin >=1.4 mg/dL
@@ -79,9 +88,12 @@ OPTIONS = {
                                  "lets the visceral item reach 1).", ("ignore", "range")),
     "labs_missing": Option(None, "None (default: missing labs widen the range) or 'normal'.",
                            (None, "normal")),
-    "ecog_from_kps": Option(None, "None (default) or 'usual' (KPS <=40 -> ECOG 3-4) [M].",
-                            (None, "usual")),
+    "ecog_from_kps": Option(None, "None (default) or a KPS->ECOG convention of prognosis.clinical "
+                            f"({', '.join(sorted(PS_CONVENTIONS))}; 'usual' = {DEFAULT_PS_CONVENTION}"
+                            "): KPS 50 -> ECOG 3 under ma2010, prasad2018 and buccheri1996.",
+                            (None, "usual", *sorted(PS_CONVENTIONS))),
     "solitary_rule": SOLITARY_RULE,
+    "unverified_sites": unverified_sites_option("Katagiri-New", UNVERIFIED_SITES),
 }
 
 COMPONENTS = {
@@ -147,7 +159,9 @@ def _primary(inp: Inputs, opts: dict, detail: bool) -> Item:
         setrange(unk, SLOW, SLOW, "prostate_hormone='assume_dependent': unknown status -> slow")
     else:
         setrange(unk, SLOW, MODERATE, "castration status unknown -> 0-2")
-    return Item(lo, hi, decided=decided)
+    item = Item(lo, hi, decided=decided)
+    return apply_unverified_sites(item, codes, UNVERIFIED_SITES, opts["unverified_sites"],
+                                  float(SLOW), float(RAPID), detail, inp.n, "Katagiri growth")
 
 
 def _visceral(inp: Inputs, opts: dict, detail: bool) -> Item:
@@ -202,14 +216,19 @@ def _ecog(inp: Inputs, opts: dict, detail: bool) -> Item:
     ecog = inp.num("ecog")
     pts = np.where(np.isnan(ecog), np.nan, (ecog >= 3).astype(float))
     decided = None
-    if opts["ecog_from_kps"] == "usual":
+    item = fill_range(pts, 0.0, 1.0)
+    mode = opts["ecog_from_kps"]
+    if mode is not None:
+        conv = DEFAULT_PS_CONVENTION if mode == "usual" else mode
         kps = inp.num("kps")
         use = np.isnan(ecog) & ~np.isnan(kps)
-        pts = np.where(use, (kps <= 40).astype(float), pts)
+        e_lo, e_hi = kps_to_ecog_range(np.where(use, kps, np.nan), conv)
+        use &= ~np.isnan(e_lo)
+        item.lo = np.where(use, (e_lo >= 3).astype(float), item.lo)
+        item.hi = np.where(use, (e_hi >= 3).astype(float), item.hi)
         if detail:
             decided = np.empty(inp.n, dtype=object)
-            decided[use] = "ecog_from_kps='usual': KPS <=40 -> ECOG 3-4"
-    item = fill_range(pts, 0.0, 1.0)
+            decided[use] = f"ecog_from_kps={mode!r}: ECOG from KPS ({conv})"
     item.decided = decided
     return item
 
@@ -244,6 +263,7 @@ def columns(opts: dict) -> dict[str, tuple[str, ...]]:
 _SRC = "Katagiri et al., Cancer Med 2014"
 SCORE = ScoreDef(
     name="katagiri_new",
+    higher_is_worse=True,
     title="New Katagiri score (2014)",
     citation=CITATION,
     components=COMPONENTS,

@@ -18,6 +18,8 @@ Ambiguities (options, defaults first):
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..cohort.schema import PRIMARY_SITES
 from ._base import Inputs, Item, Option, ScoreDef, lookup_item
 from ._items import (BRAIN_AS_VISCERAL, KPS_FROM_ECOG, VERTEBRAL_ITEM, VISCERAL_UNKNOWN_AS,
@@ -77,14 +79,25 @@ def primary_table(opts: dict) -> dict[str, int]:
     return table
 
 
+def _primary(inp: Inputs, opts: dict, detail: bool) -> Item:
+    codes = inp.cat("primary_site")
+    item = lookup_item(codes, PRIMARY_SITES, primary_table(opts), 0.0, 2.0)
+    if detail:  # 1 vs 2 points for other/unidentified is unverified (clinical-facts §7.1) [M]
+        other = np.isin(codes, [i for i, s in enumerate(PRIMARY_SITES)
+                                if s not in NAMED_PRIMARY and not (s == "colon" and opts["colon_as"] == "rectum")])
+        item.decided = np.empty(inp.n, dtype=object)
+        item.decided[other] = (f"other_primary_points={opts['other_primary_points']!r}: 1 vs 2 points for "
+                               "other/unidentified primaries is [M], unverified")
+    return item
+
+
 def items(inp: Inputs, opts: dict, detail: bool) -> dict[str, Item]:
     return {
         "general_condition": kps_item(inp, opts, detail),
         "extraspinal_bone": extraspinal_item(inp, detail),
         "vertebral_body": vertebral_item(inp, opts, detail),
         "major_organs": visceral3_item(inp, opts, detail, VISCERAL_POINTS),
-        "primary_site": lookup_item(inp.cat("primary_site"), PRIMARY_SITES, primary_table(opts),
-                                    0.0, 2.0),
+        "primary_site": _primary(inp, opts, detail),
         "palsy": frankel_item(inp, detail),
     }
 

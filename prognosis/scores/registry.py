@@ -14,6 +14,10 @@ from .katagiri_new import SCORE as KATAGIRI_NEW
 from .nesms import SCORE as NESMS
 from .original_tokuhashi import SCORE as ORIGINAL_TOKUHASHI
 from .revised_tokuhashi import SCORE as REVISED_TOKUHASHI
+from .chow import SCORE as CHOW_NRF
+from .mizumoto import SCORE as MIZUMOTO
+from .rades_sle import SCORE as RADES_SLE
+from .sins import SCORE as SINS
 from .tomita import SCORE as TOMITA
 from .van_der_linden import SCORE as VAN_DER_LINDEN
 
@@ -22,12 +26,12 @@ __all__ = ["available", "compute", "explain", "group_survival", "groups", "requi
 
 _SCORES: dict[str, ScoreDef] = {
     s.name: s for s in (REVISED_TOKUHASHI, ORIGINAL_TOKUHASHI, TOMITA, BAUER, MODIFIED_BAUER,
-                        VAN_DER_LINDEN, KATAGIRI_NEW, NESMS)
+                        VAN_DER_LINDEN, KATAGIRI_NEW, NESMS, MIZUMOTO, RADES_SLE, CHOW_NRF, SINS)
 }
 
 #: which components each option can decide (for explain's "decided by" column)
 _OPTION_COMPONENTS = {
-    "kps_from_ecog": {"general_condition", "kps"},
+    "kps_from_ecog": {"general_condition", "kps"},  # chow_nrf's item is "kps" too
     "vertebral_item": {"vertebral_body"},
     "visceral_unknown_as": {"major_organs", "visceral"},
     "colon_as": {"primary_site"},
@@ -41,14 +45,47 @@ _OPTION_COMPONENTS = {
     "prostate_hormone": {"primary_lesion"},
     "brain_mets_unknown": {"visceral"},
     "labs_missing": {"laboratory"},
-    "ecog_from_kps": {"ecog"},
+    "ecog_from_kps": {"ecog", "performance_status"},
     "brain_as_visceral": {"major_organs", "visceral", "no_visceral", "modified_bauer"},
+    "unverified_sites": {"primary_tumor", "primary_lesion"},
+    "modified_bauer_cut": {"modified_bauer"},
+    "albumin_cut_g_dl": {"albumin"},
+    "unfavorable_sites": {"tumor_type"},
+    "calcium_cut_mg_dl": {"hypercalcemia"},
+    "ecog_01": {"performance_status"},
 }
 
 
-def available() -> list[str]:
-    """Names of the implemented scores, in a stable order."""
-    return list(_SCORES)
+def available(kind: str | None = None) -> list[str]:
+    """Names of the implemented scores, in a stable order.
+
+    Parameters
+    ----------
+    kind : {"survival", "mechanical"} or None, default None
+        ``"survival"`` lists the prognostic (survival) scores only, ``"mechanical"`` the
+        mechanical ones (SINS); None lists all.
+
+    Returns
+    -------
+    list of str
+        Valid ``name`` arguments of :func:`compute`, :func:`explain` and
+        :class:`~prognosis.models.ScoreModel`.
+
+    Examples
+    --------
+    >>> from prognosis import scores
+    >>> "revised_tokuhashi" in scores.available()
+    True
+    >>> scores.available("mechanical")
+    ['sins']
+    >>> scores.get_score("tomita").title
+    'Tomita score (2001)'
+    """
+    if kind is None:
+        return list(_SCORES)
+    if kind not in ("survival", "mechanical"):
+        raise InputError(f"available: kind must be 'survival', 'mechanical' or None, got {kind!r}")
+    return [n for n, s in _SCORES.items() if s.kind == kind]
 
 
 def get_score(name: str) -> ScoreDef:

@@ -5,8 +5,8 @@ Prediction of survival in patients with metastases in the spinal column: results
 randomized trial of radiotherapy. Cancer 2005;103(2):320-328. Derived in 342 patients of the Dutch
 Bone Metastasis Study.
 
-Point table, groups, medians and 2-year survival [V2]: medicalalgorithms.com (medians "estimated
-from Figure 2, page 326"); some reviews quote other medians [M]. KPS 10 (not in the table) scores
+Point table and 2-year survival [V2]: medicalalgorithms.com. Group medians 3.0 / 9.0 / 18.7 months
+[V1]: the abstract (the secondary source's 19 months for group C was read off Figure 2). KPS 10 (not in the table) scores
 0. Visceral metastases read from ``visceral_mets`` (fallback ``visceral_pattern``); brain
 metastases counted only with ``brain_as_visceral=True``. Option ``kps_from_ecog`` as for
 Tokuhashi (default None).
@@ -50,6 +50,7 @@ def columns(opts: dict) -> dict[str, tuple[str, ...]]:
 
 
 _SRC = "van der Linden et al., Cancer 2005, Fig. 2 (via medicalalgorithms.com)"
+_SRC_ABSTRACT = "van der Linden et al., Cancer 2005;103:320-8, abstract"
 SCORE = ScoreDef(
     name="van_der_linden",
     title="van der Linden score (2005)",
@@ -61,13 +62,14 @@ SCORE = ScoreDef(
     columns=columns,
     categories=CATEGORIES,
     group_survival=(
-        ("A", 3.0, 0.5, "median", _SRC, "[V2]"),
+        ("A", 3.0, 0.5, "median", _SRC_ABSTRACT, "[V1]"),
         ("A", 24.0, 0.04, "S(t)", _SRC, "[V2]"),
-        ("B", 9.0, 0.5, "median", _SRC, "[V2]"),
+        ("B", 9.0, 0.5, "median", _SRC_ABSTRACT, "[V1]"),
         ("B", 24.0, 0.22, "S(t)", _SRC, "[V2]"),
-        ("C", 19.0, 0.5, "median", _SRC, "[V2]"),
+        ("C", 18.7, 0.5, "median", _SRC_ABSTRACT, "[V1]"),
         ("C", 24.0, 0.37, "S(t)", _SRC, "[V2]"),
     ),
-    group_survival_note=("Medians were read off Figure 2 of the paper by a secondary source "
-                         "(approximate); rows with statistic 'median' mean S(time_months) = 0.5."),
+    group_survival_note=("Medians from the abstract (3.0 / 9.0 / 18.7 months); 2-year survival read "
+                         "off Figure 2 by a secondary source (approximate); rows with statistic "
+                         "'median' mean S(time_months) = 0.5."),
 )

@@ -25,6 +25,7 @@ from ..models.registry import model_kinds
 __all__ = [
     "StudyConfig", "CohortSpec", "ScoreSpec", "ModelSpec", "ValidationSpec",
     "load_config", "check_against_cohorts", "DEFAULT_HORIZONS", "MODEL_KINDS", "DEMO_CONFIG",
+    "available_columns", "lacking_score_items", "lacking_feature_items",
 ]
 
 #: Default prediction horizons in months (issue 8).
@@ -38,7 +39,7 @@ DEMO_COHORTS = {"demo": "development", "demo_external": "external"}
 _FALLBACK_FEATURE_SETS = ("clinical", "clinical+molecular", "score_items")
 
 _TOP_KEYS = ("name", "description", "cohorts", "scores", "models", "horizons", "validation",
-             "decision_curves", "seed", "output", "dask", "n_jobs", "report")
+             "decision_curves", "seed", "output", "dask", "n_jobs", "report", "allow_missing_features")
 _COHORT_KEYS = ("path", "mapping", "demo", "label", "dataset", "options")
 #: Loaders of public data sets usable as cohorts: ``{dataset: msk_met, path: ..., options: {...}}``.
 DATASETS = ("msk_met", "byar_prostate")
@@ -94,7 +95,7 @@ class ScoreSpec:
     #: patients whose total is incomplete (missing items): "midrange" (default) scores them at
     #: the middle of their possible range ``(min + max) / 2`` — counted and shown in the report —
     #: or "error" to stop (see :class:`prognosis.models.ScoreModel`).
-    missing: str = "midrange"
+    missing: str = "midrange"  # = prognosis.models.pipeline.INCOMPLETE_TOTAL_DEFAULT
 
     @property
     def display(self) -> str:
@@ -150,6 +151,11 @@ class StudyConfig:
     base_dir: str = "."
     #: ``update:`` block (see :func:`prognosis.study.updating.parse_update`); empty = no update
     update: dict = field(default_factory=dict)
+    #: models may be fitted although a cohort lacks every source column of some of their
+    #: feature items (they are then imputed for everyone, and the report says so)
+    allow_missing_features: bool = False
+    #: True when the config gave no ``horizons`` (defaults adapt to the follow-up)
+    default_horizons: bool = False
 
     def to_dict(self) -> dict:
         """The config as given (after defaults were filled), for provenance."""
@@ -503,6 +509,10 @@ def load_config(source: str | Path | dict, *, base_dir: str | Path | None = None
         rep = {}
     else:
         _check_keys(rep, _REPORT_KEYS, "report", probs)
+    allow_missing = raw.get("allow_missing_features", False)
+    if not isinstance(allow_missing, bool):
+        probs.add(f"'allow_missing_features' must be true or false, got {allow_missing!r}")
+        allow_missing = False
     output = raw.get("output", "reports/study")
     if not isinstance(output, str):
         probs.add(f"'output' must be a folder path, got {output!r}")
@@ -522,15 +532,54 @@ def load_config(source: str | Path | dict, *, base_dir: str | Path | None = None
         horizons=horizons, validation=validation, dca_horizons=dca_h, dca_thresholds=dca_t, seed=seed,
         output=output, dask_address=address, n_jobs=n_jobs, description=str(raw.get("description", "")),
         report=dict(rep), raw=raw, source=src, base_dir=str(bdir), update=update_spec,
+        allow_missing_features=allow_missing, default_horizons="horizons" not in raw,
     )
+
+
+def available_columns(frame) -> set[str]:
+    """Columns of a canonical frame with at least one recorded value (absent = all missing)."""
+    return {str(c) for c in frame.columns if frame[c].notna().any()}
+
+
+def lacking_score_items(name: str, options: dict, available) -> list[str]:
+    """Items of score ``name`` none of whose columns is in ``available``, as ``"item (col | col)"``.
+
+    This is the logic :func:`prognosis.scores.compute` (and so ``prognosis score``) applies: an
+    item is scored from any of its columns (e.g. Tomita's visceral item from ``visceral_mets`` or,
+    as a fallback, ``visceral_pattern``); it is missing only when all of them are.
+    """
+    from ..scores import get_score
+
+    defn = get_score(name)
+    cols = defn.columns(defn.resolve_options(options or {}))
+    return [f"{item} ({' | '.join(c)})" for item, c in cols.items() if c and not any(x in available for x in c)]
+
+
+def lacking_feature_items(feature_set: str, available, ecog_to_kps: bool = False) -> list[str]:
+    """Items of a feature set none of whose source columns is in ``available``."""
+    from ..features.builder import _SUBTYPE_SOURCES, feature_items
+
+    out = []
+    for item in feature_items(feature_set):
+        src = list(_SUBTYPE_SOURCES.get(item, (item,)))
+        if item.startswith("subtype:"):
+            src = src[1:]  # the markers; primary_site is an item of its own
+        if item == "kps" and ecog_to_kps:
+            src.append("ecog")
+        if not any(c in available for c in src):
+            out.append(item)
+    return out
 
 
 def check_against_cohorts(config: StudyConfig, cohorts: dict) -> None:
     """Data-dependent checks, run after loading the cohorts and before any model is fitted.
 
-    Checks that every horizon lies within the follow-up of each cohort (at least one patient
-    still under observation at the horizon), that each cohort has the columns every score
-    needs (at least one non-missing value), and that column baselines exist and are numeric.
+    Checks that each cohort can score every item of every score (with the item logic of
+    :func:`prognosis.scores.compute`: any one of an item's columns suffices), that no model's
+    feature item is entirely absent from a cohort (unless ``allow_missing_features: true``),
+    and that column baselines exist and are numeric. Horizons beyond a cohort's follow-up are
+    not an error: the measures at those horizons are left out with a note
+    (:func:`prognosis.study.horizons.study_plans`).
 
     Raises
     ------
@@ -546,15 +595,15 @@ def check_against_cohorts(config: StudyConfig, cohorts: dict) -> None:
         required_columns = None
     for role, cohort in cohorts.items():
         frame = cohort.frame
-        tmax = float(frame["time_months"].max()) if len(frame) else 0.0
-        for h in config.horizons:
-            if h > tmax:
-                probs.add(f"horizon {h:g} months is beyond the follow-up of the {role} cohort "
-                          f"(longest follow-up {tmax:.1f} months); drop it or shorten it")
-        for h in config.dca_horizons:
-            if h > tmax:
-                probs.add(f"decision-curve horizon {h:g} months is beyond the follow-up of the {role} cohort "
-                          f"(longest follow-up {tmax:.1f} months)")
+        # horizons beyond a cohort's follow-up are not errors: the study leaves the measures at
+        # those horizons out with a note (one rule, prognosis.study.horizons.study_plans)
+        avail = available_columns(frame)
+        for m in config.models:
+            lacking = lacking_feature_items(m.features, avail, bool(m.params.get("ecog_to_kps", False)))
+            if lacking and not config.allow_missing_features:
+                probs.add(f"model {m.name!r}: {len(lacking)} predictor(s) of feature set {m.features!r} are entirely "
+                          f"absent from the {role} cohort: {lacking}; choose a smaller feature set, or set "
+                          "'allow_missing_features: true' to impute them (the report will say so)")
         for s in config.scores:
             if s.kind == "column":
                 if s.column not in frame.columns:
@@ -581,9 +630,8 @@ def check_against_cohorts(config: StudyConfig, cohorts: dict) -> None:
                     probs.add(f"score component {s.name!r} cannot be computed on the {role} cohort "
                               "(its items are absent or entirely missing)")
                 continue
-            need = required_columns(s.score, **s.options)
-            lacking = [c for c in need if c not in frame.columns or frame[c].isna().all()]
+            lacking = lacking_score_items(s.score, s.options, avail)
             if lacking:
-                probs.add(f"score {s.display!r} needs column(s) {lacking} which the {role} cohort lacks "
-                          "(absent or entirely missing)")
+                probs.add(f"score {s.display!r}: item(s) {lacking} cannot be scored on the {role} cohort "
+                          "(every column of the item absent or entirely missing)")
     probs.raise_if_any()

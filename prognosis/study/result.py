@@ -56,6 +56,23 @@ class StudyResult:
         ``predictor, kind, detail`` — what each row label means.
     provenance : dict
         Input checksums, config, seed, package versions, run time.
+
+    Examples
+    --------
+    >>> from prognosis import study
+    >>> config = {"name": "tiny", "cohorts": {"development": "demo"},
+    ...           "scores": ["revised_tokuhashi"],
+    ...           "models": [{"name": "Cox", "kind": "cox", "features": "clinical"}],
+    ...           "horizons": [6, 12], "validation": {"method": "bootstrap", "n_boot": 5},
+    ...           "seed": 1, "n_jobs": 1}
+    >>> result = study.run(config)
+    >>> print(result.summary())  # doctest: +ELLIPSIS
+    Study: tiny
+      revised_tokuhashi ...Harrell C 0.684 apparent, 0.682 corrected ...
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp())
+    >>> result.to_html(out / "index.html").name
+    'index.html'
     """
 
     config: object
@@ -106,7 +123,20 @@ class StudyResult:
     # -- files ---------------------------------------------------------------------------
     def save(self, folder: str | Path, *, parquet: bool = True) -> list[Path]:
         """Write every table as CSV (fixed float format, byte-identical for the same config and
-        seed) and Parquet, plus ``provenance.json``. Returns the paths written."""
+        seed) and Parquet, plus ``provenance.json``.
+
+        Parameters
+        ----------
+        folder : str or Path
+            Output folder; tables go to ``folder/tables/``.
+        parquet : bool, default True
+            Also write each table as Parquet.
+
+        Returns
+        -------
+        list of Path
+            The files written.
+        """
         folder = Path(folder)
         (folder / "tables").mkdir(parents=True, exist_ok=True)
         out = []
@@ -125,7 +155,18 @@ class StudyResult:
         return out
 
     def to_html(self, path: str | Path) -> Path:
-        """Write the self-contained HTML report (figures embedded) to ``path``."""
+        """Write the self-contained HTML report (figures embedded) to ``path``.
+
+        Parameters
+        ----------
+        path : str or Path
+            The HTML file to write (its folder must exist).
+
+        Returns
+        -------
+        Path
+            ``path``.
+        """
         from ..report.html import render_study
 
         return render_study(self, path)

@@ -26,13 +26,15 @@ from ..cohort.readers import sha256_of
 from ..errors import ConfigError
 from ..survival_data import y_from_frame
 from .config import ModelSpec, StudyConfig, check_against_cohorts, load_config
+from .horizons import study_plans
 from .predictors import make_factory
+from .provenance import describe_cohort, flow_table
 from .result import StudyResult
 from .scoring import StudyScorer, split_key
 from .table1 import table1
 from .validation import bootstrap_optimism, external_validation, paired_difference, repeated_cv
 
-__all__ = ["run", "load_cohorts"]
+__all__ = ["run", "load_cohorts", "external_measures"]
 
 _CAL_METRICS = ("ici", "e50", "e90", "slope", "oe_ratio")
 
@@ -67,6 +69,29 @@ def load_cohorts(config: StudyConfig) -> dict:
                     raise ConfigError(f"cohorts.{spec.role}.mapping: file {mapping} does not exist")
             out[spec.role] = read_cohort(path, mapping)
     return out
+
+
+def external_measures(fitted: dict, X_ext, y_ext, y_dev, horizons, *, calibration_fn=None):
+    """:func:`~prognosis.study.validation.external_validation` at the horizons the horizon rule
+    kept; with none kept, only the horizon-free measures (Harrell's and Uno's C)."""
+    scorer = StudyScorer(horizons)
+    if horizons:
+        return external_validation(fitted, X_ext, y_ext, y_dev, scorer, list(horizons), calibration_fn=calibration_fn)
+    rows = []
+    for name, est in fitted.items():
+        try:
+            sc = scorer(est, X_ext, y_ext, y_dev)
+        except Exception as exc:  # noqa: BLE001 - reported in the table, as external_validation does
+            rows.append({"predictor": name, "metric": "error", "value": np.nan,
+                         "note": f"{type(exc).__name__}: {exc}".splitlines()[0][:300]})
+            continue
+        rows += [{"predictor": name, "metric": k, "value": float(v), "note": ""} for k, v in sc.items()]
+    return pd.DataFrame(rows, columns=["predictor", "metric", "value", "note"]), pd.DataFrame()
+
+
+def _spec(cfg, role: str):
+    # a temporal split has an external cohort but no external spec: both come from the development file
+    return cfg.development if role == "development" or cfg.external is None else cfg.external
 
 
 def _sha256_of(cohort, spec, config) -> str:
@@ -122,7 +147,7 @@ def _calibration_curves(fitted, frame, y, horizons, cohort: str) -> tuple[pd.Dat
 
     t, e = y["time_months"], y["event"].astype(int)
     curves, groups = [], []
-    for name, est in fitted.items():
+    for name, est in (fitted.items() if len(horizons) else ()):
         S = np.asarray(est.predict_survival(frame, list(horizons)), dtype=float)
         for j, h in enumerate(horizons):
             try:
@@ -200,6 +225,24 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
     Returns
     -------
     StudyResult
+
+    Examples
+    --------
+    A small study on the bundled demo cohort (5 bootstrap replicates; use 200 or more):
+
+    >>> from prognosis import study
+    >>> config = {"name": "tiny", "cohorts": {"development": "demo"},
+    ...           "scores": ["revised_tokuhashi"],
+    ...           "models": [{"name": "Cox", "kind": "cox", "features": "clinical"}],
+    ...           "horizons": [6, 12], "validation": {"method": "bootstrap", "n_boot": 5},
+    ...           "seed": 1, "n_jobs": 1}
+    >>> result = study.run(config)
+    >>> c = result.metrics.query("metric == 'harrell_c'").set_index("predictor")
+    >>> c[["apparent", "corrected"]].round(3)
+                       apparent  corrected
+    predictor
+    revised_tokuhashi     0.684      0.682
+    Cox                   0.759      0.748
     """
     t0 = _time.perf_counter()
     cfg = config if isinstance(config, StudyConfig) else load_config(config)
@@ -220,6 +263,18 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
         cohorts["development"], cohorts["external"] = temporal_split(cohorts["development"], cfg.validation.split,
                                                                      cfg.validation.date_column)
     check_against_cohorts(cfg, cohorts)
+    # the one horizon rule (prognosis.study.horizons): horizons a cohort does not reach are left
+    # out of that cohort's S(t)-based measures, with a note; defaults adapt to the follow-up
+    plans = study_plans(cfg.horizons, cfg.default_horizons,
+                        {r: c.frame["time_months"].to_numpy(float) for r, c in cohorts.items()})
+    dca_plans = study_plans(cfg.dca_horizons, False,
+                            {r: c.frame["time_months"].to_numpy(float) for r, c in cohorts.items()})
+    horizons = plans["development"].kept
+    if horizons != tuple(cfg.horizons):
+        import copy
+
+        cfg = copy.copy(cfg)
+        cfg.horizons = horizons
     scheduler = scheduler if scheduler is not None else cfg.dask_address
     n_jobs = n_jobs if n_jobs is not None else cfg.n_jobs
 
@@ -237,7 +292,7 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
                    "component": f"score component {s.name}, Cox-calibrated",
                    "column": f"numeric column {s.column}, Cox-calibrated"}[s.kind])
               for n, s in zip(names, specs)}
-    scorer = StudyScorer(cfg.horizons)
+    scorer = StudyScorer(horizons)
     v = cfg.validation
     timings = {"load_and_check": round(_time.perf_counter() - t0, 2)}
     t1 = _time.perf_counter()
@@ -272,8 +327,8 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
     comparisons = pd.DataFrame(comps, columns=["predictor", "reference", "metric", "apparent_delta",
                                                "corrected_delta", "ci_low", "ci_high", "p_value", "n_rep"])
 
-    curves, groups = _calibration_curves(fitted, frame, y, cfg.horizons, "development")
-    dca = _decision_curves(fitted, frame, y, cfg.dca_horizons, cfg.dca_thresholds, "development")
+    curves, groups = _calibration_curves(fitted, frame, y, horizons, "development")
+    dca = _decision_curves(fitted, frame, y, dca_plans["development"].kept, cfg.dca_thresholds, "development")
     km = _km_by_group(frame, cfg.scores)
     tab1 = table1(frame)
 
@@ -285,16 +340,18 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
 
         ef = cohorts["external"].frame.reset_index(drop=True)
         ye = y_from_frame(ef)
-        ext_m, transport = external_validation(fitted, ef, ye, y, scorer, cfg.horizons, calibration_fn=_cal)
+        ext_h = list(plans["external"].kept)
+        ext_m, transport = external_measures(fitted, ef, ye, y, ext_h, calibration_fn=_cal)
         mh = ext_m["metric"].map(split_key)
         ext_m["metric"] = [m for m, _ in mh]
         ext_m["horizon"] = [h for _, h in mh]
         ext_m.insert(0, "cohort", "external")
         external = ext_m[["cohort", "predictor", "metric", "horizon", "value", "note"]]
-        c2, g2 = _calibration_curves(fitted, ef, ye, cfg.horizons, "external")
+        c2, g2 = _calibration_curves(fitted, ef, ye, ext_h, "external")
         curves = pd.concat([curves, c2], ignore_index=True)
         groups = pd.concat([groups, g2], ignore_index=True)
-        dca = pd.concat([dca, _decision_curves(fitted, ef, ye, cfg.dca_horizons, cfg.dca_thresholds, "external")],
+        dca = pd.concat([dca, _decision_curves(fitted, ef, ye, dca_plans["external"].kept, cfg.dca_thresholds,
+                                               "external")],
                         ignore_index=True)
         t1_ext = table1(ef)
 
@@ -310,6 +367,28 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
                                                       n_jobs=n_jobs)
     timings["curves_external_tables"] = round(_time.perf_counter() - t1, 2)
     notes = []
+    for role, plan in plans.items():
+        if plan.default:
+            notes.append(f"Horizons: none given; the defaults 3, 6, 12, 24 months within follow-up were used "
+                         f"({', '.join(f'{h:g}' for h in plan.kept) or 'none'}).")
+        notes += [f"{role} cohort: {n}." for n in plan.notes()]
+    for role, plan in dca_plans.items():
+        notes += [f"{role} cohort: {n}." for n in plan.notes("decision curves")]
+    origins = {role: str((c.metadata or {}).get("time_origin") or "not stated") for role, c in cohorts.items()}
+    if len(set(origins.values())) > 1:
+        notes.append("The cohorts count survival from different time origins ("
+                     + "; ".join(f"{r}: {o}" for r, o in origins.items())
+                     + "): predicted and observed survival are not measured from the same event.")
+    if cfg.allow_missing_features:
+        from .config import available_columns, lacking_feature_items
+
+        for role, c in cohorts.items():
+            for m in cfg.models:
+                lack = lacking_feature_items(m.features, available_columns(c.frame), bool(m.params.get("ecog_to_kps")))
+                if lack:
+                    notes.append(f"{m.name}: predictors {', '.join(lack)} are absent from the {role} cohort; they were "
+                                 "imputed with one constant for every patient, so the model does not use them "
+                                 "(allow_missing_features: true).")
     from ..scores import compute as _compute
 
     for sp in cfg.scores:
@@ -332,9 +411,10 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
         "config": cfg.to_dict(), "config_sha256": cfg.sha256(), "config_source": cfg.source, "seed": cfg.seed,
         "validation": {"method": v.method, "n_boot": v.n_boot, "folds": v.folds, "repeats": v.repeats,
                        "ci_level": v.ci_level},
-        "inputs": {role: {"source": (cfg.development if role == "development" or cfg.external is None else cfg.external).describe(),
-                          "sha256": _sha256_of(c, cfg.development if role == "development" or cfg.external is None else cfg.external, cfg),
-                          "n": len(c), "deaths": int(c.frame["event"].sum())}
+        "inputs": {role: {**describe_cohort(_spec(cfg, role), c),
+                          "sha256": _sha256_of(c, _spec(cfg, role), cfg),
+                          "n": len(c), "deaths": int(c.frame["event"].sum()),
+                          "flow": flow_table(c)}
                    for role, c in cohorts.items()},
         "versions": versions(),
         "run_time_seconds": round(_time.perf_counter() - t0, 1),

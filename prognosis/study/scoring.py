@@ -42,7 +42,8 @@ class StudyScorer:
 
     def __init__(self, horizons, tau: float | None = None, calibration: bool = True):
         self.horizons = tuple(float(h) for h in horizons)
-        self.tau = float(tau) if tau is not None else max(self.horizons)
+        # no horizon (follow-up too short for any): Uno's C is then not truncated
+        self.tau = float(tau) if tau is not None else (max(self.horizons) if self.horizons else None)
         self.calibration = calibration
 
     def predict(self, est, X) -> tuple[np.ndarray, np.ndarray]:
@@ -52,6 +53,8 @@ class StudyScorer:
         validation code uses this to predict once per fit instead of once per evaluation.
         """
         risk = np.asarray(est.predict(X), dtype=float)
+        if not self.horizons:  # only the horizon-free measures (C-indices) are computed
+            return risk, np.empty((risk.size, 0))
         S = np.asarray(est.predict_survival(X, list(self.horizons)), dtype=float)
         return risk, S
 
@@ -81,6 +84,8 @@ class StudyScorer:
         put("harrell_c", lambda: M.harrell_c(t, e, risk))
         put("uno_c", lambda: M.uno_c(t, e, risk, tau=self.tau, train_time=tt, train_event=te))
         hs = list(self.horizons)
+        if not hs:
+            return out
         # all horizons in one call per measure (one censoring KM each); if one horizon is not
         # estimable on this sample, fall back to horizon-by-horizon so the others are kept
         for key, fn in (("auc", lambda: M.time_dependent_auc(t, e, risk, hs, train_time=tt, train_event=te)),

@@ -44,7 +44,8 @@ def test_nord_values(nord):
     # then 27 + 31 + 30 + 31 + 31 + 30 + 31 + 30 + 31 + 12 = 284 days -> 24756 days
     assert r["age_years"] == pytest.approx(24756 / 365.25)
     assert (r["sex"], r["primary_site"], r["primary_histology"]) == ("male", "lung", "nsclc")
-    assert (r["kps"], r["ecog"], r["frankel"], r["visceral_mets"]) == (70, 1, "D", "unremovable")
+    # ECOG derived from KPS 70: ECOG 2 under the default convention (Ma et al. 2010: KPS 60-70)
+    assert (r["kps"], r["ecog"], r["frankel"], r["visceral_mets"]) == (70, 2, "D", "unremovable")
     assert r["albumin_g_dl"] == pytest.approx(3.45) and bool(r["pathological_fracture"]) is True
     r = row(nord, "KN-002")  # censored: 05.02.2019 -> 30.06.2021 = 876 days
     assert r["event"] == 0 and r["time_months"] == 876 / 30.4375 and r["sex"] == "female"
@@ -72,7 +73,7 @@ def test_b_values(b):
     r = row(b, "B0001")
     assert r["time_months"] == pytest.approx(412 / 30.4375) and r["event"] == 1
     assert (r["sex"], r["primary_site"], r["egfr"], r["alk"]) == ("male", "lung", "mutant", "negative")
-    assert r["kps"] == 70 and bool(r["kps_derived"])  # ECOG 1, lower end of band
+    assert r["kps"] == 80 and bool(r["kps_derived"])  # ECOG 1, lower end of band (Ma 2010: 80-90)
     assert r["calcium_mg_dl"] == pytest.approx(2.45 * 4.008)
     assert r["crp_mg_dl"] == pytest.approx(1.2) and r["hemoglobin_g_dl"] == pytest.approx(11.8)
     assert (r["vertebral_mets"], r["extraspinal_bone_mets"]) == (2, 3)

@@ -164,14 +164,15 @@ def test_last_contact_used_for_censored_and_age_from_birth():
 def test_ecog_kps_derivations_are_recorded_and_flagged():
     df = base(4, ecog=["0", "1", "", "4"], kps=["", "", "60", "100"])
     c = read_cohort(df, {"derive": {"kps_from_ecog": "lower", "ecog_from_kps": True}}, cohort="X")
-    assert c.frame["kps"].tolist() == [90, 70, 60, 100]
+    # low end of the KPS band under the default convention (Ma et al. 2010: ECOG 0 = 100, 1 = 80-90)
+    assert c.frame["kps"].tolist() == [100, 80, 60, 100]
     assert c.frame["ecog"].tolist() == [0, 1, 2, 4]  # recorded ECOG 4 kept even though KPS 100
     assert c.frame["kps_derived"].tolist() == [True, True, False, False]
     assert c.frame["ecog_derived"].tolist() == [False, False, True, False]
     d = records(c, "kps", "derived")
-    assert d["raw"].tolist() == ["ecog 0", "ecog 1"] and d["value"].tolist() == ["90", "70"]
+    assert d["raw"].tolist() == ["ecog 0", "ecog 1"] and d["value"].tolist() == ["100", "80"]
     c2 = read_cohort(df, {"derive": {"kps_from_ecog": "upper"}}, cohort="X")
-    assert c2.frame["kps"].tolist() == [100, 80, 60, 100]
+    assert c2.frame["kps"].tolist() == [100, 90, 60, 100]
 
 
 def test_asia_to_frankel():

@@ -138,7 +138,7 @@ def test_ecog_to_kps_only_when_asked_and_flagged():
     train["ecog"] = pd.array([1] * len(train), dtype="Int64")
     train.loc[train.index[0], "kps"] = pd.NA
     X = FeatureBuilder("clinical", ecog_to_kps=True, min_indicator_count=1).fit_transform(train)
-    assert X["kps"].iloc[0] == 75.0 and X["kps_from_ecog"].iloc[0] == 1 and X["kps_from_ecog"].iloc[1:].sum() == 0
+    assert X["kps"].iloc[0] == 85.0 and X["kps_from_ecog"].iloc[0] == 1 and X["kps_from_ecog"].iloc[1:].sum() == 0
     X2 = FeatureBuilder("clinical", min_indicator_count=1).fit_transform(train)
     assert "kps_from_ecog" not in X2.columns and X2["kps_missing"].iloc[0] == 1
 

@@ -14,6 +14,8 @@ from prognosis.scores import (ScoreInputWarning, available, compute, explain, ge
 
 ALL = ["revised_tokuhashi", "original_tokuhashi", "tomita", "bauer", "modified_bauer",
        "van_der_linden", "katagiri_new", "nesms"]
+NEW = ["mizumoto", "rades_sle", "chow_nrf"]
+MECHANICAL = ["sins"]
 FULL = dict(primary_site="breast", kps=90, ecog=0, extraspinal_bone_mets=0, vertebral_mets=1,
             visceral_mets="none", visceral_pattern="none", brain_mets=False, frankel="E",
             ambulatory=True, pathological_fracture=False, prior_chemotherapy=False,
@@ -29,7 +31,8 @@ RANGES = {"revised_tokuhashi": (0, 15), "original_tokuhashi": (0, 12), "tomita":
 
 
 def test_available_names():
-    assert available() == ALL
+    assert available("survival") == ALL + NEW
+    assert available() == ALL + NEW + MECHANICAL
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -52,7 +55,7 @@ def test_full_patient_on_canonical_dtypes_and_empty_range(name):
 
 def test_unknown_score_and_option():
     with pytest.raises(InputError, match="unknown score"):
-        compute(pd.DataFrame([FULL]), "sins")
+        compute(pd.DataFrame([FULL]), "spinal_oracle")
     with pytest.raises(InputError, match="colour_as"):
         compute(pd.DataFrame([FULL]), "revised_tokuhashi", colour_as="rectum")
     with pytest.raises(InputError, match="not one of"):
@@ -98,7 +101,8 @@ def test_errors_are_prognosis_errors():
 
 
 def test_explain_breakdown():
-    f = pd.DataFrame([dict(FULL), dict(FULL, kps=None, ecog=1, visceral_mets=None,
+    # ECOG 3 = KPS 40-50 (Ma et al. 2010, the default convention) straddles the KPS 50 cut
+    f = pd.DataFrame([dict(FULL), dict(FULL, kps=None, ecog=3, visceral_mets=None,
                                        visceral_pattern="nodular", primary_site="colon")],
                      index=["id-1", "id-2"])
     ex = explain(f.loc[["id-2"]], "revised_tokuhashi", kps_from_ecog="range")
@@ -106,15 +110,15 @@ def test_explain_breakdown():
     assert t["item"].tolist() == ["general_condition", "extraspinal_bone", "vertebral_body",
                                   "major_organs", "primary_site", "palsy"]
     gc = t.set_index("item").loc["general_condition"]
-    assert pd.isna(gc["points"]) and (gc["min"], gc["max"]) == (1, 2)
-    assert "kps_from_ecog='range'" in gc["decided_by"] and "ecog=1" in gc["recorded"]
+    assert pd.isna(gc["points"]) and (gc["min"], gc["max"]) == (0, 1)
+    assert "kps_from_ecog='range'" in gc["decided_by"] and "ecog=3" in gc["recorded"]
     mo = t.set_index("item").loc["major_organs"]
     assert mo["points"] == 0 and "visceral_unknown_as='unremovable' (default)" in mo["decided_by"]
     ps = t.set_index("item").loc["primary_site"]
     assert ps["points"] == 2 and "colon_as='others' (default)" in ps["decided_by"]
-    assert pd.isna(ex.total) and (ex.total_min, ex.total_max) == (9, 10)  # 1..2+2+2+0+2+2
+    assert pd.isna(ex.total) and (ex.total_min, ex.total_max) == (8, 9)  # 0..1+2+2+0+2+2
     text = str(ex)
-    assert "total: NA (possible 9-10)" in text and "id-2" not in text
+    assert "total: NA (possible 8-9)" in text and "id-2" not in text
     assert "Spine 2005" in text
     with pytest.raises(InputError, match="one patient"):
         explain(f, "revised_tokuhashi")
@@ -138,12 +142,14 @@ def test_group_survival_tables():
     assert lo.loc[12.0, "survival"] == 0.91 and lo.loc[24.0, "survival"] == 0.78
     vdl = group_survival("van_der_linden")
     med = vdl[vdl["statistic"] == "median"].set_index("group")
-    assert med["time_months"].to_dict() == {"A": 3.0, "B": 9.0, "C": 19.0}
+    # abstract of van der Linden et al., Cancer 2005: 3.0 / 9.0 / 18.7 months [V1]
+    assert med["time_months"].to_dict() == {"A": 3.0, "B": 9.0, "C": 18.7}
+    assert set(med["tag"]) == {"[V1]"}
     assert (med["survival"] == 0.5).all()
     two = vdl[vdl["time_months"] == 24.0].set_index("group")["survival"].to_dict()
     assert two == {"A": 0.04, "B": 0.22, "C": 0.37}
     b = group_survival("bauer")
-    assert b["survival"].tolist() == [0.0, 0.25, 0.5] and set(b["tag"]) == {"[M]"}
+    assert b["survival"].tolist() == [0.0, 0.25, 0.5] and b["tag"].tolist() == ["[V2]", "[M]", "[V2]"]
     rts = group_survival("revised_tokuhashi")
     assert len(rts) == 0 and "not survival probabilities" in rts.attrs["note"]
     for name in ALL:

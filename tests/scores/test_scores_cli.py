@@ -51,7 +51,7 @@ def test_score_cli_no_ids_and_all_scores(table, tmp_path):
 
 
 def test_score_cli_errors(table, capsys):
-    assert main(["score", str(table), "--scores", "sins"]) == 2
+    assert main(["score", str(table), "--scores", "spinal_oracle"]) == 2
     assert "unknown score" in capsys.readouterr().err
     assert main(["score", str(table), "--scores", "tomita", "--option", "tomita.nope=1"]) == 2
     assert "unknown option" in capsys.readouterr().err

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from prognosis.cohort.schema import COLUMN_BY_NAME
+from prognosis.scores.sins import LEVEL_LOCATION
 from prognosis.scores import available, compute, explain
 
 
@@ -19,6 +20,7 @@ def random_complete(n: int, seed: int) -> pd.DataFrame:
 
     # molecular columns drawn without 'unknown' so that a complete row is fully determined;
     # visceral_pattern is consistent with visceral_mets (none <-> none), as in real data
+    levels = rng.choice(list(COLUMN_BY_NAME["spine_level"].categories), n)
     visceral = cat("visceral_mets")
     pattern = np.where(np.asarray(visceral) == "none", "none",
                        rng.choice(["nodular", "disseminated"], n))
@@ -35,6 +37,11 @@ def random_complete(n: int, seed: int) -> pd.DataFrame:
         "calcium_mg_dl": rng.uniform(8.5, 11, n), "bilirubin_mg_dl": rng.uniform(0.2, 2, n),
         "er": rng.choice(["positive", "negative"], n), "pr": rng.choice(["positive", "negative"], n),
         "castration": rng.choice(["sensitive", "resistant"], n),
+        "spine_level": levels, "sins_location": [LEVEL_LOCATION[lv] for lv in levels],  # consistent
+        "sins_pain": cat("sins_pain"), "age_years": rng.uniform(30, 90, n),
+        "months_since_primary": rng.uniform(0, 40, n), "motor_deficit_days": rng.integers(0, 20, n),
+        "sins_lesion": cat("sins_lesion"), "sins_alignment": cat("sins_alignment"),
+        "sins_collapse": cat("sins_collapse"), "sins_posterolateral": cat("sins_posterolateral"),
     })
 
 

@@ -182,12 +182,20 @@ def test_kps_from_ecog_option():
     col = f"{RTS}__general_condition"
     assert compute(f, RTS)[col].isna().tolist() == [True] * 5 + [False]
     rng = compute(f, RTS, kps_from_ecog="range")
-    # ECOG 0 = KPS 90-100 -> 2; 1 = 70-80 -> 1..2; 2 = 50-60 -> 1; 3, 4 -> 0; recorded KPS wins
-    assert rng[col].astype("float").fillna(-1).tolist() == [2, -1, 1, 0, 0, 1]
-    assert rng[f"{RTS}_min"].tolist() == [15, 14, 14, 13, 13, 14]
-    assert rng[f"{RTS}_max"].tolist() == [15, 15, 14, 13, 13, 14]
-    pt = compute(f, RTS, kps_from_ecog="point")
+    # default convention Ma et al. 2010: ECOG 0 = KPS 100 -> 2; 1 = 80-90 -> 2; 2 = 60-70 -> 1;
+    # 3 = 40-50 -> 0..1 (straddles the 50 cut); 4 = 10-30 -> 0; recorded KPS wins
+    assert rng[col].astype("float").fillna(-1).tolist() == [2, 2, 1, -1, 0, 1]
+    assert rng[f"{RTS}_min"].tolist() == [15, 15, 14, 13, 13, 14]
+    assert rng[f"{RTS}_max"].tolist() == [15, 15, 14, 14, 13, 14]
+    pt = compute(f, RTS, kps_from_ecog="point")  # low end of the band: 100, 80, 60, 40, 10
     assert pt[col].tolist() == [2, 2, 1, 0, 0, 1]
+    # the other named conventions (prognosis.clinical), read off their published bands
+    conv = {"oken": [2, -1, 1, 0, 0, 1],  # 90-100 / 70-80 / 50-60 / 30-40 / 10-20
+            "prasad2018": [2, 2, 1, 1, 0, 1],  # 100 / 80-90 / 70 / 50-60 / 10-40
+            "buccheri1996": [2, 2, 1, -1, -1, 1]}  # 80-100 (ECOG 0-1) / 60-70 / 10-50 (ECOG 3-4)
+    for name, expected in conv.items():
+        got = compute(f, RTS, kps_from_ecog=name)[col].astype("float").fillna(-1).tolist()
+        assert got == expected, name
     own = compute(f, RTS, kps_from_ecog={0: 100, 1: 70, 2: 50, 3: 30, 4: 10})
     assert own[col].tolist() == [2, 1, 1, 0, 0, 1]
     with pytest.raises(InputError, match="kps_from_ecog"):

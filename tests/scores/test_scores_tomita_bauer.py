@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from prognosis.scores import compute
+from prognosis.scores import compute, explain
 
 TOMITA_VECTORS = [
     # site, visceral_mets, vertebral, extraspinal, items (primary/visceral/bone), total, group
@@ -87,7 +87,7 @@ MB_ITEMS = ["no_visceral", "not_lung", "favourable_primary", "solitary"]
 
 def test_modified_bauer_vectors():
     f = pd.DataFrame([dict(primary_site=v[0], visceral_mets=v[1], vertebral_mets=v[2],
-                           extraspinal_bone_mets=v[3]) for v in MB_VECTORS])
+                           extraspinal_bone_mets=v[3], brain_mets=False) for v in MB_VECTORS])
     out = compute(f, "modified_bauer")
     for i, v in enumerate(MB_VECTORS):
         r = out.iloc[i]
@@ -105,7 +105,7 @@ def test_bauer_primary_items(site, favourable, not_lung):
 
 def test_original_bauer_fracture_and_groups():
     base = dict(primary_site="breast", visceral_mets="none", vertebral_mets=1,
-                extraspinal_bone_mets=0)
+                extraspinal_bone_mets=0, brain_mets=False)
     f = pd.DataFrame([
         {**base, "pathological_fracture": False},                               # 5
         {**base, "pathological_fracture": True},                                # 4
@@ -128,8 +128,29 @@ def test_original_bauer_fracture_and_groups():
 def test_bauer_visceral_from_pattern():
     f = pd.DataFrame([dict(visceral_pattern="nodular"), dict(visceral_pattern="none"),
                       dict(visceral_mets="none", visceral_pattern="nodular"), dict()])
+    f["brain_mets"] = False
     col = compute(f, "modified_bauer")["modified_bauer__no_visceral"]
     assert col.astype("float").fillna(-1).tolist() == [0, 1, 1, -1]
+
+
+@pytest.mark.parametrize("score", ["bauer", "modified_bauer"])
+def test_bauer_counts_brain_metastases_by_default(score):
+    # Bauer & Wedin 1995 (abstract): "visceral or brain metastases" remove the point
+    base = dict(primary_site="breast", visceral_mets="none", vertebral_mets=1,
+                extraspinal_bone_mets=0, pathological_fracture=False)
+    f = pd.DataFrame([dict(base, brain_mets=True), dict(base, brain_mets=False),
+                      dict(base, brain_mets=None), dict(base, visceral_mets="removable", brain_mets=False)])
+    col = f"{score}__no_visceral"
+    full = 5 if score == "bauer" else 4
+    out = compute(f, score)
+    assert out[col].astype("float").fillna(-1).tolist() == [0, 1, -1, 0]
+    assert out[f"{score}_min"].tolist() == [full - 1, full, full - 1, full - 1]
+    assert out[f"{score}_max"].tolist() == [full - 1, full, full, full - 1]
+    excl = compute(f, score, brain_as_visceral=False)
+    assert excl[col].tolist() == [1, 1, 1, 0]
+    ex = explain(f.iloc[[0]], score)
+    row = ex.table.set_index("item").loc["no_visceral"]
+    assert "brain metastasis counts" in row["decided_by"] and "brain_mets=True" in row["recorded"]
 
 
 def test_brain_as_visceral_option():
@@ -149,3 +170,22 @@ def test_brain_as_visceral_option():
     assert rts.astype("float").fillna(-1).tolist() == [0, 2, -1, 0]
     mb = compute(f, "modified_bauer", brain_as_visceral=True)["modified_bauer__no_visceral"]
     assert mb.astype("float").fillna(-1).tolist() == [0, 1, -1, 0]
+
+
+def test_tomita_unverified_sites():
+    from prognosis.scores.tomita import UNVERIFIED_SITES
+    assert len(UNVERIFIED_SITES) == 18 and {"myeloma", "lymphoma"} <= set(UNVERIFIED_SITES)
+    f = pd.DataFrame([dict(primary_site=s) for s in ("myeloma", "lymphoma", "breast", "lung")])
+    rng = compute(f, "tomita", unverified_sites="range")["tomita__primary_tumor"]
+    assert rng.astype("float").fillna(-1).tolist() == [-1, -1, 1, 4]
+    t = explain(f.iloc[[0]], "tomita").table.set_index("item")
+    assert "[M], unverified" in t.loc["primary_tumor", "decided_by"]
+    t = explain(f.iloc[[2]], "tomita").table.set_index("item")
+    assert "[M], unverified" not in t.loc["primary_tumor", "decided_by"]
+
+
+def test_tokuhashi_1990_other_primary_flagged():
+    t = explain(pd.DataFrame([dict(primary_site="other")]), "original_tokuhashi").table.set_index("item")
+    assert "1 vs 2 points" in t.loc["primary_site", "decided_by"]
+    assert compute(pd.DataFrame([dict(primary_site="unknown")]), "original_tokuhashi",
+                   other_primary_points=2)["original_tokuhashi__primary_site"].iloc[0] == 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from prognosis.scores import compute
+from prognosis.scores import compute, explain
 
 VDL = "van_der_linden"
 
@@ -157,8 +157,16 @@ def test_katagiri_visceral(row, lo, hi):
 
 def test_katagiri_brain_unknown_option_and_ecog():
     rows = [dict(BASE, brain_mets=None), dict(BASE, ecog=None, kps=40), dict(BASE, ecog=None, kps=50)]
+    # KPS 40 and KPS 50 are ECOG 3 under Ma 2010 (default), Prasad 2018 and Buccheri 1996 -> 1 point
     out = kn(rows, brain_mets_unknown="range", ecog_from_kps="usual")
-    assert out[f"{KN}_min"].tolist() == [0, 1, 0] and out[f"{KN}_max"].tolist() == [1, 1, 0]
+    assert out[f"{KN}_min"].tolist() == [0, 1, 1] and out[f"{KN}_max"].tolist() == [1, 1, 1]
+    for conv in ("ma2010", "prasad2018", "buccheri1996"):
+        assert kn(rows, ecog_from_kps=conv)[f"{KN}__ecog"].tolist()[1:] == [1, 1], conv
+    assert kn(rows, ecog_from_kps="oken")[f"{KN}__ecog"].tolist()[1:] == [1, 0]  # KPS 50 -> ECOG 2
+    # KPS 60 is ECOG 3 only under Prasad 2018 (50-60); Buccheri's 60-70 band is ECOG 2
+    k60 = [dict(BASE, ecog=None, kps=60)]
+    assert [int(kn(k60, ecog_from_kps=c)[f"{KN}__ecog"].iloc[0])
+            for c in ("ma2010", "prasad2018", "buccheri1996", "oken")] == [0, 1, 0, 0]
     out = kn(rows)
     assert out[f"{KN}_min"].tolist() == [0, 0, 0] and out[f"{KN}_max"].tolist() == [0, 1, 1]
     ecog = kn([dict(BASE, ecog=e) for e in range(5)])[f"{KN}__ecog"].tolist()
@@ -172,6 +180,7 @@ def test_nesms_vectors_and_ceiling():
     mb4 = dict(primary_site="breast", visceral_mets="none", vertebral_mets=1, extraspinal_bone_mets=0)
     mb2 = dict(primary_site="prostate", visceral_mets="none", vertebral_mets=2, extraspinal_bone_mets=0)
     mb3 = dict(primary_site="myeloma", visceral_mets="none", vertebral_mets=2, extraspinal_bone_mets=0)
+    mb4, mb2, mb3 = (dict(d, brain_mets=False) for d in (mb4, mb2, mb3))
     rows = [dict(mb4, ambulatory=True, albumin_g_dl=3.9),    # 2 + 1 + 1 -> ceiling 3
             dict(mb2, ambulatory=False, albumin_g_dl=3.0),   # 0
             dict(mb3, ambulatory=False, albumin_g_dl=3.6),   # 2 + 0 + 1 = 3
@@ -191,6 +200,36 @@ def test_nesms_partial_modified_bauer():
                  ambulatory=True, albumin_g_dl=4.0),       # MB 1..2 -> 0 decided; total 2
             dict(primary_site="prostate", visceral_mets="none", vertebral_mets=None,
                  ambulatory=False, albumin_g_dl=None)]     # MB 2..3 -> 0..2; albumin 0..1
-    out = compute(pd.DataFrame(rows), NE)
+    out = compute(pd.DataFrame(rows).assign(brain_mets=False), NE)
     assert out[NE].astype("float").fillna(-1).tolist() == [3, 2, -1]
     assert out[f"{NE}_min"].tolist() == [3, 2, 0] and out[f"{NE}_max"].tolist() == [3, 2, 3]
+
+
+def test_nesms_brain_metastasis_and_threshold_options():
+    mb4 = dict(primary_site="breast", visceral_mets="none", vertebral_mets=1, extraspinal_bone_mets=0,
+               ambulatory=False, albumin_g_dl=3.0)
+    f = pd.DataFrame([dict(mb4, brain_mets=True), dict(mb4, brain_mets=False)])
+    # brain metastasis: modified Bauer 4 -> 3, still >= 3 -> 2 points
+    assert compute(f, NE)[f"{NE}__modified_bauer"].tolist() == [2, 2]
+    assert compute(f, NE, modified_bauer_cut=4)[f"{NE}__modified_bauer"].tolist() == [0, 2]
+    assert compute(f, NE, albumin_cut_g_dl=3.0)[f"{NE}__albumin"].tolist() == [1, 1]
+    assert compute(f, NE)[f"{NE}__albumin"].tolist() == [0, 0]
+    t = explain(f.iloc[[1]], NE).table.set_index("item")
+    assert "threshold [M], unverified" in t.loc["modified_bauer", "decided_by"]
+    assert "threshold [M], unverified" in t.loc["albumin", "decided_by"]
+
+
+@pytest.mark.parametrize("site", ["uterus", "ovary", "cervix", "bladder", "gallbladder", "testis",
+                                  "carcinoid", "osteosarcoma", "other"])
+def test_katagiri_unverified_sites_flagged_or_ranged(site):
+    row = dict(BASE, primary_site=site)
+    t = explain(pd.DataFrame([row]), KN).table.set_index("item")
+    assert "[M], unverified" in t.loc["primary_lesion", "decided_by"]
+    rng = kn([row], unverified_sites="range").iloc[0]
+    assert pd.isna(rng[f"{KN}__primary_lesion"])
+    assert rng[f"{KN}_max"] - rng[f"{KN}_min"] == 3  # slow 0 .. rapid 3
+
+
+def test_katagiri_verified_site_not_flagged():
+    t = explain(pd.DataFrame([dict(BASE, primary_site="colon")]), KN).table.set_index("item")
+    assert "unverified" not in t.loc["primary_lesion", "decided_by"].split("; options")[0]

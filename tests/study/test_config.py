@@ -111,14 +111,22 @@ def _no_fit(monkeypatch):
     monkeypatch.setattr(R, "make_factory", boom)
 
 
-def test_horizon_beyond_follow_up_fails_before_fitting(small_config, monkeypatch):
-    from prognosis.study import run
+def test_horizon_beyond_follow_up_is_left_out_with_a_note(small_config, small_cohorts):
+    # issue 12: one horizon rule (prognosis.study.horizons) -- a horizon beyond the follow-up is
+    # not a traceback nor a config error: its S(t)-based measures are left out with a reason
+    from prognosis.study.horizons import study_plans
 
-    _no_fit(monkeypatch)
     c = copy.deepcopy(small_config)
     c["horizons"] = [6, 36]
-    with pytest.raises(ConfigError, match=r"horizon 36 months is beyond the follow-up of the development cohort"):
-        run(c)
+    cfg = load_config(c)
+    times = {"development": small_cohorts["dev_frame"]["time_months"].to_numpy(float),
+             "external": small_cohorts["ext_frame"]["time_months"].to_numpy(float)}
+    plans = study_plans(cfg.horizons, cfg.default_horizons, times)
+    tmax = float(times["development"].max())
+    assert plans["development"].kept == (6.0,)
+    assert plans["development"].notes() == [
+        f"measures needing S(t) at 36 months left out: beyond the longest follow-up of the development cohort "
+        f"({tmax:.4g} months); nobody is observed at 36 months"]
 
 
 def test_cohort_lacking_score_columns_fails_before_fitting(small_cohorts, small_config, tmp_path, monkeypatch):
@@ -133,9 +141,11 @@ def test_cohort_lacking_score_columns_fails_before_fitting(small_cohorts, small_
     with pytest.raises(ConfigError) as ei:
         run(c)
     msg = str(ei.value)
-    assert "score 'revised_tokuhashi' needs column(s) ['kps'" in msg or "'kps'" in msg
+    assert ("score 'revised_tokuhashi': item(s) ['general_condition (kps)'] cannot be scored on the development "
+            "cohort (every column of the item absent or entirely missing)") in msg
+    assert "model 'Cox clinical': 1 predictor(s) of feature set 'clinical' are entirely absent" in msg
     assert "baseline column 'met_site_count' is not in the development cohort" in msg
-    assert "2 problem(s)" in msg
+    assert "3 problem(s)" in msg
 
 
 def test_missing_cohort_file(small_config, tmp_path):
