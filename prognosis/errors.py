@@ -35,6 +35,11 @@ def did_you_mean(word, choices) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+#: Longest error message (characters); longer ones are cut with a note, so that a hostile or
+#: huge input (a 1 MB column name, an expanded YAML alias) cannot produce a huge message.
+MAX_MESSAGE_CHARS = 2000
+
+
 class PrognosisError(Exception):
     """Base class of every error raised by prognosis on bad input or bad state.
 
@@ -51,6 +56,12 @@ class PrognosisError(Exception):
     ...     print(type(err).__name__)
     ScoreInputError
     """
+
+    def __init__(self, *args):
+        if args and isinstance(args[0], str) and len(args[0]) > MAX_MESSAGE_CHARS:
+            cut = len(args[0]) - MAX_MESSAGE_CHARS
+            args = (args[0][:MAX_MESSAGE_CHARS] + f" … [{cut} more characters not shown]",) + args[1:]
+        super().__init__(*args)
 
 
 class InputError(PrognosisError, ValueError):
@@ -120,3 +131,7 @@ class SeparationWarning(PrognosisWarning):
     near-collinearity. The message names the feature(s); refit with a penalty (e.g.
     ``penalizer=0.01``) or pool the level.
     """
+
+
+class ProportionalHazardsWarning(PrognosisWarning):
+    """A Cox model's proportional-hazards assumption is rejected (cox.zph-style score test)."""

@@ -34,6 +34,9 @@ def add_parser(subparsers) -> None:
                    help="horizons in months (default: 3 6 12 24, those within the follow-up of both the "
                    "model's training data and the new cohort; see prognosis.study.horizons)")
     p.add_argument("--out", help="folder for the result tables (CSV)")
+    p.add_argument("--n-boot", type=int, default=200, dest="n_boot",
+                   help="bootstrap resamples of the new cohort for the 95%% intervals (default 200; 0 = none)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
     p.add_argument("--quiet", action="store_true", help="print only errors")
     p.set_defaults(func=run)
 
@@ -117,9 +120,13 @@ def _external(args) -> int:
     horizons = list(plan.kept)
     name = Path(args.model).stem
     # the censoring weights come from the new cohort itself (the training data are not stored)
-    metrics, transport = external_measures({name: model}, frame, y, y, horizons, calibration_fn=calibration)
+    metrics, transport = external_measures({name: model}, frame, y, y, horizons, calibration_fn=calibration,
+                                           n_boot=getattr(args, "n_boot", 200), seed=getattr(args, "seed", 0))
     if "note" not in metrics.columns:
         metrics["note"] = ""
+    from ..study.validation import external_counts
+
+    counts, count_warnings = external_counts(y, horizons)
     mh = metrics["metric"].map(split_key)
     metrics["metric"] = [m for m, _ in mh]
     metrics["horizon"] = [h for _, h in mh]
@@ -157,6 +164,15 @@ def _external(args) -> int:
                 print("\nTransport and recalibration (O/E = observed/expected deaths; slope 1 = ideal):")
                 print(transport.drop(columns=[c for c in ("predictor",) if c in transport.columns])
                       .round(3).to_string(index=False))
+            if len(counts):
+                print("\nPatients and deaths (before each horizon):")
+                print(counts.to_string(index=False))
+            ci = ok.dropna(subset=["value"])
+            if "ci_low" in ci.columns and ci["ci_low"].notna().any():
+                print(f"\n95% bootstrap intervals ({getattr(args, 'n_boot', 200)} resamples of the new cohort):")
+                print(ci[["metric", "horizon", "value", "ci_low", "ci_high"]].round(3).to_string(index=False))
+        for w in count_warnings:
+            print(f"warning: {w}", file=sys.stderr)
     for _, r in err.iterrows():
         print(f"error: {r['note']}", file=sys.stderr)
     if args.out:
@@ -164,6 +180,7 @@ def _external(args) -> int:
         out.mkdir(parents=True, exist_ok=True)
         metrics.to_csv(out / "external_metrics.csv", index=False, float_format="%.10g", lineterminator="\n")
         transport.to_csv(out / "transport.csv", index=False, float_format="%.10g", lineterminator="\n")
+        counts.to_csv(out / "external_counts.csv", index=False, float_format="%.10g", lineterminator="\n")
         if not args.quiet:
             print(f"tables written to {out}/")
     return 1 if len(err) else 0

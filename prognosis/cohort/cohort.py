@@ -39,7 +39,7 @@ class Cohort:
     >>> from prognosis.datasets import load_demo
     >>> cohort = load_demo("development")
     >>> cohort.frame.shape
-    (1200, 39)
+    (1200, 52)
     >>> list(cohort.audit.columns)
     ['row', 'column', 'action', 'raw', 'value', 'reason']
     >>> cohort.metadata["time_origin"]  # doctest: +ELLIPSIS
@@ -219,6 +219,26 @@ class Cohort:
         return c
 
 
+def _redact_reasons(rej: pd.DataFrame) -> pd.Series:
+    """Rejection reasons grouped by rule, not by value: the record's raw value is removed
+    wherever it appears (as repr, which may use either quote style, or as plain text), then any
+    remaining quoted text of either style, then the row-specific tails."""
+    def one(reason, raw):
+        r = str(reason)
+        if raw is not None and str(raw) != "":
+            r = r.replace(repr(str(raw)), "'…'").replace(repr(raw), "'…'")
+            if len(str(raw)) >= 3:
+                r = r.replace(str(raw), "…")
+        return r
+    raws = rej["raw"] if "raw" in rej.columns else pd.Series([None] * len(rej), index=rej.index)
+    out = pd.Series([one(a, b) for a, b in zip(rej["reason"].tolist(), raws.tolist())], index=rej.index, dtype=object)
+    out = out.str.replace(r" \((same id at rows?|got) .*\)$", "", regex=True)
+    out = out.str.replace(r"exact duplicate of row \d+", "exact duplicate of another row", regex=True)
+    out = out.str.replace(r"'(?:[^'\\]|\\.)*'", "'…'", regex=True)
+    out = out.str.replace(r'"(?:[^"\\]|\\.)*"', "'…'", regex=True)
+    return out
+
+
 def _fmt_months(m: float) -> str:
     if np.isnan(m):
         return "not available (no censored patients)"
@@ -250,8 +270,7 @@ class CohortSummary:
         counts = st["action"].value_counts() if len(st) else pd.Series(dtype=int)
         rej = a[(a["action"] == "rejected") & (a["column"] != "*")]
         # reasons without the row-specific tail, e.g. "duplicate patient_id (same id at row 3)"
-        reasons = rej["reason"].astype(str).str.replace(r" \((same id at rows?|got) .*\)$", "", regex=True)
-        reasons = reasons.str.replace(r"'[^']*'", "'…'", regex=True)  # group by rule, not by raw value
+        reasons = _redact_reasons(rej)
         f = c.frame
         miss = pd.DataFrame({
             "n_missing": f[list(CANONICAL_COLUMNS)].isna().sum(),
@@ -289,6 +308,12 @@ class CohortSummary:
                  f"  patients {self.n_patients}, deaths {self.n_events}, median follow-up "
                  + _fmt_months(self.median_followup_months),
                  f"  time origin: {self.metadata.get('time_origin', 'not stated')}"]
+        if self.metadata.get("encoding_source") == "detected":
+            lines.append(f"  encoding: {self.metadata.get('encoding')} (guessed from the bytes, not declared; if "
+                         "accented letters look wrong, set read: {encoding: ...} in the mapping)")
+        if self.metadata.get("trailing_delimiter_rows"):
+            lines.append(f"  {self.metadata['trailing_delimiter_rows']} row(s) end with an extra delimiter "
+                         "(an empty last field, ignored)")
         if len(self.cohorts) > 1:
             lines.append("  cohorts: " + ", ".join(f"{k} ({v})" for k, v in self.cohorts.items()))
         if len(self.rejection_reasons):

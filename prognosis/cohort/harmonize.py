@@ -13,7 +13,15 @@ Policy (documented in ``cohort-schema.md`` terms):
 * an invalid **optional** value (unknown site, KPS 150, "abc" as age) becomes NA with an audit
   record ``na`` (raw value and reason) — never clipped, never guessed;
 * every conversion (synonym, unit, date difference, ECOG↔KPS, ASIA→Frankel) is a ``changed`` or
-  ``derived`` record with raw and new value.
+  ``derived`` record with raw and new value;
+* rows identical in every column of the input keep their first copy; the other copies are
+  rejected as "exact duplicate of row k". The same patient_id with any differing value rejects
+  every copy (which one is right cannot be known);
+* cells no handler can read faithfully (lists, NUL characters) stop the run with a
+  :class:`~prognosis.errors.ReadError` naming row and column, never the value.
+
+Only the mapped, date and ``keep`` columns are loaded from files (``read_table(usecols=...)``),
+so a 200-column export costs the memory of the handful of columns used.
 """
 from __future__ import annotations
 
@@ -24,8 +32,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..errors import MappingError
 from ..clinical import DEFAULT_PS_CONVENTION, ecog_to_kps, kps_to_ecog
+from ..errors import MappingError, ReadError
 from .audit import AuditLog
 from .cohort import Cohort
 from .mapping import DATE_FORMATS, UNITS, Mapping, load_mapping
@@ -120,7 +128,7 @@ class _Harmonizer:
 
     # ---- column resolution ---------------------------------------------------------------
     def resolve(self) -> dict[str, str]:
-        cols = list(self.raw.columns)
+        cols = list(self.facts.get("header") or self.raw.columns)
         present = set(cols)
         sources: dict[str, str] = {}
         missing = []
@@ -153,6 +161,13 @@ class _Harmonizer:
         for src in self.m.keep:
             if src not in present:
                 missing.append(("keep", src))
+        n_named = len(self.m.columns) + len([r for r in self.m.dates if r != "format"]) + len(self.m.keep)
+        if missing and n_named >= 3 and len(missing) == n_named:
+            # not one mapped name in the first row: most likely a file without its header row,
+            # whose first row is a patient's record -- so do not print it
+            raise MappingError(f"{self.src}: none of the {n_named} columns named in the mapping is in the table's "
+                               "first row; is the header row missing, or is this the wrong mapping or sheet? "
+                               "(the first row is not shown, as it may hold patient data)")
         if missing:
             what = ", ".join(f"{s!r} (for {c})" for c, s in missing)
             raise MappingError(f"{self.src}: mapped column(s) {what} not found; the table has columns "
@@ -241,7 +256,7 @@ class _Harmonizer:
         t = text
         if self.decimal != ".":
             t = t.where(t.isna(), t.astype("object").str.replace(self.decimal, ".", regex=False))
-        num = pd.to_numeric(t, errors="coerce").astype("float64").to_numpy()
+        num = _parse_numbers(t)
         num[np.isinf(num)] = np.nan  # "inf", "1e999": not a usable measurement
         rawv = raw_text.to_numpy(dtype=object)
         present = text.notna().to_numpy()
@@ -268,6 +283,10 @@ class _Harmonizer:
 
     def _check_range(self, name, num, rawv):
         col = COLUMN_BY_NAME[name]
+        huge = np.isinf(num) | (np.abs(np.nan_to_num(num)) > _MAX_EXACT)
+        if huge.any():  # beyond 2**53 a float no longer holds every whole number exactly
+            self._bad(name, huge, rawv, f"{name} is too large to be a measurement (|value| > 2^53)")
+            num = np.where(huge, np.nan, num)
         if col.kind == "int":
             frac = ~np.isnan(num) & (np.floor(num) != num)
             if frac.any():
@@ -405,7 +424,9 @@ class _Harmonizer:
         s = self.raw[src]
         label = f"{role} date ({src})"
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
-            return pd.to_datetime(s).dt.tz_localize(None) if getattr(s.dt, "tz", None) else pd.to_datetime(s)
+            s = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) else s
+            return self._date_bounds(role, label, pd.Series(list(s.astype("object")), dtype=object),
+                                     np.asarray(s.notna(), dtype=bool))
         text = _text(s)
         fmt = self.m.dates.get("format", "iso")
         fmts = DATE_FORMATS.get(fmt, (fmt,))
@@ -416,8 +437,7 @@ class _Harmonizer:
         else:
             native = obj.map(lambda v: hasattr(v, "year") and hasattr(v, "month")).to_numpy(dtype=bool)
         if native.any():  # Excel cells already holding dates
-            out[native] = pd.to_datetime(obj[native].map(lambda v: pd.Timestamp(v).tz_localize(None)
-                                                         if getattr(v, "tzinfo", None) else pd.Timestamp(v)))
+            out[native] = self._date_bounds(role, label, obj, native)[native]
         todo = text.notna().to_numpy() & ~native
         # parse each distinct date text once (a cohort has far fewer distinct dates than rows)
         codes, uniques = pd.factorize(text.where(todo, None), use_na_sentinel=True)
@@ -442,6 +462,31 @@ class _Harmonizer:
             self.audit.add(np.flatnonzero(todo), f"date:{role}", "na", raw=rawv[todo],
                            reason=f"{label} is not a date in format {fmt!r}; set to NA")
         return out
+
+    def _date_bounds(self, role: str, label: str, obj: pd.Series, native: np.ndarray) -> pd.Series:
+        """Native date cells → datetime64[ns]; a date outside pandas' range (1677-09-22 to
+        2262-04-11) becomes NA with an audit record instead of an OutOfBoundsDatetime."""
+        out = np.full(len(obj), np.datetime64("NaT", "ns"))
+        oob = np.zeros(len(obj), dtype=bool)
+        vals = obj.to_numpy(dtype=object)
+        for i in np.flatnonzero(native):
+            v = vals[i]
+            try:
+                ts = pd.Timestamp(v)
+                if ts.tzinfo is not None:
+                    ts = ts.tz_localize(None)
+                if ts is pd.NaT:
+                    continue
+                if not (_TS_MIN <= ts <= _TS_MAX):
+                    raise OverflowError
+                out[i] = ts.as_unit("ns").to_datetime64()
+            except (OverflowError, ValueError, TypeError, pd.errors.OutOfBoundsDatetime):
+                oob[i] = True
+        if oob.any():
+            raw = np.array([str(v)[:10] for v in vals[oob]], dtype=object)
+            self.audit.add(np.flatnonzero(oob), f"date:{role}", "na", raw=raw,
+                           reason=f"{label} is outside 1677-09-22 to 2262-04-11; set to NA")
+        return pd.Series(out, index=obj.index, dtype="datetime64[ns]")
 
     def times_from_dates(self, event: pd.Series | None):
         d = self.m.dates
@@ -566,6 +611,7 @@ class _Harmonizer:
     # ---- main -------------------------------------------------------------------------------
     def run(self) -> Cohort:
         self.resolve()
+        self._check_cells()
         event = None
         for col in COLUMNS:
             src = self.sources.get(col.name)
@@ -633,10 +679,38 @@ class _Harmonizer:
             "conversions": self.conversions,
             "mapping": self.m.origin_name if self.m.columns or self.m.dates else None,
         }
-        for k in ("encoding", "delimiter", "sheet"):
+        for k in ("encoding", "encoding_source", "delimiter", "sheet", "trailing_delimiter_rows"):
             if k in self.facts:
                 meta[k] = self.facts[k]
         return Cohort(frame=frame, audit=audit, metadata=meta)
+
+    def used_columns(self) -> list[str]:
+        """Source columns the harmonizer reads (mapped, auto-detected, dates, keep)."""
+        used = list(dict.fromkeys(list(self.sources.values()) + list(self.date_sources.values()) + list(self.m.keep)))
+        return used
+
+    def _check_cells(self):
+        """Refuse cells no column handler can read faithfully: lists/dicts/arrays (nested
+        Parquet or DataFrame cells) and text with NUL characters (text files are checked by the
+        reader). Row and column are named; the value is not."""
+        for src in self.used_columns():
+            s = self.raw[src]
+            if s.dtype != object and not isinstance(s.dtype, pd.StringDtype):
+                continue
+            kind = pd.api.types.infer_dtype(s, skipna=True)
+            if kind not in ("string", "empty", "integer", "floating", "mixed-integer-float", "boolean", "decimal",
+                            "date", "datetime", "datetime64", "time"):
+                nested = s.map(lambda v: isinstance(v, (list, tuple, dict, set, np.ndarray))).to_numpy(dtype=bool)
+                if nested.any():
+                    r = int(np.flatnonzero(nested)[0])
+                    raise ReadError(f"{self.src}: row {r}, column {src!r} holds a list or structure, not a single value "
+                                    f"({int(nested.sum())} such cell(s)); flatten that column before reading.")
+            if self.facts.get("format") != "text" and kind in ("string", "mixed", "mixed-integer"):
+                nul = s.map(lambda v: isinstance(v, str) and "\x00" in v).to_numpy(dtype=bool)
+                if nul.any():
+                    r = int(np.flatnonzero(nul)[0])
+                    raise ReadError(f"{self.src}: row {r}, column {src!r} contains a NUL character (binary data); "
+                                    "remove it and read the table again.")
 
     def _entry_check(self):
         if "entry_months" not in self.out or "time_months" not in self.out:
@@ -660,13 +734,51 @@ class _Harmonizer:
         sub = key[dup]
         rows_of = sub.groupby(["c", "p"], sort=False).indices
         reason = np.empty(self.n, dtype=object)
+        full = self.raw
+        if len(self.raw.columns) < len(self.facts.get("header") or []):  # only the used columns were read
+            if "read_rows" in self.facts:  # just the rows that share an id, with every column
+                full = self.facts["read_rows"](np.flatnonzero(dup))
+            elif "reread_all_columns" in self.facts:
+                full = self.facts["reread_all_columns"]()
         for idx in rows_of.values():
             rows = sub.index.to_numpy()[idx]
+            if _identical_rows(full, rows, list(full.columns)):
+                # the same record twice (e.g. exported twice): keep the first copy, audit the rest
+                for r in rows[1:]:
+                    reason[r] = f"exact duplicate of row {rows[0]}"
+                continue
             for r in rows:
                 others = [str(o) for o in rows if o != r]
                 reason[r] = f"duplicate patient_id (same id at row{'s' if len(others) > 1 else ''} {', '.join(others)})"
-        rows = np.flatnonzero(dup)
+        rows = np.flatnonzero(dup & np.array([r is not None for r in reason], dtype=bool))
         self.audit.reject(rows, "patient_id", raw=None, reason=reason[rows])
+
+
+_MAX_EXACT = float(2 ** 53)
+_TS_MIN, _TS_MAX = pd.Timestamp.min, pd.Timestamp.max
+
+
+_NUMBER_TEXT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _parse_numbers(text: pd.Series) -> np.ndarray:
+    """Decimal text → float64, NaN where the text is not a plain ASCII decimal number.
+
+    Python's ``float`` is correctly rounded; ``pandas.to_numeric`` is not for some long inputs
+    (e.g. '3.7551196192654696e-112' comes back 1 ulp off), which would change a raw value without
+    an audit record. Each distinct text is parsed once. Underscores, non-ASCII digits, hex and
+    words such as 'inf' are not numbers here."""
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    vals = np.array([float(u) if isinstance(u, str) and _NUMBER_TEXT.fullmatch(u) else np.nan for u in uniques]
+                    + [np.nan], dtype="float64")
+    return vals[np.where(codes < 0, len(uniques), codes)]
+
+
+def _identical_rows(raw: pd.DataFrame, rows, columns) -> bool:
+    """True when the rows hold the same raw value in every column of the input table."""
+    sub = raw.loc[np.asarray(rows), list(columns)]  # index = input row position
+    first = [repr(v) for v in sub.iloc[0].tolist()]
+    return all([repr(v) for v in sub.iloc[i].tolist()] == first for i in range(1, len(sub)))
 
 
 def _per_row(mask: np.ndarray, values: np.ndarray, fn) -> np.ndarray:
@@ -775,5 +887,14 @@ def read_cohort(source, mapping=None, *, cohort: str | None = None) -> Cohort:
     """
     m = load_mapping(mapping)
     raw, facts = read_table(source, encoding=m.read.get("encoding"), delimiter=m.read.get("delimiter"),
-                            sheet=m.read.get("sheet"))
+                            sheet=m.read.get("sheet"), usecols=lambda header: _columns_needed(m, header, source))
     return _Harmonizer(raw, m, facts, cohort).run()
+
+
+def _columns_needed(m: Mapping, header: list[str], source) -> list[str]:
+    """The source columns the harmonizer will read, resolved from the header alone, so that the
+    reader loads only those (a 200-column export needs a handful)."""
+    name = Path(source).name if isinstance(source, (str, Path)) else "<DataFrame>"
+    h = _Harmonizer(pd.DataFrame(columns=header), m, {"header": list(header), "source": name}, None)
+    h.resolve()
+    return h.used_columns()

@@ -89,6 +89,82 @@ class Mapping:
         return {k: getattr(self, k) for k in _TOP_KEYS if k != "description" and getattr(self, k)}
 
 
+#: Most YAML aliases (``*name``) a mapping may use. Aliases of aliases expand exponentially
+#: ("billion laughs"); a mapping needs few, if any.
+MAX_YAML_ALIASES = 20
+#: Largest mapping file read (bytes).
+MAX_MAPPING_BYTES = 1 << 20
+
+
+def _safe_yaml(text: str, name: str):
+    """``yaml.safe_load`` with at most :data:`MAX_YAML_ALIASES` aliases."""
+    import yaml
+
+    class _Loader(yaml.SafeLoader):
+        n_alias = 0
+
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.events.AliasEvent):
+                self.n_alias += 1
+                if self.n_alias > MAX_YAML_ALIASES:
+                    raise MappingError(f"mapping file {name} uses more than {MAX_YAML_ALIASES} YAML aliases "
+                                       "(*name); write the values out instead.")
+            return super().compose_node(parent, index)
+
+    loader = _Loader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def _check_read(read: dict, name: str) -> None:
+    """Types and values of the ``read:`` options (a wrong one would silently change cells)."""
+    import codecs
+
+    if "encoding" in read:
+        enc = read["encoding"]
+        if not isinstance(enc, str):
+            raise MappingError(f"mapping {name}: read.encoding must be text such as 'utf-8' or 'latin-1', "
+                               f"got {type(enc).__name__}.")
+        try:
+            codecs.lookup(enc)
+        except LookupError:
+            raise MappingError(f"mapping {name}: read.encoding {enc[:40]!r} is not a known text encoding.") from None
+    if "delimiter" in read:
+        d = read["delimiter"]
+        if not isinstance(d, str) or len(d) != 1 or d in "\"\r\n" or d.isalnum() or d in ".":
+            raise MappingError(f"mapping {name}: read.delimiter must be one character such as ',', ';', '|' or "
+                               f"a tab, got {str(d)[:20]!r}.")
+    if "sheet" in read:
+        sh = read["sheet"]
+        if isinstance(sh, bool) or not isinstance(sh, (int, str)) or (isinstance(sh, int) and sh < 0):
+            raise MappingError(f"mapping {name}: read.sheet must be a sheet name or a 0-based sheet number, "
+                               f"got {type(sh).__name__}.")
+    if "decimal" in read:
+        if read["decimal"] not in (",", "."):
+            raise MappingError(f"mapping {name}: read.decimal must be ',' or '.', got {str(read['decimal'])[:20]!r}.")
+        if read["decimal"] == read.get("delimiter"):
+            raise MappingError(f"mapping {name}: read.decimal and read.delimiter cannot both be {read['decimal']!r}.")
+
+
+def _check_date_format(fmt, name: str) -> None:
+    import pandas as pd
+
+    if not isinstance(fmt, str):
+        raise MappingError(f"mapping {name}: dates.format must be text, got {type(fmt).__name__}.")
+    if fmt in DATE_FORMATS:
+        return
+    if "%" not in fmt:
+        raise MappingError(f"mapping {name}: dates.format {fmt[:40]!r} must be one of {list(DATE_FORMATS)} "
+                           "or a strftime pattern such as '%d.%m.%Y'.")
+    try:
+        pd.to_datetime(pd.Series(["2000-01-01"]), format=fmt, errors="coerce")
+    except (ValueError, TypeError) as exc:
+        raise MappingError(f"mapping {name}: dates.format {fmt[:40]!r} is not a valid strftime pattern "
+                           f"({str(exc)[:80]}).") from None
+
+
 def load_mapping(mapping) -> Mapping:
     """Load and check a mapping from a YAML path, a dict, a :class:`Mapping` or None."""
     if mapping is None:
@@ -103,8 +179,11 @@ def load_mapping(mapping) -> Mapping:
         name = path.name
         if not path.is_file():
             raise MappingError(f"mapping file {path} does not exist.")
+        if path.stat().st_size > MAX_MAPPING_BYTES:
+            raise MappingError(f"mapping file {name} is larger than {MAX_MAPPING_BYTES >> 20} MiB; "
+                               "a mapping is a short text file.")
         try:
-            mapping = yaml.safe_load(path.read_text(encoding="utf-8"))
+            mapping = _safe_yaml(path.read_text(encoding="utf-8"), name)
         except UnicodeDecodeError:
             raise MappingError(f"mapping file {name} is not UTF-8 text.") from None
         except yaml.YAMLError as exc:
@@ -129,6 +208,7 @@ def load_mapping(mapping) -> Mapping:
     for k in read:
         if k not in _READ_KEYS:
             raise MappingError(f"mapping {name}: unknown read option {k!r}{did_you_mean(k, _READ_KEYS)}.")
+    _check_read(read, name)
     allowed_targets = tuple(COLUMN_BY_NAME) + INPUT_ONLY_COLUMNS
     columns = _dict("columns")
     for canon, src in columns.items():
@@ -165,9 +245,11 @@ def load_mapping(mapping) -> Mapping:
             raise MappingError(f"mapping {name}: unknown dates key {k!r}{did_you_mean(k, DATE_ROLES + ('format',))}.")
     if dates:
         fmt = dates.setdefault("format", "iso")
-        if fmt not in DATE_FORMATS and "%" not in str(fmt):
-            raise MappingError(f"mapping {name}: dates.format {fmt!r} must be one of {list(DATE_FORMATS)} "
-                               "or a strftime pattern such as '%d.%m.%Y'.")
+        _check_date_format(fmt, name)
+        for role in DATE_ROLES:
+            if role in dates and (not isinstance(dates[role], (str, int)) or isinstance(dates[role], bool)):
+                raise MappingError(f"mapping {name}: dates.{role} must name one source column, "
+                                   f"got {type(dates[role]).__name__}.")
         if "origin" not in dates and ("death" in dates or "last_contact" in dates):
             raise MappingError(f"mapping {name}: dates needs an 'origin' column (time zero) to compute time_months.")
         if "origin" in dates and "time_months" in columns:
@@ -187,6 +269,15 @@ def load_mapping(mapping) -> Mapping:
     keep = mapping.get("keep") or []
     if not isinstance(keep, list):
         raise MappingError(f"mapping {name}: keep must be a list of source column names.")
+    from .schema import EXTRA_COLUMNS
+
+    for k in keep:
+        if not isinstance(k, (str, int)) or isinstance(k, bool):
+            raise MappingError(f"mapping {name}: keep must list source column names, got {type(k).__name__}.")
+        if str(k) in COLUMN_BY_NAME or str(k) in EXTRA_COLUMNS:
+            raise MappingError(f"mapping {name}: keep lists {str(k)!r}, a canonical column the harmonizer fills; "
+                               "a verbatim copy would overwrite the harmonized values. Map it under columns: "
+                               "instead, or rename the source column.")
     for label in ("cohort", "time_origin"):
         v = mapping.get(label)
         if v is not None and not isinstance(v, (str, int, float)):

@@ -104,6 +104,9 @@ def validate_frame(frame: pd.DataFrame, *, source: str | None = None) -> None:
                 frac = ~np.isnan(v) & (np.floor(v) != v)
                 if frac.any():
                     parts.append(_failures(pos[frac], col.name, s[frac], f"{col.name} must be a whole number"))
+                huge = ~np.isnan(v) & (np.abs(v) > 2.0 ** 53)  # beyond exact float integers / Int64
+                if huge.any():
+                    parts.append(_failures(pos[huge], col.name, s[huge], f"{col.name} is too large to be a count"))
             oor = out_of_range(num, col)
             if oor.any():
                 parts.append(_failures(pos[oor], col.name, s[oor],

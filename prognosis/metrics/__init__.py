@@ -13,6 +13,8 @@ from .brier import brier_score, integrated_brier_score, ipa
 from .calibration import CalibrationResult, calibration
 from .concordance import ConcordanceResult, concordance_indices, harrell_c, uno_c
 from .decision import net_benefit
+from ._cox import cox_zph
+from .rms_indices import gini_mean_difference, rms_indices
 from .km import KaplanMeier, censoring_km, kaplan_meier, km_at
 from .plots import (plot_calibration, plot_decision_curve, plot_kaplan_meier,
                     plot_metric_over_time)
@@ -21,7 +23,7 @@ __all__ = [
     "harrell_c", "uno_c", "concordance_indices", "ConcordanceResult",
     "time_dependent_auc", "brier_score", "integrated_brier_score", "ipa",
     "calibration", "CalibrationResult",
-    "net_benefit",
+    "net_benefit", "cox_zph", "rms_indices", "gini_mean_difference",
     "bootstrap", "paired_bootstrap", "BootstrapResult", "PairedBootstrapResult",
     "resample_indices",
     "kaplan_meier", "km_at", "censoring_km", "KaplanMeier",

@@ -9,11 +9,21 @@ import numpy as np
 
 from ..errors import MetricInputError
 
-__all__ = ["check_survival", "check_vector", "check_horizons", "BEYOND_FOLLOWUP_OPTIONS"]
+__all__ = ["check_survival", "check_vector", "check_horizons", "as_numeric", "BEYOND_FOLLOWUP_OPTIONS"]
 
 #: What to do with a horizon ``t`` beyond the last observed time: raise (default), or replace it
 #: by the last observed time ("truncate"). Never done silently: the choice is the caller's.
 BEYOND_FOLLOWUP_OPTIONS = ("raise", "truncate")
+
+
+def as_numeric(x, name: str) -> np.ndarray:
+    """``np.asarray(x, dtype=float)``, or :class:`MetricInputError` naming ``name`` when ``x``
+    holds text, lists or other non-numbers (the value itself is not echoed)."""
+    try:
+        return np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        kind = type(x).__name__
+        raise MetricInputError(f"{name} must be numeric (got {kind} with non-numeric values)") from None
 
 
 def _rows(mask: np.ndarray, k: int = 5) -> str:
@@ -29,14 +39,11 @@ def check_survival(time, event, *, prefix: str = "", require_event: bool = True)
     mismatch, non-finite or negative times, event values other than 0/1, or (when
     ``require_event``) no events at all.
     """
-    try:
-        t = np.asarray(time, dtype=float).ravel()
-    except (TypeError, ValueError) as exc:
-        raise MetricInputError(f"{prefix}time must be numeric: {exc}") from None
+    t = as_numeric(time, f"{prefix}time").ravel()
     try:
         e = np.asarray(event, dtype=float).ravel()
-    except (TypeError, ValueError) as exc:
-        raise MetricInputError(f"{prefix}event must be 0/1: {exc}") from None
+    except (TypeError, ValueError):
+        raise MetricInputError(f"{prefix}event must be 0/1 (got non-numeric values)") from None
     if t.shape != e.shape:
         raise MetricInputError(
             f"length mismatch: {prefix}time has {t.size} values, {prefix}event has {e.size}")
@@ -59,10 +66,7 @@ def check_survival(time, event, *, prefix: str = "", require_event: bool = True)
 
 def check_vector(x, n: int, name: str) -> np.ndarray:
     """A finite float vector of length ``n`` (NaN/inf -> error naming the rows)."""
-    try:
-        v = np.asarray(x, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise MetricInputError(f"{name} must be numeric: {exc}") from None
+    v = as_numeric(x, name)
     if v.ndim == 2 and 1 in v.shape:
         v = v.ravel()
     if v.ndim != 1:
@@ -94,7 +98,7 @@ def check_horizons(t, time: np.ndarray, *, beyond_followup: str = "raise",
     if beyond_followup not in BEYOND_FOLLOWUP_OPTIONS:
         raise MetricInputError(
             f"beyond_followup must be one of {BEYOND_FOLLOWUP_OPTIONS}, got {beyond_followup!r}")
-    h = np.atleast_1d(np.asarray(t, dtype=float)).astype(float)
+    h = np.atleast_1d(as_numeric(t, name)).astype(float)
     if h.ndim != 1 or h.size == 0:
         raise MetricInputError(f"{name} must be a number or a 1-D sequence of numbers")
     if not np.isfinite(h).all():

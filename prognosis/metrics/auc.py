@@ -15,14 +15,15 @@ import numpy as np
 import pandas as pd
 
 from ..errors import MetricInputError
-from ._checks import check_horizons, check_survival, check_vector
+from ._checks import as_numeric, check_horizons, check_survival, check_vector
 from ._ipcw import ipcw_setup, ipcw_weights
 
 __all__ = ["time_dependent_auc"]
 
 
 def time_dependent_auc(time, event, risk, t, *, train_time=None, train_event=None,
-                       beyond_followup: str = "raise"):
+                       beyond_followup: str = "raise", censoring: str = "km",
+                       censoring_covariates=None, train_censoring_covariates=None):
     """Cumulative/dynamic AUC(t) of a risk score (**higher risk = worse**), IPCW-weighted.
 
     Parameters
@@ -38,6 +39,9 @@ def time_dependent_auc(time, event, risk, t, *, train_time=None, train_event=Non
         Data for the censoring Kaplan–Meier G (default: the validation data).
     beyond_followup : {"raise", "truncate"}
         What to do with horizons beyond the last follow-up time.
+    censoring : {"km", "cox"}
+        Censoring model of the weights, as riskRegression ``cens.model``; ``"cox"`` needs
+        ``censoring_covariates`` (n x p) and weights each control by 1 / G(t | z_j).
 
     Returns
     -------
@@ -57,7 +61,7 @@ def time_dependent_auc(time, event, risk, t, *, train_time=None, train_event=Non
     tm, e = check_survival(time, event)
     scalar = np.ndim(t) == 0
     hs = check_horizons(t, tm, beyond_followup=beyond_followup)
-    rk = np.asarray(risk, dtype=float)
+    rk = as_numeric(risk, "risk")
     if rk.ndim == 2 and rk.shape[1] > 1:
         if rk.shape[1] != hs.size:
             raise MetricInputError(f"risk has {rk.shape[1]} columns but there are {hs.size} horizons")
@@ -65,20 +69,24 @@ def time_dependent_auc(time, event, risk, t, *, train_time=None, train_event=Non
     else:
         r1 = check_vector(rk, tm.size, "risk")
         cols = [r1] * hs.size
-    G = ipcw_setup(tm, e, train_time, train_event)
+    G = ipcw_setup(tm, e, train_time, train_event, censoring, censoring_covariates,
+                   train_censoring_covariates)
     out = np.empty(hs.size)
     for k, h in enumerate(hs):
         r = cols[k]
-        wc, _, case, ctrl = ipcw_weights(G, tm, e, h)
+        wc, wk, case, ctrl = ipcw_weights(G, tm, e, h)
         if not case.any():
             raise MetricInputError(f"no deaths at or before horizon t={h:g}: AUC undefined")
         if not ctrl.any():
             raise MetricInputError(f"nobody is under observation after horizon t={h:g}: "
                                    "AUC undefined")
-        rc = np.sort(r[ctrl])
-        below = np.searchsorted(rc, r[case], side="left")
-        tied = np.searchsorted(rc, r[case], side="right") - below
-        out[k] = float((wc * (below + 0.5 * tied)).sum()) / (wc.sum() * rc.size)
+        # weighted count of controls with lower / equal risk, via sorted cumulative weights
+        o = np.argsort(r[ctrl], kind="stable")
+        rc, cw = r[ctrl][o], np.concatenate([[0.0], np.cumsum(wk[o])])
+        lo = np.searchsorted(rc, r[case], side="left")
+        hi = np.searchsorted(rc, r[case], side="right")
+        below, tied = cw[lo], cw[hi] - cw[lo]
+        out[k] = float((wc * (below + 0.5 * tied)).sum()) / (wc.sum() * cw[-1])
     if scalar:
         return float(out[0])
     return pd.Series(out, index=pd.Index(hs, name="t"), name="auc")

@@ -3,7 +3,7 @@
 ``surv`` is the predicted probability of being alive at t, S(t | x) (so higher surv = better;
 the equivalent risk 1 - S(t) is higher = worse). Conventions of R ``riskRegression::Score``
 (Gerds & Schumacher, Biom J 2006; Graf et al., Stat Med 1999): with G the censoring
-Kaplan–Meier,
+Kaplan–Meier (or a Cox censoring model, ``censoring="cox"``),
 
     BS(t) = mean_i [ 1{T_i <= t, death} S_i(t)^2 / G(T_i-) + 1{T_i > t} (1 - S_i(t))^2 / G(t) ],
 
@@ -22,15 +22,15 @@ import numpy as np
 import pandas as pd
 
 from ..errors import MetricInputError
-from ._checks import check_horizons, check_survival
+from ._checks import as_numeric, check_horizons, check_survival
 from ._ipcw import ipcw_setup, ipcw_weights
 from .km import kaplan_meier
 
-__all__ = ["brier_score", "integrated_brier_score", "ipa"]
+__all__ = ["brier_score", "integrated_brier_score", "ipa", "IBS_CONVENTIONS"]
 
 
 def _surv_matrix(surv, n: int, m: int, name: str = "surv") -> np.ndarray:
-    s = np.asarray(surv, dtype=float)
+    s = as_numeric(surv, name)
     if s.ndim == 1:
         if m != 1:
             if s.size == n:
@@ -56,12 +56,13 @@ def _brier(tm, e, s, hs, G) -> np.ndarray:
     for k, h in enumerate(hs):
         wc, wk, case, ctrl = ipcw_weights(G, tm, e, h)
         sk = s[:, k]
-        out[k] = (float((wc * sk[case] ** 2).sum()) + wk * float(((1 - sk[ctrl]) ** 2).sum())) / tm.size
+        out[k] = (float((wc * sk[case] ** 2).sum()) + float((wk * (1 - sk[ctrl]) ** 2).sum())) / tm.size
     return out
 
 
 def brier_score(time, event, surv, t, *, train_time=None, train_event=None,
-                beyond_followup: str = "raise"):
+                beyond_followup: str = "raise", censoring: str = "km", censoring_covariates=None,
+                train_censoring_covariates=None):
     """IPCW Brier score at horizon(s) t of predicted survival probabilities.
 
     Parameters
@@ -75,6 +76,9 @@ def brier_score(time, event, surv, t, *, train_time=None, train_event=None,
     train_time, train_event : optional
         Data for the censoring Kaplan–Meier G (default: the validation data).
     beyond_followup : {"raise", "truncate"}
+    censoring : {"km", "cox"}
+        Censoring model of the weights, as riskRegression ``cens.model`` (see
+        :mod:`prognosis.metrics._ipcw`); ``"cox"`` needs ``censoring_covariates`` (n x p).
 
     Returns
     -------
@@ -92,19 +96,32 @@ def brier_score(time, event, surv, t, *, train_time=None, train_event=None,
     scalar = np.ndim(t) == 0
     hs = check_horizons(t, tm, beyond_followup=beyond_followup)
     s = _surv_matrix(surv, tm.size, hs.size)
-    G = ipcw_setup(tm, e, train_time, train_event)
+    G = ipcw_setup(tm, e, train_time, train_event, censoring, censoring_covariates,
+                   train_censoring_covariates)
     out = _brier(tm, e, s, hs, G)
     return float(out[0]) if scalar else pd.Series(out, index=pd.Index(hs, name="t"), name="brier")
 
 
-def integrated_brier_score(time, event, surv_matrix, times, *, train_time=None,
-                           train_event=None, beyond_followup: str = "raise") -> float:
-    """Integrated Brier score over the grid ``times`` (trapezoid rule, divided by the range).
+IBS_CONVENTIONS = ("riskregression", "trapezoid")
 
-    IBS = (1 / (t_max - t_min)) * integral BS(t) dt, the convention of scikit-survival
-    ``integrated_brier_score`` (riskRegression's "ibs" integrates a step function from 0
-    instead; they differ by the discretisation). ``surv_matrix`` holds S(t_k | x_i) (higher =
-    better), shape (n, len(times)).
+
+def integrated_brier_score(time, event, surv_matrix, times, *, train_time=None,
+                           train_event=None, beyond_followup: str = "raise",
+                           convention: str = "riskregression", censoring: str = "km",
+                           censoring_covariates=None, train_censoring_covariates=None) -> float:
+    """Integrated Brier score over the grid ``times`` = t_1 < ... < t_K.
+
+    ``surv_matrix`` holds S(t_k | x_i) (higher = better), shape (n, K).
+
+    convention : {"riskregression", "trapezoid"}
+        ``"riskregression"`` (default): R ``riskRegression::Score(summary = "ibs")`` and
+        ``pec::crps`` — a right-continuous step function from 0, BS = 0 on [0, t_1) and BS(t_k)
+        on [t_k, t_{k+1}), divided by t_K:
+        IBS = sum_{k<K} BS(t_k) (t_{k+1} − t_k) / t_K (Graf et al., Stat Med 1999;18:2529).
+        ``"trapezoid"``: scikit-survival ``integrated_brier_score`` — trapezoid rule from t_1,
+        divided by t_K − t_1. The two differ by the discretisation (use a fine grid).
+    censoring : {"km", "cox"}
+        Censoring model of the weights (see :func:`brier_score`).
 
     Parameters
     ----------
@@ -115,7 +132,7 @@ def integrated_brier_score(time, event, surv_matrix, times, *, train_time=None,
     times : sequence of float
         At least two increasing horizons.
     train_time, train_event : array-like, optional
-        Data for the censoring Kaplan–Meier G (default: the validation data).
+        Data for the censoring model G (default: the validation data).
     beyond_followup : {"raise", "truncate"}
         What to do with times beyond the last follow-up time.
 
@@ -130,9 +147,11 @@ def integrated_brier_score(time, event, surv_matrix, times, *, train_time=None,
     >>> event = [1, 1, 0, 1, 0, 0]
     >>> s10 = np.array([0.3, 0.6, 0.5, 0.7, 0.6, 0.95])
     >>> S = np.column_stack([s10 ** 0.6, s10, s10 ** 1.5])   # S at 6, 10 and 15 months
-    >>> round(integrated_brier_score(time, event, S, [6, 10, 15]), 4)
+    >>> round(integrated_brier_score(time, event, S, [6, 10, 15], convention="trapezoid"), 4)
     0.1388
     """
+    if convention not in IBS_CONVENTIONS:
+        raise MetricInputError(f"convention must be one of {IBS_CONVENTIONS}, got {convention!r}")
     tm, e = check_survival(time, event)
     hs = check_horizons(times, tm, beyond_followup=beyond_followup, name="times")
     if hs.size < 2:
@@ -140,14 +159,18 @@ def integrated_brier_score(time, event, surv_matrix, times, *, train_time=None,
     if (np.diff(hs) <= 0).any():
         raise MetricInputError("times must be strictly increasing")
     s = _surv_matrix(surv_matrix, tm.size, hs.size, "surv_matrix")
-    G = ipcw_setup(tm, e, train_time, train_event)
+    G = ipcw_setup(tm, e, train_time, train_event, censoring, censoring_covariates,
+                   train_censoring_covariates)
     bs = _brier(tm, e, s, hs, G)
+    if convention == "riskregression":
+        return float((bs[:-1] * np.diff(hs)).sum() / hs[-1])
     trapezoid = getattr(np, "trapezoid", None) or np.trapz   # numpy < 2 has only trapz
     return float(trapezoid(bs, hs) / (hs[-1] - hs[0]))
 
 
 def ipa(time, event, surv, t, *, train_time=None, train_event=None,
-        beyond_followup: str = "raise"):
+        beyond_followup: str = "raise", censoring: str = "km", censoring_covariates=None,
+        train_censoring_covariates=None):
     """Index of prediction accuracy, IPA(t) = 1 - BS_model(t) / BS_null(t).
 
     The null model predicts the Kaplan–Meier S(t) of the validation data for everyone (as
@@ -183,7 +206,8 @@ def ipa(time, event, surv, t, *, train_time=None, train_event=None,
     scalar = np.ndim(t) == 0
     hs = check_horizons(t, tm, beyond_followup=beyond_followup)
     s = _surv_matrix(surv, tm.size, hs.size)
-    G = ipcw_setup(tm, e, train_time, train_event)
+    G = ipcw_setup(tm, e, train_time, train_event, censoring, censoring_covariates,
+                   train_censoring_covariates)
     km = kaplan_meier(tm, e)
     null = np.broadcast_to(km(hs), s.shape)
     bm, bn = _brier(tm, e, s, hs, G), _brier(tm, e, null, hs, G)

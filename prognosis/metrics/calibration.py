@@ -83,7 +83,7 @@ class CalibrationResult:
                  f"  observed/expected {self.oe_ratio:.3f} (observed risk {self.observed_risk:.3f}"
                  f" vs mean predicted {self.expected_risk:.3f})"]
         if self.n_clipped:
-            lines.append(f"  note: {self.n_clipped} predictions at exactly 0 or 1 were clipped")
+            lines.append(f"  note: {self.n_clipped} predictions at exactly 0 or 1 were moved inside (0, 1)")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -92,7 +92,7 @@ class CalibrationResult:
 
 
 def calibration(time, event, surv, t, *, groups=None, n_groups: int = 10,
-                eps: float = 1e-10, conf_level: float = 0.95,
+                eps: float | None = None, conf_level: float = 0.95,
                 beyond_followup: str = "raise") -> CalibrationResult:
     """Calibration of predicted survival probabilities S(t | x) at horizon ``t``.
 
@@ -108,9 +108,12 @@ def calibration(time, event, surv, t, *, groups=None, n_groups: int = 10,
     groups : array-like (n,), optional
         Group labels for grouped calibration (e.g. score categories). Default: ``n_groups``
         quantile groups of predicted risk.
-    eps : float
-        Predictions are clipped to [eps, 1 - eps] before log(-log) (the count of clipped values
-        is reported in ``n_clipped``; exact 0/1 would make the spline undefined).
+    eps : float, optional
+        Only predictions of exactly 0 or 1 (where log(-log) is undefined) are moved, to the
+        nearest representable values inside (0, 1) — or to [eps, 1 - eps] when ``eps`` is given;
+        their count is ``n_clipped``. Legitimately tiny probabilities (a Cox model's S(t) can
+        be 1e-87) keep their cll, so a Cox model's own calibration slope is 1 to convergence
+        precision (clipping at 1e-10 gave 0.9974 on PBC).
     conf_level : float
         Level of the Kaplan–Meier intervals in the grouped table (log scale, Greenwood).
 
@@ -139,8 +142,10 @@ def calibration(time, event, surv, t, *, groups=None, n_groups: int = 10,
     s = check_probability(surv, tm.size, "surv")
     if not (e[tm <= h] == 1).any():
         raise MetricInputError(f"no deaths at or before t={h:g}: calibration at t undefined")
-    clipped = (s < eps) | (s > 1 - eps)
-    sc = np.clip(s, eps, 1 - eps)
+    lo_, hi_ = ((np.finfo(float).tiny, np.nextafter(1.0, 0.0)) if eps is None
+                else (float(eps), 1.0 - float(eps)))
+    clipped = (s < lo_) | (s > hi_)
+    sc = np.clip(s, lo_, hi_)
     cll = np.log(-np.log(sc))
     knots = np.quantile(cll, [0.1, 0.5, 0.9])
     if np.unique(knots).size < 3:

@@ -23,9 +23,16 @@ __all__ = ["net_benefit"]
 
 
 def _km_risk(t, e, h):
+    """1 − KM(h); NaN only where the KM is undefined at h (its last time is a censoring before h).
+
+    When the group's last observation before h is a death that brings the KM to 0, S(h) = 0 is
+    defined (everyone in the group died before h) and the risk is 1 (defect: these thresholds
+    used to be lost, e.g. every threshold >= 0.83 on the veteran data).
+    """
     km = _km(t, e)
     if h > km.time[-1]:
-        return np.nan
+        s_last = float(km(km.time[-1]))
+        return 1.0 if s_last == 0.0 else np.nan
     return 1.0 - float(km(h))
 
 
@@ -51,8 +58,9 @@ def net_benefit(time, event, risk_at_t, t, thresholds=None, *, name: str = "mode
     pandas.DataFrame
         Tidy: one row per (threshold, strategy) with columns ``threshold``, ``strategy``
         (``name``, "treat all", "treat none"), ``net_benefit``, ``treated`` (fraction treated).
-        ``net_benefit`` is NaN where the Kaplan–Meier of the treated group does not reach t.
-
+        ``net_benefit`` is NaN only where the Kaplan–Meier of the treated group is undefined at
+        t (its follow-up ends with a censoring before t); a group in which everyone died
+        before t has observed risk 1.
     Examples
     --------
     >>> from prognosis.datasets import load_demo

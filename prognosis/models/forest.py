@@ -55,8 +55,15 @@ class RandomSurvivalForestModel(SurvivalModelMixin, BaseEstimator):
     ----------
     n_estimators, max_depth, min_samples_split, min_samples_leaf, max_features, max_samples,
     n_jobs : as in :class:`sksurv.ensemble.RandomSurvivalForest` (defaults: 300 trees,
-        ``min_samples_leaf=15`` as randomForestSRC's ``nodesize`` for survival,
-        ``max_features="sqrt"``).
+        ``max_features=0.75``, ``min_samples_leaf=5``, ``max_samples=None`` i.e. full bootstrap
+        samples). Chosen from ``benchmarks/bench_forest_tuning.py`` (simulated cohorts of the
+        demo's size, n = 1,200, clinical+molecular features, 100 trees, evaluated out of sample
+        on n = 4,000, mean of 2 replicates): the former defaults (``"sqrt"``, leaves of 15,
+        half-samples) gave under-dispersed predictions — calibration slope 1.80 and ICI 0.081
+        at 12 months, C 0.718 — because ``"sqrt"`` of ~50 sparse dummies rarely offers a strong
+        predictor to a split; 0.75 / 5 / bagging gave slope 1.11 (0.98 at 6 months) and ICI
+        0.022 at C 0.717. Smaller leaves (3) overshoot (slope 0.96, ICI 0.026) and double the
+        fit time; ``max_features=0.5`` with leaves of 5 gives slope 1.15, ICI 0.025.
     time_grid : int or None, default 128
         Number of quantile grid points for the training times (see module docstring); ``None``
         uses the exact times (slow and memory-hungry for large n).
@@ -85,7 +92,7 @@ class RandomSurvivalForestModel(SurvivalModelMixin, BaseEstimator):
     }
 
     def __init__(self, n_estimators: int = 300, max_depth=None, min_samples_split: int = 6,
-                 min_samples_leaf: int = 15, max_features="sqrt", max_samples=None,
+                 min_samples_leaf: int = 5, max_features=0.75, max_samples=None,
                  time_grid: int | None = 128, low_memory: bool = False, n_jobs=None,
                  random_state: int = 0):
         self.n_estimators = n_estimators
@@ -100,12 +107,19 @@ class RandomSurvivalForestModel(SurvivalModelMixin, BaseEstimator):
         self.random_state = random_state
 
     def _fit(self, X, time, event):
+        if np.unique(time).size < 2:  # scikit-survival's trees then fail at predict (1-D hazard array)
+            raise ModelError(f"RandomSurvivalForestModel needs at least two distinct follow-up times; all "
+                             f"{len(time)} times are equal ({float(time[0]):g} months), so no split or "
+                             "survival curve can be estimated")
         if self.time_grid is not None:
             self.time_grid_ = time_grid(time, event, self.time_grid)
             t_fit = snap_to_grid(time, self.time_grid_)
         else:
             self.time_grid_ = None
             t_fit = time
+        if np.unique(t_fit).size < 2:
+            raise ModelError("RandomSurvivalForestModel: every follow-up time falls on the same time-grid point "
+                             f"({float(t_fit[0]):g} months: all deaths at one time); refit with time_grid=None")
         self.forest_ = RandomSurvivalForest(
             n_estimators=self.n_estimators, max_depth=self.max_depth,
             min_samples_split=self.min_samples_split, min_samples_leaf=self.min_samples_leaf,
@@ -114,12 +128,16 @@ class RandomSurvivalForestModel(SurvivalModelMixin, BaseEstimator):
         ).fit(X, make_y(t_fit, event))
 
     def _risk(self, X):
+        if X.shape[0] == 0:  # scikit-learn refuses 0 samples; an empty input has an empty answer
+            return np.empty(0)
         return self.forest_.predict(X)
 
     def _survival(self, X, times):
         if self.low_memory:
             raise ModelError("RandomSurvivalForestModel(low_memory=True) stores no survival curves; "
                              "refit with low_memory=False to use predict_survival")
+        if X.shape[0] == 0:
+            return np.empty((0, np.size(times)))
         s = self.forest_.predict_survival_function(X, return_array=True)
         return step_evaluate(self.forest_.unique_times_, s, times, 1.0)
 

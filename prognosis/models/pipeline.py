@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sklearn.pipeline import Pipeline
 
+from ..errors import InputError
 from ..features import FeatureBuilder
 from .registry import SCORE_PREFIX, get_model_kind, model_kinds
 
@@ -82,7 +83,17 @@ def make_model(kind: str, feature_set: str = "clinical+molecular", impute: str |
     from .score_model import ScoreModel
 
     if kind.startswith(SCORE_PREFIX):
+        cls, name = ScoreModel, kind[len(SCORE_PREFIX):]
         params.setdefault("missing", INCOMPLETE_TOTAL_DEFAULT)
-        return ScoreModel(kind[len(SCORE_PREFIX):], **params)
-    estimator = get_model_kind(kind).estimator_class()(**params)
-    return make_pipeline(estimator, feature_set=feature_set, impute=impute, **(feature_params or {}))
+    else:
+        cls, name = get_model_kind(kind).estimator_class(), None
+    allowed = [k for k in cls().get_params(deep=False) if k != "name"]
+    unknown = [k for k in params if k not in allowed]
+    if unknown:
+        from ..errors import did_you_mean
+
+        raise InputError(f"model {kind!r} has no parameter {unknown[0]!r}{did_you_mean(unknown[0], allowed)}; "
+                         f"its parameters are {sorted(allowed)}")
+    if name is not None:
+        return cls(name, **params)
+    return make_pipeline(cls(**params), feature_set=feature_set, impute=impute, **(feature_params or {}))

@@ -2,7 +2,13 @@
 
 ``ScoreModel(name, how="cox")`` computes the score with :func:`prognosis.scores.compute` and
 fits a one-covariate Cox model on the total (risk direction and calibration learnt from the
-training cohort). ``how="published"`` uses the survival the score's authors published per
+training cohort); it tests proportional hazards on the total with the cox.zph score test
+(``ph_test_``, checked against R ``survival::cox.zph``) and warns
+(:class:`~prognosis.errors.ProportionalHazardsWarning`) when p < 0.05.
+``how="km"`` needs no PH assumption: each published group's survival is the Kaplan–Meier
+estimate of the training patients in that group (a stratified baseline, no covariate effect);
+a group with no training patient, or a time beyond the group's follow-up, gives NaN (with
+``truncate=True``) or an error. ``how="published"`` uses the survival the score's authors published per
 group (:func:`prognosis.scores.group_survival`) as is: a step function between the published
 time points (the value at the last published time <= t), NaN before the first and after the
 last published point of a group (or where the source gives no figure). Nothing is fitted then;
@@ -33,8 +39,9 @@ class ScoreModel(BaseEstimator):
     ----------
     name : str
         A name in :func:`prognosis.scores.available`.
-    how : {"cox", "published"}
-        Cox on the score total (calibrated to the training cohort) or the published group survival.
+    how : {"cox", "km", "published"}
+        Cox on the score total (calibrated to the training cohort; PH tested), Kaplan–Meier of
+        each published group on the training cohort (PH-free), or the published group survival.
     options : dict, optional
         Options of the score (passed to :func:`prognosis.scores.compute`).
     missing : {"error", "midrange"}
@@ -55,7 +62,7 @@ class ScoreModel(BaseEstimator):
 
     _parameter_constraints: dict = {
         "name": [str],
-        "how": [StrOptions({"cox", "published"})],
+        "how": [StrOptions({"cox", "km", "published"})],
         "options": [dict, None],
         "missing": [StrOptions({"error", "midrange"})],
     }
@@ -117,8 +124,8 @@ class ScoreModel(BaseEstimator):
         self
         """
         check_params(self)
-        if self.how not in ("cox", "published"):
-            raise InputError(f"how must be 'cox' or 'published', got {self.how!r}")
+        if self.how not in ("cox", "km", "published"):
+            raise InputError(f"how must be 'cox', 'km' or 'published', got {self.how!r}")
         if self.missing not in ("error", "midrange"):
             raise InputError(f"missing must be 'error' or 'midrange', got {self.missing!r}")
         time, event = split_y(y)
@@ -129,6 +136,20 @@ class ScoreModel(BaseEstimator):
             total = self._total(table)
             self.cox_ = CoxModel().fit(pd.DataFrame({self.name: total}), y)
             self.max_time_ = float(time.max())
+            self._ph_test(time, event, total)
+        elif self.how == "km":
+            from ..metrics import kaplan_meier
+
+            groups = self._groups_filled(table)
+            self.km_ = {}
+            for g in pd.unique(groups):
+                msk = groups == g
+                km = kaplan_meier(time[msk], event[msk])
+                self.km_[str(g)] = (np.asarray(km.time, float), np.asarray(km(km.time), float), int(msk.sum()),
+                                    int(event[msk].sum()))
+            self.max_time_ = float(time.max())
+            # risk = 1 - S_g(t_ref) at the latest time where every group's KM is defined
+            self.t_ref_ = min(t_[-1] for t_, _, _, _ in self.km_.values())
         else:
             from .. import scores
 
@@ -146,6 +167,58 @@ class ScoreModel(BaseEstimator):
             self.source_ = sorted(set(gs["source"].astype(str))) if "source" in gs else []
         self.n_features_in_ = X.shape[1]
         return self
+
+    def _groups_filled(self, table: pd.DataFrame) -> np.ndarray:
+        """Published group per patient; with ``missing="midrange"`` an undetermined group is the
+        group of the midrange total (the same rule as the totals)."""
+        from .. import scores
+
+        g = table[f"{self.name}_group"].astype(object)
+        if g.isna().any() and self.missing == "midrange":
+            total = self._total(table)
+            lab = np.full(total.size, None, dtype=object)
+            for label, lo, hi in scores.get_score(self.name).groups:
+                lab[(total >= lo) & (total <= hi)] = label
+            g = g.where(g.notna(), pd.Series(lab, index=g.index))
+        if g.isna().any():
+            rows = np.flatnonzero(g.isna().to_numpy())[:5].tolist()
+            raise ModelError(f"{self.name}: group not determined (missing items) at rows {rows}; "
+                             "complete the items or use missing='midrange'")
+        return g.astype(str).to_numpy()
+
+    def _ph_test(self, time, event, total) -> None:
+        import warnings
+
+        from ..errors import ProportionalHazardsWarning
+        from ..metrics import cox_zph
+
+        try:
+            z = cox_zph(time, event, total[:, None])
+            self.ph_test_ = {"chisq": z["chisq"][0], "df": 1, "p": z["p"][0], "transform": "km"}
+        except Exception as exc:  # noqa: BLE001 - a failed test is reported, not hidden
+            self.ph_test_ = {"chisq": np.nan, "df": 1, "p": np.nan, "transform": "km",
+                             "error": f"{type(exc).__name__}: {exc}"}
+            return
+        if self.ph_test_["p"] < 0.05:
+            warnings.warn(f"{self.name}: proportional hazards rejected for the score total (cox.zph score "
+                          f"test chi2 = {self.ph_test_['chisq']:.2f}, p = {self.ph_test_['p']:.2g}); the Cox "
+                          "calibration misstates S(t) at some horizons — ScoreModel(how='km') estimates each "
+                          "group's survival without this assumption", ProportionalHazardsWarning, stacklevel=3)
+
+    def summary(self) -> str:
+        """How the score was turned into S(t), with the PH test for ``how="cox"``."""
+        self._check_fitted()
+        if self.how == "cox":
+            z = self.ph_test_
+            verdict = ("not assessable" if not np.isfinite(z["p"]) else
+                       "rejected (use how='km')" if z["p"] < 0.05 else "not rejected")
+            return (f"{self.name}: Cox on the total, log HR {float(self.cox_.coef_[0]):.4f} per point; "
+                    f"proportional hazards (cox.zph, km transform): chi2 {z['chisq']:.3f}, df 1, "
+                    f"p {z['p']:.3g} — {verdict}")
+        if self.how == "km":
+            rows = [f"  {g}: n {n}, deaths {d}, follow-up to {t[-1]:.1f} months" for g, (t, _, n, d) in self.km_.items()]
+            return f"{self.name}: Kaplan–Meier per published group (no PH assumption)\n" + "\n".join(rows)
+        return f"{self.name}: published group survival ({', '.join(self.source_)})"
 
     def _check_fitted(self):
         check_fitted(self, "max_time_")
@@ -167,10 +240,28 @@ class ScoreModel(BaseEstimator):
         table = self.compute(X)
         if self.how == "cox":
             return self.cox_.predict(pd.DataFrame({self.name: self._total(table)}))
+        if self.how == "km":
+            return 1.0 - self._km_survival(self._groups_filled(table), np.array([self.t_ref_]), strict=True)[:, 0]
         groups = self._groups(table)
         common = min(float(t[-1]) for t, _ in self.published_.values())
         s = self._published_survival(groups, np.array([common]))[:, 0]
         return 1.0 - s
+
+    def _km_survival(self, groups, times, strict: bool) -> np.ndarray:
+        out = np.full((len(groups), times.size), np.nan)
+        for g in np.unique(groups):
+            if g not in self.km_:
+                if strict:
+                    raise ModelError(f"{self.name}: group {g!r} had no patient in the training cohort, so "
+                                     "how='km' has no survival for it")
+                continue
+            kt, ks, _, _ = self.km_[g]
+            idx = np.searchsorted(kt, times, side="right") - 1
+            vals = np.where(idx >= 0, ks[np.clip(idx, 0, None)], 1.0)
+            # beyond the group's last time: defined only if its KM reached 0
+            vals = np.where((times > kt[-1]) & (ks[-1] > 0), np.nan, vals)
+            out[groups == g] = vals
+        return out
 
     def _published_survival(self, groups, times) -> np.ndarray:
         out = np.full((len(groups), times.size), np.nan)
@@ -209,6 +300,16 @@ class ScoreModel(BaseEstimator):
         if self.how == "cox":
             out = self.cox_.predict_survival(pd.DataFrame({self.name: self._total(table)}, index=X.index), t, truncate=truncate)
             return out
+        if self.how == "km":
+            beyond = t > self.max_time_
+            if beyond.any() and not truncate:
+                raise ModelError(f"time {t[beyond][0]:g} months is beyond the training follow-up "
+                                 f"({self.max_time_:.4g} months); pass truncate=True for NaN")
+            surv = self._km_survival(self._groups_filled(table), t, strict=not truncate)
+            if not truncate and np.isnan(surv).any():
+                raise ModelError(f"{self.name}: a group's training follow-up ends before one of the times "
+                                 f"{t.tolist()}; pass truncate=True for NaN there")
+            return pd.DataFrame(surv, index=X.index, columns=pd.Index(t, name="time_months"))
         beyond = t > self.max_time_
         if beyond.any() and not truncate:
             raise ModelError(f"time {t[beyond][0]:g} months is beyond the last published time point "

@@ -21,6 +21,18 @@ __all__ = ["to_data_uri", "calibration_figure", "km_figure", "decision_figure", 
 _COLORS = plt.get_cmap("tab10").colors
 
 
+def _plain_text(fn):
+    """Draw every label as plain text: model, score and cohort names come from users, and a name
+    such as ``"$x^$"`` would otherwise be parsed as matplotlib mathtext (and can fail to draw)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*a, **k):
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return fn(*a, **k)
+    return wrapper
+
+
 def to_data_uri(fig, *, dpi: int = 110) -> str:
     """PNG data URI of a figure (closes the figure)."""
     buf = io.BytesIO()
@@ -29,6 +41,7 @@ def to_data_uri(fig, *, dpi: int = 110) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+@_plain_text
 def calibration_figure(curves: pd.DataFrame, groups: pd.DataFrame, horizon: float, cohort: str = "development"):
     """Predicted vs observed risk of death by ``horizon``: smoothed curve per predictor and grouped
     Kaplan–Meier points (with 95% CI when available)."""
@@ -65,6 +78,7 @@ def _curve_cols(d: pd.DataFrame) -> tuple[str | None, str | None]:
     return x, y
 
 
+@_plain_text
 def km_figure(km: pd.DataFrame, score: str):
     """Kaplan–Meier curves (step, 95% CI band) by published group of one score."""
     d = km[km["score"] == score]
@@ -82,6 +96,7 @@ def km_figure(km: pd.DataFrame, score: str):
     return fig
 
 
+@_plain_text
 def decision_figure(dca: pd.DataFrame, horizon: float, cohort: str = "development"):
     """Net benefit vs threshold risk of death by ``horizon``, with treat-all / treat-none."""
     d = dca[(dca["cohort"] == cohort) & (dca["horizon"] == horizon)]
@@ -125,6 +140,7 @@ def decision_figure(dca: pd.DataFrame, horizon: float, cohort: str = "developmen
     return fig
 
 
+@_plain_text
 def discrimination_figure(metrics: pd.DataFrame, metric: str = "harrell_c", oracle: float | None = None):
     """Forest plot of apparent (open) and optimism-corrected (filled, 95% CI) C per predictor."""
     d = metrics[metrics["metric"] == metric]

@@ -215,7 +215,10 @@ def render_study(result, path: str | Path) -> Path:
         if len(result.calibration_curves):
             figs_c.append({"uri": F.to_data_uri(F.calibration_figure(result.calibration_curves,
                                                                      result.calibration_groups, h)),
-                           "alt": f"Calibration at {h:g} months", "caption": f"Calibration at {h:g} months (development, apparent)."})
+                           "alt": f"Calibration at {h:g} months",
+                           "caption": f"Calibration at {h:g} months, development cohort, out-of-sample: each patient's "
+                                      "prediction comes from a 5-fold cross-validation fit that did not see them "
+                                      "(no in-sample curves are shown)."})
     for score in dict.fromkeys(result.km["score"]) if len(result.km) else []:
         figs_k.append({"uri": F.to_data_uri(F.km_figure(result.km, score)), "alt": f"Kaplan–Meier by {score} group",
                        "caption": f"Overall survival by {score} group."})
@@ -250,11 +253,25 @@ def render_study(result, path: str | Path) -> Path:
         e = result.external
         e = e[e["metric"] != "error"]
         ext_tab = e.assign(measure=e["metric"].map(_METRIC_LABEL).fillna(e["metric"]) +
-                           e["horizon"].map(lambda h: "" if not np.isfinite(h) else f" @{h:g}m")) \
-            .pivot_table(index="predictor", columns="measure", values="value", sort=False).round(3)
+                           e["horizon"].map(lambda h: "" if not np.isfinite(h) else f" @{h:g}m"),
+                           shown=_value_ci(e)) \
+            .pivot_table(index="predictor", columns="measure", values="shown", sort=False, aggfunc="first")
         ext_tab.columns.name = None
         ext_tab = ext_tab.reset_index()
     tr = result.transport.round(3) if result.transport is not None and len(result.transport) else pd.DataFrame()
+    ext_counts = getattr(result, "external_counts", None)
+    if ext_counts is not None and len(ext_counts):
+        ext_tab_counts = _html(ext_counts.rename(columns={
+            "deaths_before": "deaths ≤ horizon", "censored_before": "censored ≤ horizon",
+            "under_observation_after": "under observation after", "max_followup": "longest follow-up (months)",
+            "beyond_followup": "beyond follow-up"}).round(1))
+        ext_tab = _ExtHtml(ext_tab, ext_tab_counts)
+    km_ext = getattr(result, "km_external", None)
+    if km_ext is not None and len(km_ext):
+        for score in dict.fromkeys(km_ext["score"]):
+            figs_e.append({"uri": F.to_data_uri(F.km_figure(km_ext, score)),
+                           "alt": f"Kaplan–Meier by {score} group (external)",
+                           "caption": f"Overall survival by {score} group in the external cohort."})
     card = model_card(result)
     from .nomogram import nomogram_figures  # issue 18: rms-style nomogram of each Cox model
     figs_n = nomogram_figures(result)
@@ -286,7 +303,8 @@ def render_study(result, path: str | Path) -> Path:
         discrimination=_html(_discrimination_table(m)), comparisons=_html(comp) if len(comp) else "",
         discrimination_figs=figs_d, accuracy=_html(_by_horizon_table(m, ("auc", "brier", "ipa"))),
         calibration=_html(cal_tab), calibration_figs=figs_c, km_figs=figs_k, nomogram_figs=figs_n, decision_figs=figs_dc,
-        external=_html(ext_tab) if has_ext else "", transport=_html(tr), external_figs=figs_e,
+        external=(ext_tab.render(_html) if isinstance(ext_tab, _ExtHtml) else _html(ext_tab)) if has_ext else "",
+        transport=_html(tr), external_figs=figs_e,
         card=card, card_features=_html(card["features"]), card_performance=_html(card["performance"]),
         tripod=tri_html, tripod_citation=CITATION,
         tripod_counts=", ".join(f"{k}: {int(v)}" for k, v in counts.items()) + " items.",
@@ -313,3 +331,31 @@ def _add_spine_sections(page: str, result) -> str:
     nav = "".join(f'  <li><a href="#{s["id"]}">{s["title"]}</a></li>\n' for s in secs)
     page = page.replace('<section id="model-card">', body + '<section id="model-card">', 1)
     return page.replace('  <li><a href="#model-card">', nav + '  <li><a href="#model-card">', 1)
+
+
+def _value_ci(e: pd.DataFrame) -> list[str]:
+    """External measures as "value (95% CI low–high)"; "–" with the reason when not reported."""
+    out = []
+    lo = e["ci_low"] if "ci_low" in e.columns else pd.Series(np.nan, index=e.index)
+    hi = e["ci_high"] if "ci_high" in e.columns else pd.Series(np.nan, index=e.index)
+    note = e["note"] if "note" in e.columns else pd.Series("", index=e.index)
+    for v, a, b, n in zip(e["value"], lo, hi, note):
+        if not np.isfinite(v):
+            out.append(f"– ({n})" if isinstance(n, str) and n else "–")
+        elif np.isfinite(a) and np.isfinite(b):
+            out.append(f"{v:.3f} ({a:.3f}–{b:.3f})")
+        else:
+            out.append(f"{v:.3f}")
+    return out
+
+
+class _ExtHtml:
+    """The external measures table preceded by the counts table (patients, deaths per horizon)."""
+
+    def __init__(self, table: pd.DataFrame, counts_html: str):
+        self.table, self.counts_html = table, counts_html
+
+    def render(self, html_fn) -> str:
+        return (self.counts_html + '<p class="note">External measures with 95% bootstrap intervals '
+                '(patients resampled, development fits fixed; censoring weights from the external cohort).</p>'
+                + html_fn(self.table))

@@ -71,6 +71,29 @@ def dask_client(scheduler):
         client.close()
 
 
+class _Deterministic:
+    """``fn`` run with one BLAS/OpenMP thread and no nested joblib parallelism.
+
+    Floating-point sums depend on how they are split across threads. A Dask worker process
+    starts with ``OMP_NUM_THREADS=1`` (distributed's nanny default) while the local process uses
+    every core, and a nested ``Parallel`` (e.g. a forest averaging its trees under a lock) adds
+    up in completion order; both made forest calibration on Dask differ from the local run by
+    ~1e-10. Pinning every task to one thread, wherever it runs, makes the reductions identical,
+    so local, joblib-worker and Dask results are byte-identical. Parallelism comes from running
+    tasks side by side instead.
+    """
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, *args):
+        from joblib import parallel_config
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1), parallel_config(backend="sequential"):
+            return self.fn(*args)
+
+
 def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], *, n_jobs: int = 1, scheduler=None,
               progress: bool = False, desc: str = "replicates") -> list:
     """Evaluate ``fn(*task)`` for every task and return the results in task order.
@@ -89,6 +112,7 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], *, n_jobs: int = 1
     """
     from joblib import Parallel, delayed
 
+    fn = _Deterministic(fn)
     tasks = list(tasks)
     bar = None
     if progress:

@@ -91,11 +91,14 @@ class ColumnCox:
         v = np.where(np.isfinite(v), v, self.median_)
         return self.coef_ * (v - self.center_)
 
-    def predict_survival(self, X: pd.DataFrame, times) -> pd.DataFrame:
+    def predict_survival(self, X: pd.DataFrame, times, truncate: bool = False) -> pd.DataFrame:
+        """S(t | x); with ``truncate=True`` NaN at times beyond the training follow-up."""
         times = np.atleast_1d(np.asarray(times, dtype=float))
         lp = self.predict(X)
         H0 = step_evaluate(self.bh_times_, self.bh_values_, times, 0.0)
         S = np.exp(-np.outer(np.exp(lp), H0))
+        if truncate:
+            S[:, times > self.max_time_] = np.nan
         return pd.DataFrame(S, index=X.index, columns=times)
 
 
@@ -106,15 +109,16 @@ class ScoreFactory:
     :class:`ColumnCox` for components and plain columns.
     """
 
-    def __init__(self, spec: ScoreSpec):
+    def __init__(self, spec: ScoreSpec, how: str = "cox"):
         self.spec = spec
+        self.how = how
 
     def __call__(self, seed: int):
         s = self.spec
         if s.kind == "score":
             from ..models import ScoreModel
 
-            return ScoreModel(s.score, how="cox", options=dict(s.options) or None, missing=s.missing)
+            return ScoreModel(s.score, how=self.how, options=dict(s.options) or None, missing=s.missing)
         if s.kind == "component":
             return ColumnCox(s.name, score=s.score, options=s.options)
         return ColumnCox(s.column)

@@ -12,7 +12,8 @@ __all__ = ["StudyResult", "TABLES"]
 
 #: Tables written by :meth:`StudyResult.save` (name -> attribute); all tidy, one row per fact.
 TABLES = ("metrics", "calibration", "calibration_curves", "calibration_groups", "comparisons", "km", "decision_curves",
-          "external", "transport", "table1", "table1_external", "oracle", "failures", "predictors")
+          "external", "transport", "table1", "table1_external", "oracle", "failures", "predictors",
+          "external_counts", "km_external")
 
 #: Written only when present (temporal validation, model updating).
 OPTIONAL_TABLES = ("drift", "updating", "updating_tests")
@@ -32,7 +33,9 @@ class StudyResult:
         (development cohort; ``horizon`` NaN for C-indices).
     calibration : DataFrame
         Calibration measures per predictor and horizon (rows of ``metrics`` with metric in
-        ici/e50/e90/slope/oe_ratio, pivoted), development cohort.
+        ici/e50/e90/slope/oe_ratio, pivoted), development cohort: ``<metric>_apparent``
+        (in-sample; meaningless for a forest) and ``<metric>_corrected`` (optimism-corrected or
+        cross-validated), never one unlabelled.
     calibration_curves : DataFrame
         ``cohort, predictor, horizon, predicted_risk, observed_risk``: the smoothed curve (Austin
         2020), 101 points per predictor and horizon.
@@ -46,7 +49,12 @@ class StudyResult:
     decision_curves : DataFrame
         ``cohort, horizon, predictor, threshold, net_benefit`` (with ``treat all``/``treat none``).
     external, transport : DataFrame
-        External-cohort measures and transport/recalibration measures (empty without one).
+        External-cohort measures (value with bootstrap ``ci_low``/``ci_high`` and ``n_rep``) and
+        transport/recalibration measures (empty without one).
+    external_counts : DataFrame
+        Patients, deaths and deaths before each horizon of the external cohort.
+    km_external : DataFrame
+        Kaplan–Meier by score group in the external cohort (same columns as ``km``).
     table1, table1_external : DataFrame
     oracle : DataFrame
         ``cohort, harrell_c`` of the true linear predictor for simulated cohorts (else empty).
@@ -92,6 +100,8 @@ class StudyResult:
     predictors: pd.DataFrame
     provenance: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    external_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    km_external: pd.DataFrame = field(default_factory=pd.DataFrame)
     fitted: dict = field(default_factory=dict, repr=False)
     #: performance by calendar period (temporal validation), model updating performance and tests
     drift: pd.DataFrame = field(default_factory=pd.DataFrame)

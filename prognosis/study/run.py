@@ -10,7 +10,10 @@ Order of work (each step only after the previous succeeded):
    predictors on the same resamples (joblib, or Dask with ``scheduler``);
 4. paired ΔC of each model vs the best classic score; calibration curves, Kaplan–Meier by
    score group, decision curves at the configured horizons;
-5. external validation, transport and recalibration when an external cohort is given;
+5. external validation when an external cohort is given: counts of patients and deaths (before
+   each horizon), every measure with a bootstrap interval (external censoring weights), transport
+   and recalibration, warnings below 100 deaths or 10 deaths before a horizon, Kaplan–Meier by
+   score group;
 6. the oracle C-index when the cohort is simulated (``true_lp`` present).
 """
 from __future__ import annotations
@@ -32,7 +35,8 @@ from .provenance import describe_cohort, flow_table
 from .result import StudyResult
 from .scoring import StudyScorer, split_key
 from .table1 import table1
-from .validation import bootstrap_optimism, external_validation, paired_difference, repeated_cv
+from .validation import (bootstrap_optimism, external_counts, external_validation, paired_difference,
+                         repeated_cv)
 
 __all__ = ["run", "load_cohorts", "external_measures"]
 
@@ -71,12 +75,14 @@ def load_cohorts(config: StudyConfig) -> dict:
     return out
 
 
-def external_measures(fitted: dict, X_ext, y_ext, y_dev, horizons, *, calibration_fn=None):
+def external_measures(fitted: dict, X_ext, y_ext, y_dev, horizons, *, calibration_fn=None, **kwargs):
     """:func:`~prognosis.study.validation.external_validation` at the horizons the horizon rule
-    kept; with none kept, only the horizon-free measures (Harrell's and Uno's C)."""
+    kept (``kwargs``: its bootstrap options); with none kept, only the horizon-free measures
+    (Harrell's and Uno's C, without intervals)."""
     scorer = StudyScorer(horizons)
     if horizons:
-        return external_validation(fitted, X_ext, y_ext, y_dev, scorer, list(horizons), calibration_fn=calibration_fn)
+        return external_validation(fitted, X_ext, y_ext, y_dev, scorer, list(horizons),
+                                   calibration_fn=calibration_fn, **kwargs)
     rows = []
     for name, est in fitted.items():
         try:
@@ -86,7 +92,8 @@ def external_measures(fitted: dict, X_ext, y_ext, y_dev, horizons, *, calibratio
                          "note": f"{type(exc).__name__}: {exc}".splitlines()[0][:300]})
             continue
         rows += [{"predictor": name, "metric": k, "value": float(v), "note": ""} for k, v in sc.items()]
-    return pd.DataFrame(rows, columns=["predictor", "metric", "value", "note"]), pd.DataFrame()
+    cols = ["predictor", "metric", "value", "ci_low", "ci_high", "n_rep", "note"]
+    return pd.DataFrame(rows, columns=cols), pd.DataFrame()
 
 
 def _spec(cfg, role: str):
@@ -142,13 +149,89 @@ def _km_by_group(frame: pd.DataFrame, scores) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["score", "group", "n", "time", "survival", "lower", "upper"])
 
 
-def _calibration_curves(fitted, frame, y, horizons, cohort: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _out_of_fold_survival(factories, frame, y, horizons, seed: int, folds: int = 5) -> dict:
+    """Out-of-fold S(t) for every predictor (stratified ``folds``-fold, one repeat): each patient's
+    prediction comes from a fit that did not see them. The development calibration curves are
+    drawn from these, so no curve in the report is in-sample — a forest's in-sample calibration
+    is meaningless (it has seen each patient's outcome in most trees) and must not sit next to
+    the Cox models' as if comparable (issue 13, defect 9)."""
+    from ..survival_data import make_y
+    from .parallel import kfold_indices
+    from .scoring import predict_survival_truncated
+
+    t, e = y["time_months"], y["event"].astype(int)
+    out = {name: np.full((len(frame), len(horizons)), np.nan) for name in factories}
+    for r, f, tr, te in kfold_indices(e, folds, 1, seed):
+        for i, (name, fac) in enumerate(factories.items()):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    est = fac(seed + i).fit(frame.iloc[tr].reset_index(drop=True), make_y(t[tr], e[tr]))
+                    out[name][te] = predict_survival_truncated(est, frame.iloc[te].reset_index(drop=True), horizons)
+            except Exception:  # noqa: BLE001 - the fold's rows stay NaN: no curve rather than a wrong one
+                continue
+    return out
+
+
+def _forest_calibration_out_of_fold(metrics: pd.DataFrame, oof: dict, y, horizons, spec_of: dict) -> list[str]:
+    """Random forests: calibration from 5-fold out-of-fold predictions instead of Harrell's bootstrap.
+
+    Harrell's bootstrap optimism correction assumes the apparent–test gap of a refit on a
+    resample mimics that of the full fit; a forest memorises its training patients (leaves of a
+    few patients, each tree grown on a bootstrap sample), and ~63% of the original patients are
+    in each resample, so "test" is largely in-sample too and the correction falls short (demo
+    forest: bootstrap-corrected slope at 12 months 1.78 and C 0.79, 5-fold out-of-fold 1.04 and
+    0.72). The forest's calibration rows (ici, e50, e90, slope, oe_ratio) therefore hold the
+    out-of-fold values (``method`` = "5-fold CV (out-of-fold)", no interval) and a note says so.
+    """
+    from .. import metrics as M
+    from .config import ModelSpec
+
+    t, e = y["time_months"], y["event"].astype(int)
+    notes = []
+    for name, spec in spec_of.items():
+        if not (isinstance(spec, ModelSpec) and spec.kind == "rsf") or name not in oof:
+            continue
+        S = oof[name]
+        for j, h in enumerate(horizons):
+            sel = (metrics["predictor"] == name) & (metrics["horizon"] == float(h)) & metrics["metric"].isin(_CAL_METRICS)
+            vals = {}
+            if np.isfinite(S[:, j]).all():
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        cal = M.calibration(t, e, S[:, j], h, groups=np.zeros(t.size, dtype=int))
+                    vals = {k: float(getattr(cal, k)) for k in _CAL_METRICS}
+                except Exception:  # noqa: BLE001 - left NaN: no value rather than an in-sample one
+                    vals = {}
+            for i in metrics.index[sel]:
+                v_ = vals.get(metrics.at[i, "metric"], np.nan)
+                metrics.at[i, "corrected"] = v_
+                metrics.at[i, "optimism"] = metrics.at[i, "apparent"] - v_
+                metrics.at[i, "ci_low"] = metrics.at[i, "ci_high"] = np.nan
+                metrics.at[i, "method"] = "5-fold CV (out-of-fold)"
+        c_oof = np.nan
+        last = S[:, -1] if np.isfinite(S[:, -1]).all() else None
+        if last is not None:
+            c_oof = float(M.harrell_c(t, e, 1 - last, warn_reversed=False))
+        hc = metrics[(metrics["predictor"] == name) & (metrics["metric"] == "harrell_c")]["corrected"]
+        notes.append(f"{name}: calibration is 5-fold cross-validated (out-of-fold predictions), not bootstrap-"
+                     "corrected — Harrell's bootstrap correction is invalid for a random forest, which memorises "
+                     f"its training patients. For the same reason its bootstrap-corrected Harrell C "
+                     f"({float(hc.iloc[0]) if len(hc) else float('nan'):.3f}) is optimistic: out-of-fold "
+                     f"C of 1 − S({float(horizons[-1]):g}) is {c_oof:.3f}.")
+    return notes
+
+
+def _calibration_curves(fitted, frame, y, horizons, cohort: str, surv: dict | None = None
+                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
     from .. import metrics as M
 
     t, e = y["time_months"], y["event"].astype(int)
     curves, groups = [], []
     for name, est in (fitted.items() if len(horizons) else ()):
-        S = np.asarray(est.predict_survival(frame, list(horizons)), dtype=float)
+        S = (np.asarray(est.predict_survival(frame, list(horizons)), dtype=float) if surv is None
+             else surv[name])
         for j, h in enumerate(horizons):
             try:
                 with warnings.catch_warnings():
@@ -203,6 +286,36 @@ def _oracle(cohorts) -> pd.DataFrame:
                                                                        f["event"].to_numpy(int),
                                                                        f["true_lp"].to_numpy(float)))})
     return pd.DataFrame(rows, columns=["cohort", "harrell_c"])
+
+
+def _ph_safe_scores(factories: dict, frame, y, kind_of: dict, detail: dict) -> list[str]:
+    """Classic-score totals whose Cox calibration fails proportional hazards (cox.zph score test,
+    p < 0.05 on the development cohort) are replaced by the PH-free ``ScoreModel(how="km")``
+    (Kaplan–Meier per published group); the returned notes say which and why."""
+    from ..errors import PrognosisError, ProportionalHazardsWarning
+    from .predictors import ScoreFactory
+
+    notes = []
+    for name, fac in list(factories.items()):
+        if kind_of.get(name) != "score" or not isinstance(fac, ScoreFactory) or fac.how != "cox":
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ProportionalHazardsWarning)
+                est = fac(0).fit(frame, y)
+        except PrognosisError:
+            continue                    # the failure is reported by the validation step itself
+        z = getattr(est, "ph_test_", {})
+        p = z.get("p", np.nan)
+        if np.isfinite(p) and p < 0.05:
+            factories[name] = ScoreFactory(fac.spec, how="km")
+            detail[name] = (f"classic score {fac.spec.score}: Kaplan–Meier per published group on the development "
+                            "cohort (proportional hazards rejected for the total)")
+            notes.append(f"{name}: proportional hazards rejected for the Cox model on the total (cox.zph score test "
+                         f"chi2 = {z['chisq']:.2f}, p = {p:.2g}); the study uses the PH-free form instead — each "
+                         "published group's survival estimated by Kaplan–Meier on the development cohort "
+                         "(ScoreModel(how='km')), so its C-indices rank patients by group.")
+    return notes
 
 
 def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = None,
@@ -292,6 +405,7 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
                    "component": f"score component {s.name}, Cox-calibrated",
                    "column": f"numeric column {s.column}, Cox-calibrated"}[s.kind])
               for n, s in zip(names, specs)}
+    ph_notes = _ph_safe_scores(factories, frame, y, kind_of, detail)
     scorer = StudyScorer(horizons)
     v = cfg.validation
     timings = {"load_and_check": round(_time.perf_counter() - t0, 2)}
@@ -306,13 +420,19 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
     timings["validation"] = round(_time.perf_counter() - t1, 2)
     t1 = _time.perf_counter()
     metrics = _tidy(res, kind_of)
+    oof = _out_of_fold_survival(factories, frame, y, cfg.horizons, cfg.seed) if len(cfg.horizons) else None
+    forest_notes = []
+    if v.method == "bootstrap" and oof is not None:
+        forest_notes = _forest_calibration_out_of_fold(metrics, oof, y, cfg.horizons,
+                                                       {n: s for n, s in zip(names, specs)})
     cal = metrics[metrics["metric"].isin(_CAL_METRICS)]
     calibration = cal.pivot_table(index=["predictor", "horizon"], columns="metric", values="apparent",
                                   sort=False).reset_index()
     calibration.columns.name = None
     cal_corr = cal.pivot_table(index=["predictor", "horizon"], columns="metric", values="corrected",
                                sort=False).reset_index()
-    calibration = calibration.merge(cal_corr, on=["predictor", "horizon"], suffixes=("", "_corrected"))
+    # apparent (in-sample) and optimism-corrected values side by side, each labelled by its suffix
+    calibration = calibration.merge(cal_corr, on=["predictor", "horizon"], suffixes=("_apparent", "_corrected"))
 
     # paired comparisons vs the best classic score (highest corrected Harrell C)
     comps = []
@@ -327,13 +447,15 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
     comparisons = pd.DataFrame(comps, columns=["predictor", "reference", "metric", "apparent_delta",
                                                "corrected_delta", "ci_low", "ci_high", "p_value", "n_rep"])
 
-    curves, groups = _calibration_curves(fitted, frame, y, horizons, "development")
+    curves, groups = _calibration_curves(fitted, frame, y, horizons, "development", surv=oof)
     dca = _decision_curves(fitted, frame, y, dca_plans["development"].kept, cfg.dca_thresholds, "development")
     km = _km_by_group(frame, cfg.scores)
     tab1 = table1(frame)
 
-    external = pd.DataFrame(columns=["cohort", "predictor", "metric", "horizon", "value", "note"])
+    external = pd.DataFrame(columns=["cohort", "predictor", "metric", "horizon", "value", "ci_low", "ci_high",
+                                     "n_rep", "note"])
     transport = pd.DataFrame()
+    ext_counts, ext_warn, km_ext = pd.DataFrame(), [], pd.DataFrame()
     t1_ext = pd.DataFrame()
     if "external" in cohorts:
         from ..metrics import calibration as _cal
@@ -341,12 +463,17 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
         ef = cohorts["external"].frame.reset_index(drop=True)
         ye = y_from_frame(ef)
         ext_h = list(plans["external"].kept)
-        ext_m, transport = external_measures(fitted, ef, ye, y, ext_h, calibration_fn=_cal)
+        n_ext_boot = v.n_boot if v.method == "bootstrap" else 200
+        ext_m, transport = external_measures(fitted, ef, ye, y, ext_h, calibration_fn=_cal,
+                                             n_boot=n_ext_boot, seed=cfg.seed, ci_level=v.ci_level,
+                                             n_jobs=n_jobs, scheduler=scheduler, progress=progress)
+        ext_counts, ext_warn = external_counts(ye, ext_h)
+        km_ext = _km_by_group(ef, cfg.scores)
         mh = ext_m["metric"].map(split_key)
         ext_m["metric"] = [m for m, _ in mh]
         ext_m["horizon"] = [h for _, h in mh]
         ext_m.insert(0, "cohort", "external")
-        external = ext_m[["cohort", "predictor", "metric", "horizon", "value", "note"]]
+        external = ext_m[["cohort", "predictor", "metric", "horizon", "value", "ci_low", "ci_high", "n_rep", "note"]]
         c2, g2 = _calibration_curves(fitted, ef, ye, ext_h, "external")
         curves = pd.concat([curves, c2], ignore_index=True)
         groups = pd.concat([groups, g2], ignore_index=True)
@@ -366,7 +493,7 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
         updating, updating_tests, _, _ = study_update(cfg.update, fitted, ef, ye, cfg.horizons, seed=cfg.seed,
                                                       n_jobs=n_jobs)
     timings["curves_external_tables"] = round(_time.perf_counter() - t1, 2)
-    notes = []
+    notes = list(ext_warn) + ph_notes + forest_notes
     for role, plan in plans.items():
         if plan.default:
             notes.append(f"Horizons: none given; the defaults 3, 6, 12, 24 months within follow-up were used "
@@ -425,7 +552,7 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
     return StudyResult(
         config=cfg, metrics=metrics, calibration=calibration, calibration_curves=curves,
         calibration_groups=groups, comparisons=comparisons, km=km, decision_curves=dca,
-        external=external, transport=transport, table1=tab1, table1_external=t1_ext, oracle=_oracle(cohorts),
+        external=external, transport=transport, external_counts=ext_counts, km_external=km_ext, table1=tab1, table1_external=t1_ext, oracle=_oracle(cohorts),
         failures=res.failures,
         predictors=pd.DataFrame({"predictor": names, "kind": [kind_of[n] for n in names],
                                  "detail": [detail[n] for n in names]}),

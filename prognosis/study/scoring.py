@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import MetricInputError
 from ..survival_data import split_y
 
-__all__ = ["StudyScorer", "split_key"]
+__all__ = ["StudyScorer", "split_key", "predict_survival_truncated"]
 
 
 def split_key(key: str) -> tuple[str, float]:
@@ -55,8 +55,7 @@ class StudyScorer:
         risk = np.asarray(est.predict(X), dtype=float)
         if not self.horizons:  # only the horizon-free measures (C-indices) are computed
             return risk, np.empty((risk.size, 0))
-        S = np.asarray(est.predict_survival(X, list(self.horizons)), dtype=float)
-        return risk, S
+        return risk, predict_survival_truncated(est, X, self.horizons)
 
     @staticmethod
     def take(preds, idx: np.ndarray):
@@ -65,7 +64,11 @@ class StudyScorer:
         return risk[idx], S[idx]
 
     def evaluate(self, preds, y, y_train) -> dict[str, float]:
-        """All measures of predictions ``preds`` against outcome ``y`` (censoring weights from ``y_train``)."""
+        """All measures of predictions ``preds`` against outcome ``y``.
+
+        Censoring weights come from ``y_train``; the validation code passes the evaluation data
+        itself (riskRegression's convention: an external cohort is weighted by its own censoring).
+        """
         from .. import metrics as M
 
         risk, S = preds
@@ -124,6 +127,19 @@ class StudyScorer:
 
     def __call__(self, est, X, y, y_train) -> dict[str, float]:
         return self.evaluate(self.predict(est, X), y, y_train)
+
+
+def predict_survival_truncated(est, X, horizons) -> np.ndarray:
+    """S(t | x) at ``horizons`` with NaN columns for horizons beyond the fit's follow-up.
+
+    A bootstrap sample whose follow-up ends before one horizon must lose only the measures at
+    that horizon (counted in ``n_rep``), not the whole replicate with its C-indices.
+    """
+    try:
+        S = est.predict_survival(X, list(horizons), truncate=True)
+    except TypeError:          # an estimator without the truncate option
+        S = est.predict_survival(X, list(horizons))
+    return np.asarray(S, dtype=float)
 
 
 def _first(x) -> float:

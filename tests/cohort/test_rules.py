@@ -25,6 +25,7 @@ def status(c):
 def test_duplicate_patient_id_rejects_every_occurrence():
     df = base(4)
     df.loc[3, "patient_id"] = "P1"
+    df.loc[3, "time_months"] = "7"  # same id, conflicting values
     c = read_cohort(df, cohort="X")
     rej = records(c, "patient_id", "rejected").set_index("row")["reason"].to_dict()
     assert rej == {1: "duplicate patient_id (same id at row 3)", 3: "duplicate patient_id (same id at row 1)"}

@@ -67,3 +67,29 @@ def test_missing_items_raise_or_use_midrange(complete):
     tab = scores.compute(tr.iloc[:3], "revised_tokuhashi")
     mid = (pd.to_numeric(tab["revised_tokuhashi_min"]) + pd.to_numeric(tab["revised_tokuhashi_max"])).to_numpy(float) / 2
     np.testing.assert_allclose(m.predict(tr.iloc[:3]), m.cox_.coef_[0] * (mid - m.cox_.means_[0]))
+
+
+def test_how_km_is_each_groups_kaplan_meier_and_cox_reports_ph(complete):
+    import warnings
+
+    from prognosis.errors import ProportionalHazardsWarning
+    from prognosis.metrics import kaplan_meier
+
+    tr, ytr, te, _ = complete
+    m = ScoreModel("katagiri_new", how="km", missing="midrange").fit(tr, ytr)
+    grp = m._groups_filled(m.compute(tr))
+    s = m.predict_survival(tr, [3, 6, 12]).to_numpy()
+    for g in np.unique(grp):
+        k = grp == g
+        km = kaplan_meier(ytr["time_months"][k], ytr["event"][k])
+        np.testing.assert_allclose(s[k][0], km([3, 6, 12]), atol=1e-12)
+    risk = m.predict(tr)
+    assert harrell_c(ytr["time_months"], ytr["event"], risk) > 0.55
+    assert "Kaplan–Meier per published group" in m.summary()
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        c = ScoreModel("katagiri_new", how="cox", missing="midrange").fit(tr, ytr)
+    assert 0 <= c.ph_test_["p"] <= 1 and "proportional hazards (cox.zph" in c.summary()
+    assert any(issubclass(x.category, ProportionalHazardsWarning) for x in w) == (c.ph_test_["p"] < 0.05)
+    with pytest.raises(Exception, match="how must be"):
+        ScoreModel("katagiri_new", how="weibull").fit(tr, ytr)

@@ -61,7 +61,8 @@ def toy():
 def test_bootstrap_optimism_matches_a_hand_loop(toy):
     X, y = toy
     B, seed = 6, 5
-    res = bootstrap_optimism({"cox": Factory(["x1", "x2", "noise"])}, X, y, harrell_only, n_boot=B, seed=seed)
+    res = bootstrap_optimism({"cox": Factory(["x1", "x2", "noise"])}, X, y, harrell_only, n_boot=B, seed=seed,
+                             ci_method="fixed")
     # independent loop: the textbook algorithm (Steyerberg 2019, ch. 17), same resamples
     t, e = split_y(y)
     full = LifelinesCox().fit(X, y)
