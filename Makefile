@@ -32,6 +32,7 @@ reference: $(STAMP)
 	Rscript tests/reference/make_reference.R
 	Rscript tests/reference/make_reference_models.R
 	Rscript tests/reference/make_reference_update.R
+	Rscript tests/reference/make_reference_impute.R
 
 # Documentation site -> docs/_build/html (Sphinx + numpydoc + myst-nb; warnings are errors).
 DOCS_STAMP := $(VENV)/.installed-docs

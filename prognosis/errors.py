@@ -24,6 +24,7 @@ __all__ = [
     "did_you_mean",
     "PrognosisWarning",
     "SeparationWarning",
+    "ImputationConvergenceWarning",
 ]
 
 
@@ -135,3 +136,7 @@ class SeparationWarning(PrognosisWarning):
 
 class ProportionalHazardsWarning(PrognosisWarning):
     """A Cox model's proportional-hazards assumption is rejected (cox.zph-style score test)."""
+
+
+class ImputationConvergenceWarning(PrognosisWarning):
+    """Multiple-imputation chains may not have converged (Gelman-Rubin R-hat above 1.1)."""

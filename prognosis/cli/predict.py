@@ -139,6 +139,9 @@ def run(args) -> int:
         interval = None
         if hasattr(final, "predict_survival_interval") and len(frame):
             interval = model.predict_survival_interval(frame, times, truncate=True)
+        # a model fitted on multiply imputed data (ImputedModel): S(t) range across the imputations
+        srange = (model.predict_survival_range(frame, times, truncate=True)
+                  if hasattr(model, "predict_survival_range") and len(frame) else None)
     notes: list[list[str]] = [[] for _ in range(len(frame))]
     if hasattr(model, "steps") and len(frame):
         notes = model.steps[0][1].patient_notes(frame)
@@ -157,6 +160,9 @@ def run(args) -> int:
         if interval is not None:
             out[f"S_{t:g}m_lower95"] = interval[0][t].to_numpy()
             out[f"S_{t:g}m_upper95"] = interval[1][t].to_numpy()
+        if srange is not None:
+            out[f"S_{t:g}m_min_over_imputations"] = srange[0][t].to_numpy()
+            out[f"S_{t:g}m_max_over_imputations"] = srange[1][t].to_numpy()
     out["risk"] = risk
     out["unknown_or_imputed"] = ["; ".join(n) for n in notes]
     names = [] if args.scores == "none" else (scoremod.available() if args.scores == "all" else
@@ -178,6 +184,9 @@ def run(args) -> int:
             print(f"row {r}: rejected ({why}); no prediction")
     for note in plan.notes("S(t)"):
         print(f"note: {note}; shown as NA (never extrapolated)")
+    if srange is not None:
+        print(f"note: missing inputs imputed {getattr(final, 'm', '?')} times; [imputations a-b] = range of S(t) "
+              "across the imputations, the prediction is their mean")
     if interval is None:
         print("note: no per-patient interval is available for this model (point predictions only)")
     else:
@@ -194,6 +203,8 @@ def run(args) -> int:
             txt = f"S({t:g}m)={'NA' if np.isnan(v) else f'{v:.2f}'}"
             if interval is not None and not np.isnan(v):
                 txt += f" ({interval[0].iloc[i, j]:.2f}-{interval[1].iloc[i, j]:.2f})"
+            if srange is not None and not np.isnan(v):
+                txt += f" [imputations {srange[0].iloc[i, j]:.2f}-{srange[1].iloc[i, j]:.2f}]"
             parts.append(txt)
         s = "  ".join(parts)
         print(f"row {int(rows[i])}: {s}")

@@ -131,7 +131,7 @@ def calibration(time, event, surv, t, *, groups=None, n_groups: int = 10,
     >>> s12 = true_survival(d, [12])[12]
     >>> cal = calibration(d["time_months"], d["event"], s12, t=12)
     >>> round(cal.ici, 3), round(cal.slope, 2), round(cal.oe_ratio, 2)
-    (0.005, 1.0, 1.01)
+    (0.006, 1.0, 1.01)
     >>> list(cal.groups.columns)[:3]
     ['group', 'n', 'events']
     """

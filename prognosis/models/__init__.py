@@ -8,6 +8,7 @@ patients, columns = months; step functions, error or NaN beyond the training fol
 from .boosting import GradientBoostingSurvivalModel
 from .cox import CoxModel
 from .forest import RandomSurvivalForestModel
+from .mi import ImputedModel, pooled_cox, score_group_shares
 from .persistence import load, save
 from .pipeline import MODEL_KINDS, SurvivalPipeline, make_model, make_pipeline
 from .registry import ModelKind, model_kinds, register_model
@@ -18,6 +19,7 @@ from .update import UpdateReport, update  # noqa: E402  (function shadows the su
 __all__ = [
     "CoxModel", "RandomSurvivalForestModel", "GradientBoostingSurvivalModel", "ScoreModel",
     "SurvivalPipeline", "make_pipeline", "make_model", "MODEL_KINDS", "make_scorer", "save", "load",
+    "ImputedModel", "pooled_cox", "score_group_shares",
 ]
 __all__ += ["update", "UpdateReport"]
 __all__ += ["ModelKind", "model_kinds", "register_model"]

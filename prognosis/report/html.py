@@ -16,6 +16,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from . import figures as F
+from .imputation import imputation_context
 from .model_card import model_card
 from .tripod import CITATION, tripod_checklist
 
@@ -313,6 +314,7 @@ def render_study(result, path: str | Path) -> Path:
         scheduler=prov.get("scheduler", ""),
         config_yaml=yaml.safe_dump(prov.get("config", {}), sort_keys=False, allow_unicode=True),
         **_updating_context(result),
+        imputation=imputation_context(result),
     )
     html = _add_spine_sections(html, result)
     path.write_text(html, encoding="utf-8")

@@ -260,6 +260,37 @@ def site_alphas(params: dict) -> dict:
     return dict(_site_alphas_cached(json.dumps(body, sort_keys=True, default=list)))
 
 
+#: ``missingness="mar"``: the laboratory panel is missing more often in sicker patients and in
+#: those who die early (a missing-at-random mechanism: it depends only on KPS, age and the
+#: outcome, which stay recorded). logit P(panel missing) = intercept + kps_le_50 * [KPS <= 50]
+#: + per_10_years * (age - 65) / 10 + early_death * [death before 3 months]; each lab value is
+#: then also missing completely at random with probability ``mcar_single``. All values are
+#: assumptions (tag C: no registry publishes this mechanism), chosen so that about a quarter of
+#: panels are missing and a complete-case Cox analysis is visibly biased (missingness depends
+#: on the outcome) while multiple imputation with the outcome in the imputation model is not
+#: (White & Royston, Stat Med 2009). Used by ``benchmarks/bench_impute.py`` and the tests of
+#: :mod:`prognosis.impute`.
+MAR_SICKER = {"intercept": -1.7, "kps_le_50": 1.2, "per_10_years": 0.3, "early_death": 1.0,
+              "early_death_months": 3.0, "mcar_single": 0.02,
+              "panel": ("albumin_g_dl", "crp_mg_dl", "ldh_u_l", "hemoglobin_g_dl", "platelets_10e9_l")}
+
+
+def _apply_mar_sicker(out: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    m = MAR_SICKER
+    n = len(out)
+    kps = pd.to_numeric(out["kps"], errors="coerce").to_numpy(dtype=float)
+    age = pd.to_numeric(out["age_years"], errors="coerce").to_numpy(dtype=float)
+    early = (out["event"].to_numpy(dtype=int) == 1) & (out["time_months"].to_numpy(dtype=float) < m["early_death_months"])
+    eta = (m["intercept"] + m["kps_le_50"] * (np.nan_to_num(kps, nan=70.0) <= 50)
+           + m["per_10_years"] * (np.nan_to_num(age, nan=65.0) - 65) / 10 + m["early_death"] * early)
+    panel_missing = rng.random(n) < 1 / (1 + np.exp(-eta))
+    cols = [c for c in m["panel"] if c in out.columns]
+    out[cols] = out[cols].astype("object")
+    for col in cols:
+        out.loc[panel_missing | (rng.random(n) < m["mcar_single"]), col] = None
+    return out
+
+
 def _apply_missingness(frame: pd.DataFrame, rng: np.random.Generator, missingness, p: dict) -> pd.DataFrame:
     out = frame.copy()
     n = len(out)
@@ -274,8 +305,10 @@ def _apply_missingness(frame: pd.DataFrame, rng: np.random.Generator, missingnes
             out[col] = out[col].astype("object")
             out.loc[rng.random(n) < float(rate), col] = None
         return out
+    if missingness == "mar":
+        return _apply_mar_sicker(out, rng)
     if missingness != "realistic":
-        raise ConfigError(f"missingness must be None, 'realistic' or a dict of rates, got {missingness!r}")
+        raise ConfigError(f"missingness must be None, 'realistic', 'mar' or a dict of rates, got {missingness!r}")
     m = p["missingness_realistic"]
     rt = 1.0 if p["preset"] == "radiotherapy" else 0.0
     age = out["age_years"].to_numpy(dtype=float)
@@ -323,7 +356,8 @@ def simulate_cohort(n: int, *, seed: int, preset: str = "surgical", missingness=
         ``"realistic"``: MCAR + MAR pattern of ``parameters.yaml`` (labs missing more often in RT
         cohorts and in older patients, ECOG recorded instead of KPS in some, more untested
         markers in older cohorts). A dict ``{column: rate}`` blanks columns completely at
-        random.
+        random. ``"mar"``: the laboratory panel missing at random, more often in sicker
+        patients (KPS <= 50), older ones and those who die within 3 months (:data:`MAR_SICKER`).
     delayed_entry : float
         Share of patients with delayed entry (left truncation); they get ``entry_months`` ~
         U(0, ``max_entry_months``) and only those still alive at entry are kept.

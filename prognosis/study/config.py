@@ -39,7 +39,8 @@ DEMO_COHORTS = {"demo": "development", "demo_external": "external"}
 _FALLBACK_FEATURE_SETS = ("clinical", "clinical+molecular", "score_items")
 
 _TOP_KEYS = ("name", "description", "cohorts", "scores", "models", "horizons", "validation",
-             "decision_curves", "seed", "output", "dask", "n_jobs", "report", "allow_missing_features")
+             "decision_curves", "seed", "output", "dask", "n_jobs", "report", "allow_missing_features",
+             "imputation")
 _COHORT_KEYS = ("path", "mapping", "demo", "label", "dataset", "options")
 #: Loaders of public data sets usable as cohorts: ``{dataset: msk_met, path: ..., options: {...}}``.
 DATASETS = ("msk_met", "byar_prostate")
@@ -156,6 +157,8 @@ class StudyConfig:
     allow_missing_features: bool = False
     #: True when the config gave no ``horizons`` (defaults adapt to the follow-up)
     default_horizons: bool = False
+    #: missing covariates: :class:`prognosis.study.imputation.ImputationSpec` (``imputation:`` block)
+    imputation: object = None
 
     def to_dict(self) -> dict:
         """The config as given (after defaults were filled), for provenance."""
@@ -527,8 +530,12 @@ def load_config(source: str | Path | dict, *, base_dir: str | Path | None = None
     if update_spec and any(m.name == update_spec["model"] and m.kind != "cox" for m in models):
         probs.add(f"update.model {update_spec['model']!r} is not a Cox model; only Cox models (and classic "
                   "scores through prognosis.models.update) have a linear predictor to recalibrate")
+    from .imputation import parse_imputation
+
+    imputation = parse_imputation(raw.get("imputation"), probs)
     probs.raise_if_any()
     return StudyConfig(
+        imputation=imputation,
         name=str(raw.get("name", "Study")), development=dev, external=ext, scores=scores, models=models,
         horizons=horizons, validation=validation, dca_horizons=dca_h, dca_thresholds=dca_t, seed=seed,
         output=output, dask_address=address, n_jobs=n_jobs, description=str(raw.get("description", "")),

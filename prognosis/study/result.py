@@ -76,7 +76,7 @@ class StudyResult:
     >>> result = study.run(config)
     >>> print(result.summary())  # doctest: +ELLIPSIS
     Study: tiny
-      revised_tokuhashi ...Harrell C 0.684 apparent, 0.682 corrected ...
+      revised_tokuhashi ...Harrell C 0.648 apparent, 0.644 corrected ...
     >>> import tempfile, pathlib
     >>> out = pathlib.Path(tempfile.mkdtemp())
     >>> result.to_html(out / "index.html").name
@@ -107,6 +107,8 @@ class StudyResult:
     drift: pd.DataFrame = field(default_factory=pd.DataFrame)
     updating: pd.DataFrame = field(default_factory=pd.DataFrame)
     updating_tests: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: missing-data handling (prognosis.study.imputation.summarise): method, m, pattern, FMI, CC vs MI
+    imputation: dict = field(default_factory=dict, repr=False)
 
     # -- views ---------------------------------------------------------------------------
     def discrimination(self) -> pd.DataFrame:

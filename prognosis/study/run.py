@@ -354,7 +354,7 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
     >>> c[["apparent", "corrected"]].round(3)
                        apparent  corrected
     predictor
-    revised_tokuhashi     0.684      0.682
+    revised_tokuhashi     0.648      0.644
     Cox                   0.759      0.748
     """
     t0 = _time.perf_counter()
@@ -393,6 +393,15 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
 
     dev = cohorts["development"]
     frame = dev.frame.reset_index(drop=True)
+    from .imputation import ImputationSpec, apply_to_factories, complete_case_rows
+    from .imputation import summarise as summarise_imputation
+
+    imputation = cfg.imputation or ImputationSpec()
+    n_excluded = 0
+    if imputation.method == "complete_case":
+        keep = complete_case_rows(frame, cfg.models)
+        n_excluded = int((~keep).sum())
+        frame = frame[keep].reset_index(drop=True)
     y = y_from_frame(frame)
     specs = list(cfg.scores) + list(cfg.models)
     names = [s.display if not isinstance(s, ModelSpec) else s.name for s in specs]
@@ -406,6 +415,7 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
                    "column": f"numeric column {s.column}, Cox-calibrated"}[s.kind])
               for n, s in zip(names, specs)}
     ph_notes = _ph_safe_scores(factories, frame, y, kind_of, detail)
+    factories = apply_to_factories(factories, dict(zip(names, specs)), imputation, frame)
     scorer = StudyScorer(horizons)
     v = cfg.validation
     timings = {"load_and_check": round(_time.perf_counter() - t0, 2)}
@@ -461,6 +471,8 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
         from ..metrics import calibration as _cal
 
         ef = cohorts["external"].frame.reset_index(drop=True)
+        if imputation.method == "complete_case":
+            ef = ef[complete_case_rows(ef, cfg.models)].reset_index(drop=True)
         ye = y_from_frame(ef)
         ext_h = list(plans["external"].kept)
         n_ext_boot = v.n_boot if v.method == "bootstrap" else 200
@@ -534,6 +546,11 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
     if len(res.failures):
         notes.append(f"{len(res.failures)} fit(s) failed inside replicates and were excluded for that predictor "
                      "(see tables/failures.csv).")
+    imputation_summary = summarise_imputation(imputation, frame, y, dict(zip(names, specs)), fitted, n_excluded)
+    if imputation.method != "indicator":
+        notes.append(f"Missing data: {imputation.describe()}."
+                     + (f" {n_excluded} development patient(s) with a missing model input were excluded."
+                        if n_excluded else ""))
     prov = {
         "config": cfg.to_dict(), "config_sha256": cfg.sha256(), "config_source": cfg.source, "seed": cfg.seed,
         "validation": {"method": v.method, "n_boot": v.n_boot, "folds": v.folds, "repeats": v.repeats,
@@ -557,4 +574,5 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
         predictors=pd.DataFrame({"predictor": names, "kind": [kind_of[n] for n in names],
                                  "detail": [detail[n] for n in names]}),
         provenance=prov, notes=notes, fitted=fitted, drift=drift, updating=updating, updating_tests=updating_tests,
+        imputation=imputation_summary,
     )
