@@ -24,6 +24,11 @@ __all__ = [
     "did_you_mean",
     "PrognosisWarning",
     "SeparationWarning",
+    "ReversedScoreWarning",
+    "BootstrapWarning",
+    "FeatureEncodingWarning",
+    "DelayedEntryWarning",
+    "UnseenLevelWarning",
     "ImputationConvergenceWarning",
 ]
 
@@ -140,3 +145,25 @@ class ProportionalHazardsWarning(PrognosisWarning):
 
 class ImputationConvergenceWarning(PrognosisWarning):
     """Multiple-imputation chains may not have converged (Gelman-Rubin R-hat above 1.1)."""
+
+
+class ReversedScoreWarning(PrognosisWarning):
+    """A concordance below 0.5: the score may run in the wrong direction (higher should be worse)."""
+
+
+class BootstrapWarning(PrognosisWarning):
+    """Some bootstrap replicates could not be computed (e.g. no deaths in a resample) and are excluded."""
+
+
+class FeatureEncodingWarning(PrognosisWarning):
+    """How :class:`~prognosis.features.FeatureBuilder` encoded a column differs from the naive reading:
+    a column dropped as constant or collinear, a rare missingness without an indicator, a level
+    unseen in training. Informative; resampling loops filter this class rather than all warnings."""
+
+
+class DelayedEntryWarning(PrognosisWarning):
+    """Patients enter late (left truncation) but the model does not adjust for it."""
+
+
+class UnseenLevelWarning(PrognosisWarning):
+    """A category level not seen when a transformer was fitted is treated as missing."""

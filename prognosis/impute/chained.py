@@ -59,7 +59,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..errors import ImputationConvergenceWarning, InputError, ModelError, NotFittedError
+from ..errors import ImputationConvergenceWarning, InputError, ModelError, NotFittedError, UnseenLevelWarning
 
 __all__ = ["MultipleImputer", "nelson_aalen_at", "missing_pattern", "DEFAULT_EXCLUDE"]
 
@@ -390,7 +390,7 @@ class MultipleImputer:
                 if unseen.any():
                     r = int(np.flatnonzero(unseen)[0])
                     warnings.warn(f"column {c!r}: level(s) not seen when the imputer was fitted (first at row {r}) "
-                                  "are treated as missing and imputed", UserWarning, stacklevel=3)
+                                  "are treated as missing and imputed", UnseenLevelWarning, stacklevel=3)
                 codes[codes < 0] = np.nan
                 out[c] = codes
         return out

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
-from ..errors import InputError, ModelError, NotFittedError
+from ..errors import FeatureEncodingWarning, InputError, ModelError, NotFittedError
 from ..impute import MultipleImputer, pool
 from ..survival_data import split_y
 
@@ -136,7 +136,7 @@ class ImputedModel(BaseEstimator):
         """S(t) per imputation: array (m, n patients, len(times))."""
         sets = self._sets(X)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # per-fit encoding notes would repeat m times
+            warnings.simplefilter("ignore", FeatureEncodingWarning)  # per-fit encoding notes would repeat m times
             return np.stack([np.asarray(mod.predict_survival(s, times, truncate=truncate), dtype=float)
                              for mod, s in zip(self.models_, sets)])
 
@@ -157,7 +157,7 @@ class ImputedModel(BaseEstimator):
         """Risk (higher = worse) averaged over the m imputations."""
         sets = self._sets(X)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
+            warnings.simplefilter("ignore", FeatureEncodingWarning)
             return np.mean([np.asarray(mod.predict(s), dtype=float) for mod, s in zip(self.models_, sets)], axis=0)
 
     def score(self, X, y) -> float:
