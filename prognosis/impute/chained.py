@@ -59,6 +59,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .._kernels import step_evaluate
 from ..errors import ImputationConvergenceWarning, InputError, ModelError, NotFittedError, UnseenLevelWarning
 
 __all__ = ["MultipleImputer", "nelson_aalen_at", "missing_pattern", "DEFAULT_EXCLUDE"]
@@ -83,8 +84,7 @@ def nelson_aalen_at(time, event) -> np.ndarray:
     at_risk = t.size - np.searchsorted(ts, ut, side="left")
     d = np.bincount(np.searchsorted(ut, t[e == 1]), minlength=ut.size)
     H = np.cumsum(d / at_risk)
-    idx = np.searchsorted(ut, t, side="right") - 1
-    return np.where(idx >= 0, H[np.clip(idx, 0, None)], 0.0)
+    return step_evaluate(ut, H, t, 0.0)
 
 
 def missing_pattern(frame: pd.DataFrame, columns=None) -> pd.DataFrame:

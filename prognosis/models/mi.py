@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
+from .._kernels import step_evaluate
 from ..errors import FeatureEncodingWarning, InputError, ModelError, NotFittedError
 from ..impute import MultipleImputer, pool
 from ..survival_data import split_y
@@ -318,8 +319,7 @@ def smcfcs_cox(frame: pd.DataFrame, covariates, *, time_col: str = "time_months"
                 beta = _mvn_draw(res.coef, res.cov, rng)
                 # Breslow baseline with the drawn coefficients, at each patient's own time
                 grid, H = _baseline_cumhaz(t, d, np.exp((X - X.mean(0)) @ beta), "breslow")
-                idx = np.searchsorted(grid, t, side="right") - 1
-                H0 = np.where(idx >= 0, H[np.clip(idx, 0, None)], 0.0) * np.exp(-X.mean(0) @ beta)
+                H0 = step_evaluate(grid, H, t, 0.0) * np.exp(-X.mean(0) @ beta)
                 Z = np.column_stack([np.ones(len(t)), np.delete(X, j, axis=1), A])
                 lp_rest = np.delete(X, j, axis=1) @ np.delete(beta, j)
                 obs = ~mis

@@ -256,8 +256,7 @@ class ScoreModel(BaseEstimator):
                                      "how='km' has no survival for it")
                 continue
             kt, ks, _, _ = self.km_[g]
-            idx = np.searchsorted(kt, times, side="right") - 1
-            vals = np.where(idx >= 0, ks[np.clip(idx, 0, None)], 1.0)
+            vals = step_evaluate(kt, ks, times, 1.0)
             # beyond the group's last time: defined only if its KM reached 0
             vals = np.where((times > kt[-1]) & (ks[-1] > 0), np.nan, vals)
             out[groups == g] = vals
