@@ -6,6 +6,8 @@ but never a patient identifier (row positions are used instead).
 """
 from __future__ import annotations
 
+from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+
 __all__ = [
     "PrognosisError",
     "InputError",
@@ -22,6 +24,11 @@ __all__ = [
     "did_you_mean",
     "PrognosisWarning",
     "SeparationWarning",
+    "ReversedScoreWarning",
+    "BootstrapWarning",
+    "FeatureEncodingWarning",
+    "DelayedEntryWarning",
+    "UnseenLevelWarning",
     "ImputationConvergenceWarning",
 ]
 
@@ -95,12 +102,16 @@ class MetricInputError(PrognosisError, ValueError):
     """Inputs to a metric are degenerate or inconsistent (no events, NaN risk, t beyond follow-up)."""
 
 
-class ModelError(PrognosisError):
-    """A model cannot be fitted or used as asked."""
+class ModelError(PrognosisError, ValueError):
+    """A model cannot be fitted or used as asked (a ``ValueError``, as scikit-learn expects)."""
 
 
-class NotFittedError(ModelError, AttributeError):
-    """The estimator is used before ``fit``."""
+class NotFittedError(ModelError, _SklearnNotFittedError):
+    """The estimator is used before ``fit``.
+
+    Subclasses scikit-learn's ``NotFittedError`` (itself a ``ValueError`` and an
+    ``AttributeError``), so ``sklearn.utils.validation.check_is_fitted`` callers catch it.
+    """
 
 
 class ArtifactError(PrognosisError):
@@ -134,3 +145,25 @@ class ProportionalHazardsWarning(PrognosisWarning):
 
 class ImputationConvergenceWarning(PrognosisWarning):
     """Multiple-imputation chains may not have converged (Gelman-Rubin R-hat above 1.1)."""
+
+
+class ReversedScoreWarning(PrognosisWarning):
+    """A concordance below 0.5: the score may run in the wrong direction (higher should be worse)."""
+
+
+class BootstrapWarning(PrognosisWarning):
+    """Some bootstrap replicates could not be computed (e.g. no deaths in a resample) and are excluded."""
+
+
+class FeatureEncodingWarning(PrognosisWarning):
+    """How :class:`~prognosis.features.FeatureBuilder` encoded a column differs from the naive reading:
+    a column dropped as constant or collinear, a rare missingness without an indicator, a level
+    unseen in training. Informative; resampling loops filter this class rather than all warnings."""
+
+
+class DelayedEntryWarning(PrognosisWarning):
+    """Patients enter late (left truncation) but the model does not adjust for it."""
+
+
+class UnseenLevelWarning(PrognosisWarning):
+    """A category level not seen when a transformer was fitted is treated as missing."""

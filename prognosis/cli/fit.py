@@ -21,12 +21,15 @@ from ..errors import InputError
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     from ..features import FEATURE_SETS
+    from ..models.registry import get_model_kind, model_kinds
 
-    p = subparsers.add_parser("fit", help="fit a survival model (cox, rsf, gbm, score:NAME) and save it",
+    kinds = ", ".join(model_kinds())
+    listing = "; ".join(f"{k} = {get_model_kind(k).label}" for k in model_kinds())
+    p = subparsers.add_parser("fit", help=f"fit a survival model ({kinds}, score:NAME) and save it",
                               description="Fit a survival model on a cohort table and save it (.skops artifact).")
     p.add_argument("--cohort", "-c", required=True, help="cohort table with outcome (.csv, .tsv, .xlsx, .parquet)")
     p.add_argument("--mapping", "-m", default=None, help="mapping file (YAML) for the cohort table")
-    p.add_argument("--model", required=True, help="cox, rsf, gbm or score:NAME (e.g. score:revised_tokuhashi)")
+    p.add_argument("--model", required=True, help=f"{listing}; or score:NAME (e.g. score:revised_tokuhashi)")
     p.add_argument("--features", default="clinical+molecular", choices=sorted(FEATURE_SETS),
                    help="named feature set (default clinical+molecular)")
     p.add_argument("--impute", default="indicator", choices=("indicator", "iterative", "none"),
@@ -64,6 +67,7 @@ def run(args) -> int:
     from ..errors import SeparationWarning
     from ..models import make_model, save
     from ..models.persistence import frame_checksum
+    from ..models.registry import SCORE_PREFIX, get_model_kind
     from ..survival_data import y_from_frame
 
     cohort = read_cohort(args.cohort, args.mapping)
@@ -74,7 +78,7 @@ def run(args) -> int:
     y = y_from_frame(frame)
     params = parse_params(args.param)
     kind = args.model
-    if kind in ("rsf", "gbm"):
+    if not kind.startswith(SCORE_PREFIX) and get_model_kind(kind).seeded:
         params.setdefault("random_state", args.seed)
     impute = None if args.impute == "none" else args.impute
     fparams = {"seed": args.seed}

@@ -280,13 +280,13 @@ class CohortSummary:
         t = f["time_months"].to_numpy(dtype=float)
         e = f["event"].to_numpy()
         # median follow-up by reverse Kaplan-Meier (censoring as the event; Schemper & Smith,
-        # Control Clin Trials 1996;17:343-346), via lifelines
+        # Control Clin Trials 1996;17:343-346), with the package's Kaplan-Meier kernel (R's median rule)
         med = float("nan")
         if len(f) and (e == 0).any():
-            from lifelines import KaplanMeierFitter
+            from .._kernels import product_limit, survival_quantile
 
-            km = KaplanMeierFitter().fit(t, 1 - e)
-            med = float(km.median_survival_time_)
+            ut, *_, surv, _ = product_limit(t, 1 - e.astype(float))
+            med = survival_quantile(ut, surv)
         return cls(
             n_input=int(len(st)) if len(st) else len(f),
             n_kept=int(counts.get("kept", 0)) if len(st) else len(f), n_changed=int(counts.get("changed", 0)),

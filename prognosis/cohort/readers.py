@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import io
 import re
 from pathlib import Path
@@ -49,16 +48,11 @@ _EXTRA = "\x00extra"  # name of the column that catches a trailing delimiter (ca
 
 def sha256_of(source) -> str:
     """SHA-256 of a file's bytes, or of a DataFrame's content (pandas row hashes)."""
+    from .._provenance import file_digest, frame_digest
+
     if isinstance(source, pd.DataFrame):
-        h = hashlib.sha256()
-        h.update(",".join(map(str, source.columns)).encode())
-        h.update(pd.util.hash_pandas_object(source.astype("string"), index=False).to_numpy().tobytes())
-        return h.hexdigest()
-    h = hashlib.sha256()
-    with open(source, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return frame_digest(source)
+    return file_digest(source)
 
 
 def _decodes(data_or_path, enc: str) -> bool:

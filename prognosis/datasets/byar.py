@@ -22,6 +22,8 @@ import pandas as pd
 
 from ..cohort import Cohort
 from ..cohort.readers import sha256_of
+from ._audit import audit_records as _audit
+from ._audit import build_audit
 from ..errors import DataUnavailableError, InputError, ReadError
 
 __all__ = ["load_byar_prostate", "PERFORMANCE_TO_ECOG"]
@@ -41,18 +43,6 @@ TREATMENTS = ("placebo", "0.2 mg estrogen", "1.0 mg estrogen", "5.0 mg estrogen"
 #: time is in whole months and 0 occurs (16 deaths). Whether the source floored or rounded is
 #: not documented; 0 lies in [0, 0.5) under either rule, and its midpoint 0.25 month is used.
 ZERO_TIME_MONTHS = 0.25
-
-
-def _audit(rows, column, action, raw, value, reason) -> pd.DataFrame:
-    n = len(rows)
-
-    def rep(x):
-        return list(x) if isinstance(x, (list, np.ndarray, pd.Series)) else [x] * n
-
-    out = pd.DataFrame({"column": rep(column), "action": rep(action), "raw": rep(raw),
-                        "value": rep(value), "reason": rep(reason)}, dtype=object)
-    out.insert(0, "row", np.asarray(rows, dtype="int64"))
-    return out
 
 
 def load_byar_prostate(path, *, normal_activity_ecog: int | None = 0,
@@ -171,8 +161,7 @@ def load_byar_prostate(path, *, normal_activity_ecog: int | None = 0,
         if m.any():
             audits.append(_audit(rows[m.to_numpy()], col, "na", None, None, f"{src} missing"))
 
-    audits.append(_audit(rows[keep.to_numpy()], "*", "kept", None, None, "row kept"))
-    audit = pd.concat(audits, ignore_index=True).sort_values(["row"], kind="stable").reset_index(drop=True)
+    audit = build_audit(n, audits)
     h = sha256_of(p)
     metadata = {
         "cohort": COHORT_LABEL,

@@ -35,6 +35,8 @@ import pandas as pd
 
 from ..cohort import Cohort
 from ..cohort.readers import sha256_of
+from ._audit import audit_records as _audit
+from ._audit import build_audit
 from ..cohort.schema import DAYS_PER_MONTH
 from ..errors import DataUnavailableError, InputError, ReadError
 
@@ -279,16 +281,6 @@ def call_fusions(fusions: pd.DataFrame, genes=("ALK", "ROS1", "RET"), *,
         else:
             m = parts.map(lambda p, g=gene: g in p and any(x and x != g and x.lower() != "intragenic" for x in p))
         out[gene.lower()] = set(f.loc[m.astype(bool), "patient"])
-    return out
-
-
-def _audit(rows, column, action, raw, value, reason) -> pd.DataFrame:
-    n = len(rows)
-    def rep(x):
-        return list(x) if isinstance(x, (list, np.ndarray, pd.Series, pd.Index)) else [x] * n
-    out = pd.DataFrame({"column": rep(column), "action": rep(action), "raw": rep(raw),
-                        "value": rep(value), "reason": rep(reason)}, dtype=object)
-    out.insert(0, "row", np.asarray(rows, dtype="int64"))
     return out
 
 
@@ -564,10 +556,7 @@ def load_msk_met(path, *, subset: str | None = None, origin: str = "sequencing",
     if out_sub.any():
         audits.append(_audit(rows[out_sub.to_numpy()], "subset", "rejected", None, None, why))
     keep &= ins
-    audits.append(_audit(rows[keep.to_numpy()], "*", "kept", None, None, "row kept"))
-
-    audit = pd.concat(audits, ignore_index=True).sort_values(["row", "action"], kind="stable")
-    audit = audit.reset_index(drop=True)
+    audit = build_audit(n, audits)
     frame = f.loc[keep].reset_index(drop=True)
     metadata = {
         "cohort": COHORT_LABEL if subset is None else f"{COHORT_LABEL}:{subset}",

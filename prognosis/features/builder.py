@@ -49,7 +49,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from ..cohort.schema import COLUMN_BY_NAME
-from ..errors import ArtifactError, InputError, ModelError, NotFittedError
+from ..errors import (ArtifactError, DelayedEntryWarning, FeatureEncodingWarning, InputError, ModelError,
+                      NotFittedError)
 from .encoders import (
     ECOG_TO_KPS,
     SUBTYPE_FUNCTIONS,
@@ -183,11 +184,11 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         Training medians / modes used by the indicator imputer.
     dropped_ : list of str
         Columns constant in the training data (e.g. a subtype never observed), dropped; a
-        patient who differs at transform time triggers a ``UserWarning`` naming the rows.
+        patient who differs at transform time triggers a :class:`~prognosis.errors.FeatureEncodingWarning` naming the rows.
     duplicates_ : dict
         Missingness indicators or subtype levels identical to an earlier column in the training
         data (labs always missing together) -> the column that represents them; a patient who
-        differs at transform time triggers a ``UserWarning``.
+        differs at transform time triggers a :class:`~prognosis.errors.FeatureEncodingWarning`.
     references_ : dict
         Categorical block (``"subtype:<site>"``, ``"primary_site"``, ``"sex"``, ...) -> the
         column dropped as its reference level (``None``: the documented reference has no column
@@ -209,7 +210,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
     recorded, so every prostate patient is ``unknown``; without an ER/PR definition no breast
     patient is HR+/HER2-), the first observed level in :data:`SUBTYPE_LEVELS` order, tested
     levels before ``untested``/``unknown``, becomes the reference, and :meth:`fit` emits a
-    ``UserWarning`` and records the reason in :attr:`drop_reasons_`. Likewise a block of
+    :class:`~prognosis.errors.FeatureEncodingWarning` and records the reason in :attr:`drop_reasons_`. Likewise a block of
     ``primary_site``, ``sex``, ``visceral_mets``, ``visceral_pattern`` or ``frankel`` whose
     documented reference (``other``, female, none, none, E) has no training patient uses its
     most frequent level as the reference.
@@ -332,7 +333,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
             k = int(X["entry_months"].notna().sum())
             warnings.warn(f"{k} training patient(s) have delayed entry (entry_months); the models of "
                           "prognosis.models do not adjust for left truncation, so their survival "
-                          "estimates may be biased upwards", UserWarning, stacklevel=2)
+                          "estimates may be biased upwards", DelayedEntryWarning, stacklevel=2)
         self.input_columns_ = [c for c in source_columns(self.feature_set, self.ecog_to_kps) if c in X.columns]
         # the columns with at least one training value: the ones prediction input must supply
         # (an all-missing training column carries no information and is not required)
@@ -422,7 +423,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         if noteworthy:
             lines = "; ".join(f"{c}: {r}" for c, r in noteworthy.items())
             warnings.warn(f"FeatureBuilder dropped {len(noteworthy)} column(s) that would be collinear "
-                          f"with others on the training data (see .drop_reasons_): {lines}", UserWarning, stacklevel=2)
+                          f"with others on the training data (see .drop_reasons_): {lines}", FeatureEncodingWarning, stacklevel=2)
         self.feature_names_out_ = [c for c in full.columns if c not in self.drop_reasons_]
         self.n_features_in_ = X.shape[1]
         return self
@@ -606,7 +607,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
                 warnings.warn(f"{key!r} was missing in only {n_train} training row(s), so the model has no "
                               f"missingness indicator for it; rows {np.flatnonzero(miss)[:5].tolist()} are "
                               "imputed (median/mode, or the reference level for a category)",
-                              UserWarning, stacklevel=2)
+                              FeatureEncodingWarning, stacklevel=2)
         full = self._impute(raw, X)
         for col in self.dropped_:
             # a level never (or always) seen in training has no column; say so rather than
@@ -616,12 +617,12 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
                 rows = np.flatnonzero(diff)[:5].tolist()
                 warnings.warn(f"column {col!r} was constant in the training data and is not a model feature; "
                               f"rows {rows} differ from the training value and are encoded as the training value",
-                              UserWarning, stacklevel=2)
+                              FeatureEncodingWarning, stacklevel=2)
         for col, kept in self.duplicates_.items():
             diff = (full[col] != full[kept]).to_numpy()
             if diff.any():
                 warnings.warn(f"column {col!r} equalled {kept!r} in the training data and is represented by it; "
-                              f"rows {np.flatnonzero(diff)[:5].tolist()} differ", UserWarning, stacklevel=2)
+                              f"rows {np.flatnonzero(diff)[:5].tolist()} differ", FeatureEncodingWarning, stacklevel=2)
         return full[self.feature_names_out_].astype(float)
 
     def patient_notes(self, X: pd.DataFrame) -> list[list[str]]:

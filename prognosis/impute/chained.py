@@ -59,7 +59,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..errors import ImputationConvergenceWarning, InputError, ModelError, NotFittedError
+from .._kernels import step_evaluate
+from ..errors import ImputationConvergenceWarning, InputError, ModelError, NotFittedError, UnseenLevelWarning
 
 __all__ = ["MultipleImputer", "nelson_aalen_at", "missing_pattern", "DEFAULT_EXCLUDE"]
 
@@ -83,8 +84,7 @@ def nelson_aalen_at(time, event) -> np.ndarray:
     at_risk = t.size - np.searchsorted(ts, ut, side="left")
     d = np.bincount(np.searchsorted(ut, t[e == 1]), minlength=ut.size)
     H = np.cumsum(d / at_risk)
-    idx = np.searchsorted(ut, t, side="right") - 1
-    return np.where(idx >= 0, H[np.clip(idx, 0, None)], 0.0)
+    return step_evaluate(ut, H, t, 0.0)
 
 
 def missing_pattern(frame: pd.DataFrame, columns=None) -> pd.DataFrame:
@@ -390,7 +390,7 @@ class MultipleImputer:
                 if unseen.any():
                     r = int(np.flatnonzero(unseen)[0])
                     warnings.warn(f"column {c!r}: level(s) not seen when the imputer was fitted (first at row {r}) "
-                                  "are treated as missing and imputed", UserWarning, stacklevel=3)
+                                  "are treated as missing and imputed", UnseenLevelWarning, stacklevel=3)
                 codes[codes < 0] = np.nan
                 out[c] = codes
         return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._kernels import step_evaluate
 from ..errors import MetricInputError
 
 
@@ -110,8 +111,7 @@ def cox_surv_at(beta, bt, bh, X, t):
     X = np.asarray(X, dtype=float)
     if X.ndim == 1:
         X = X[:, None]
-    i = np.searchsorted(bt, t, side="right") - 1
-    H = bh[i] if i >= 0 else 0.0
+    H = step_evaluate(bt, bh, t, 0.0)
     return np.exp(-H * np.exp(X @ beta))
 
 

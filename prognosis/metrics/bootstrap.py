@@ -15,7 +15,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from ..errors import MetricInputError, PrognosisError
+from ..errors import BootstrapWarning, FeatureEncodingWarning, MetricInputError, PrognosisError, ReversedScoreWarning
 
 __all__ = ["BootstrapResult", "PairedBootstrapResult", "bootstrap", "paired_bootstrap",
            "resample_indices"]
@@ -67,7 +67,9 @@ def _chunk(metric_fn, data, n, n_boot, seed, start, stop, width):
     for k, idx in enumerate(resample_indices(n, n_boot, seed, start, stop)):
         try:
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
+                # per-replicate notes (reversed C, encoding notes) would repeat n_boot times
+                warnings.simplefilter("ignore", ReversedScoreWarning)
+                warnings.simplefilter("ignore", FeatureEncodingWarning)
                 v, _ = _as_vector(metric_fn(_take(data, idx)))
             out[k] = v
         except PrognosisError as exc:   # degenerate resample (e.g. no deaths): recorded, not hidden
@@ -96,7 +98,7 @@ def _run(metric_fn, data, n_boot, seed, n_jobs):
     errors = [m for p in parts for m in p[1]]
     if errors:
         warnings.warn(f"{len(errors)} of {n_boot} bootstrap replicates failed and are excluded "
-                      f"(first: {errors[0]})", UserWarning, stacklevel=3)
+                      f"(first: {errors[0]})", BootstrapWarning, stacklevel=3)
     return est_v, names, reps, errors
 
 

@@ -23,28 +23,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._kernels import rcs_basis
 from ..errors import MetricInputError
 from ._checks import check_horizons, check_probability, check_survival
 from ._cox import cox_efron, cox_surv_at
 from .km import _km
 
 __all__ = ["CalibrationResult", "calibration", "rcs_basis"]
-
-
-def rcs_basis(x: np.ndarray, knots) -> np.ndarray:
-    """Restricted cubic spline basis (x plus k-2 nonlinear terms), as ``rms::rcs``/``Hmisc::rcspline.eval``
-    with its default normalisation (divided by (k_last - k_1)^2)."""
-    x = np.asarray(x, dtype=float)
-    k = np.asarray(knots, dtype=float)
-    nk = k.size
-    cols = [x]
-    norm = (k[-1] - k[0]) ** 2
-    for j in range(nk - 2):
-        term = (np.maximum(x - k[j], 0) ** 3
-                - np.maximum(x - k[-2], 0) ** 3 * (k[-1] - k[j]) / (k[-1] - k[-2])
-                + np.maximum(x - k[-1], 0) ** 3 * (k[-2] - k[j]) / (k[-1] - k[-2]))
-        cols.append(term / norm)
-    return np.column_stack(cols)
 
 
 @dataclass

@@ -23,7 +23,7 @@ import warnings
 
 import numpy as np
 
-from ..errors import MetricInputError
+from ..errors import MetricInputError, ReversedScoreWarning
 from ._checks import check_survival, check_vector
 from .km import censoring_km
 
@@ -295,7 +295,7 @@ def harrell_c(time, event, risk, *, timefix_times: bool = True, warn_reversed: b
         Predicted risk, higher = worse (e.g. Cox linear predictor, prognostic score).
         For predicted survival probabilities pass ``1 - S(t)`` or ``-S(t)``.
     warn_reversed : bool
-        Warn (``UserWarning``) when C < 0.5, which suggests a score where higher = better.
+        Warn (:class:`~prognosis.errors.ReversedScoreWarning`) when C < 0.5, which suggests a score where higher = better.
 
     Returns
     -------
@@ -325,7 +325,7 @@ def harrell_c(time, event, risk, *, timefix_times: bool = True, warn_reversed: b
     value = (c + tr / 2) / (c + d + tr)
     if warn_reversed and value < 0.5:
         warnings.warn(f"Harrell C = {value:.3f} < 0.5: is the score's direction reversed? "
-                      "prognosis expects risk where higher = worse", UserWarning, stacklevel=2)
+                      "prognosis expects risk where higher = worse", ReversedScoreWarning, stacklevel=2)
     return ConcordanceResult(value, concordant=c, discordant=d, tied_risk=tr, tied_time=tt,
                              kind="harrell")
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from .._kernels import product_limit
 from ..errors import MetricInputError
 from ._checks import check_survival
 
@@ -91,15 +92,8 @@ class KaplanMeier:
 
 
 def _km(time: np.ndarray, event: np.ndarray, conf_level=0.95, conf_type="log") -> KaplanMeier:
-    ut, inv = np.unique(time, return_inverse=True)
-    d = np.bincount(inv, weights=event, minlength=ut.size)
-    tot = np.bincount(inv, minlength=ut.size).astype(float)
-    n_risk = tot[::-1].cumsum()[::-1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        surv = np.cumprod(1.0 - d / n_risk)
-        term = np.where(d > 0, d / (n_risk * (n_risk - d)), 0.0)
-    var = np.cumsum(term)
-    return KaplanMeier(ut, n_risk, d, tot - d, surv, np.sqrt(var), conf_level, conf_type)
+    ut, n_risk, d, c, surv, var = product_limit(time, event)
+    return KaplanMeier(ut, n_risk, d, c, surv, np.sqrt(var), conf_level, conf_type)
 
 
 def kaplan_meier(time, event, *, conf_level: float = 0.95, conf_type: str = "log") -> KaplanMeier:

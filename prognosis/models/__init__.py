@@ -11,6 +11,7 @@ from .forest import RandomSurvivalForestModel
 from .mi import ImputedModel, pooled_cox, score_group_shares
 from .persistence import load, save
 from .pipeline import MODEL_KINDS, SurvivalPipeline, make_model, make_pipeline
+from .registry import ModelKind, model_kinds, register_model
 from .score_model import ScoreModel
 from .scoring import make_scorer
 from .update import UpdateReport, update  # noqa: E402  (function shadows the submodule name, by design)
@@ -21,3 +22,4 @@ __all__ = [
     "ImputedModel", "pooled_cox", "score_group_shares",
 ]
 __all__ += ["update", "UpdateReport"]
+__all__ += ["ModelKind", "model_kinds", "register_model"]

@@ -17,23 +17,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._kernels import step_evaluate  # noqa: F401  (re-exported: models import it from here)
 from ..errors import ArtifactError, InputError, ModelError, NotFittedError
 from ..survival_data import split_y
 
-__all__ = ["SurvivalModelMixin", "step_evaluate", "check_times"]
-
-
-def step_evaluate(grid: np.ndarray, values: np.ndarray, times: np.ndarray, before: float) -> np.ndarray:
-    """Evaluate right-continuous step functions given on ``grid`` at ``times``.
-
-    ``values`` has shape (n, len(grid)); for t < grid[0] the value is ``before`` (1 for S, 0 for
-    a cumulative hazard).
-    """
-    idx = np.searchsorted(grid, times, side="right") - 1
-    out = np.empty((values.shape[0], len(times)))
-    for j, i in enumerate(idx):
-        out[:, j] = before if i < 0 else values[:, i]
-    return out
+__all__ = ["SurvivalModelMixin", "step_evaluate", "check_times", "check_params", "check_fitted", "constraints_of"]
 
 
 def check_times(times) -> np.ndarray:
@@ -54,26 +42,76 @@ def harrell_c(time, event, risk) -> float:
     return float(_hc(time, event, risk, warn_reversed=False))
 
 
+def constraints_of(cls, names) -> dict:
+    """The ``_parameter_constraints`` of a wrapped scikit-learn/-survival class for ``names``."""
+    return {k: cls._parameter_constraints[k] for k in names}
+
+
+def check_params(estimator) -> None:
+    """Validate ``estimator``'s parameters against its ``_parameter_constraints``.
+
+    scikit-learn's own validation (``BaseEstimator._validate_params``); its
+    ``InvalidParameterError`` is re-raised as :class:`~prognosis.errors.ModelError` (a
+    ``ValueError``) with the message phrased as "Class: param must be ...".
+    """
+    import re
+
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    try:
+        estimator._validate_params()
+    except InvalidParameterError as exc:
+        msg = re.sub(r"^The '(\w+)' parameter of (\w+) must be", r"\2: \1 must be", str(exc))
+        raise ModelError(msg) from exc
+
+
+def check_fitted(estimator, attributes=None) -> None:
+    """``sklearn.utils.validation.check_is_fitted`` raising the package's :class:`NotFittedError`."""
+    from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    try:
+        check_is_fitted(estimator, attributes)
+    except SklearnNotFittedError as exc:
+        if isinstance(exc, NotFittedError):
+            raise
+        name = type(estimator).__name__
+        raise NotFittedError(f"This {name} instance is not fitted yet; call fit(X, y) first") from exc
+
+
 class SurvivalModelMixin:
     """Shared input checks, follow-up bookkeeping and the ``predict_survival`` contract.
 
     Subclasses implement ``_fit(X: ndarray, time, event)``, ``_risk(X: ndarray)`` and
-    ``_survival(X: ndarray, times: ndarray) -> ndarray (n, len(times))``.
+    ``_survival(X: ndarray, times: ndarray) -> ndarray (n, len(times))``, and declare
+    ``_parameter_constraints`` (scikit-learn's parameter-validation format), checked by ``fit``.
+    Inputs go through ``sklearn.utils.validation.validate_data`` (dense, 2-D, numeric, at least
+    2 samples and 1 feature, ``n_features_in_``/``feature_names_in_`` bookkeeping); missing
+    values are reported by the model with their row and column.
     """
 
     _estimator_type = "survival"  # lets sklearn tooling recognise a non-classifier
 
     # -- input handling ----------------------------------------------------------------------
+    def _feature_names(self) -> list[str]:
+        """Column names seen in fit: ``feature_names_in_`` for a DataFrame, else ``x0, x1, ...``."""
+        names = getattr(self, "feature_names_in_", None)
+        if names is not None:
+            return [str(c) for c in names]
+        return [f"x{i}" for i in range(self.n_features_in_)]
+
+    @staticmethod
+    def _float_frame(X):
+        """pandas nullable columns (Int64, Float64, boolean with ``pd.NA``) as float with NaN."""
+        if isinstance(X, pd.DataFrame) and any(isinstance(d, pd.api.extensions.ExtensionDtype) for d in X.dtypes):
+            return pd.DataFrame(X.to_numpy(dtype=float, na_value=np.nan), index=X.index, columns=X.columns)
+        return X
+
     def _validate_fit_X(self, X) -> np.ndarray:
-        if isinstance(X, pd.DataFrame):
-            self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
-            arr = X.to_numpy(dtype=float, na_value=np.nan)
-        else:
-            arr = np.asarray(X, dtype=float)
-            if arr.ndim != 2:
-                raise InputError(f"X must be 2-D, got shape {arr.shape}")
-            self.feature_names_in_ = np.asarray([f"x{i}" for i in range(arr.shape[1])], dtype=object)
-        self.n_features_in_ = arr.shape[1]
+        from sklearn.utils.validation import validate_data
+
+        arr = validate_data(self, self._float_frame(X), reset=True, dtype=np.float64,
+                            ensure_all_finite=False, ensure_min_samples=2)
         self._check_finite(arr)
         return arr
 
@@ -81,17 +119,18 @@ class SurvivalModelMixin:
         bad = ~np.isfinite(arr)
         if bad.any():
             r, c = np.argwhere(bad)[0]
-            names = getattr(self, "feature_names_in_", None)
-            col = names[c] if names is not None and c < len(names) else c
-            raise InputError(f"X has a missing or non-finite value at row {r}, column {col!r}; "
+            names = self._feature_names() if hasattr(self, "n_features_in_") else []
+            col = names[c] if c < len(names) else c
+            raise InputError(f"X has a missing or non-finite value at row {r}, column {col!r} (NaN or inf); "
                              "impute first (e.g. make_pipeline(model) includes FeatureBuilder imputation)")
 
     def _validate_X(self, X) -> np.ndarray:
-        if not hasattr(self, "n_features_in_"):
-            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit(X, y) first")
-        if isinstance(X, pd.DataFrame):
+        from sklearn.utils.validation import validate_data
+
+        check_fitted(self, "n_features_in_")
+        if isinstance(X, pd.DataFrame) and getattr(self, "feature_names_in_", None) is not None:
             cols = [str(c) for c in X.columns]
-            expected = list(self.feature_names_in_)
+            expected = self._feature_names()
             if cols != expected:
                 missing = [c for c in expected if c not in cols]
                 extra = [c for c in cols if c not in expected]
@@ -101,16 +140,15 @@ class SurvivalModelMixin:
                 if getattr(self, "loaded_from_artifact_", False):
                     raise ArtifactError("feature spec of the saved model does not match the input: " + msg)
                 raise ModelError(msg)
-            arr = X.to_numpy(dtype=float, na_value=np.nan)
-        else:
-            arr = np.asarray(X, dtype=float)
-            if arr.ndim != 2 or arr.shape[1] != self.n_features_in_:
-                raise InputError(f"X must have {self.n_features_in_} columns, got shape {arr.shape}")
+        arr = validate_data(self, self._float_frame(X), reset=False, dtype=np.float64, ensure_all_finite=False,
+                            ensure_min_samples=0)  # predicting for no patient gives an empty result
         self._check_finite(arr)
         return arr
 
     @staticmethod
     def _split_y(y, n: int) -> tuple[np.ndarray, np.ndarray]:
+        if y is None:
+            raise InputError("this survival model requires y to be passed, but the target y is None")
         time, event = split_y(y)
         if len(time) != n:
             raise InputError(f"X has {n} rows but y has {len(time)}")
@@ -137,6 +175,7 @@ class SurvivalModelMixin:
         -------
         self
         """
+        check_params(self)
         arr = self._validate_fit_X(X)
         time, event = self._split_y(y, arr.shape[0])
         self.max_time_ = float(time.max())

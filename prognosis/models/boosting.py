@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sksurv.ensemble import GradientBoostingSurvivalAnalysis
 
-from ._base import SurvivalModelMixin, step_evaluate
+from ._base import SurvivalModelMixin, constraints_of, step_evaluate
 from ._coxph_loss import FastCoxPH
 from ..survival_data import make_y
 
@@ -49,6 +49,10 @@ class GradientBoostingSurvivalModel(SurvivalModelMixin, BaseEstimator):
     trees of depth 3, learning rate 0.05, ``subsample=0.8`` -- stochastic boosting,
     ``min_samples_leaf=10``). S(t | x) uses the Breslow baseline on the training event times.
     """
+
+    _parameter_constraints: dict = constraints_of(GradientBoostingSurvivalAnalysis, (
+        "n_estimators", "learning_rate", "max_depth", "min_samples_leaf", "subsample", "max_features",
+        "dropout_rate", "random_state"))
 
     def __init__(self, n_estimators: int = 200, learning_rate: float = 0.05, max_depth: int = 3,
                  min_samples_leaf: int = 10, subsample: float = 0.8, max_features=None,

@@ -24,8 +24,13 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from ..errors import ModelError, NotFittedError, SeparationWarning
-from ._base import SurvivalModelMixin, step_evaluate
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from .._kernels import rcs_basis, step_index
+from ..errors import ModelError, SeparationWarning
+from ._base import SurvivalModelMixin, check_fitted, step_evaluate
 
 __all__ = ["CoxModel", "rcs_basis", "rcs_knots", "SEPARATION_LIMIT"]
 
@@ -54,27 +59,6 @@ def rcs_knots(x: np.ndarray, n_knots: int = 4) -> np.ndarray:
     if np.unique(k).size < k.size:
         raise ModelError(f"spline knots are not distinct ({k.tolist()}); the variable has too few distinct values")
     return k
-
-
-def rcs_basis(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
-    """Harrell's restricted cubic spline basis (linear beyond the outer knots), like ``rms::rcs``.
-
-    Returns an (n, k-1) array: ``x`` itself and k-2 non-linear terms, each scaled by
-    ``(t_k - t_1)^2`` as in rms. Written here (rather than scikit-learn's B-spline
-    ``SplineTransformer``) because its coefficients are the familiar rms ones and the knots fit
-    in a JSON artifact.
-    """
-    x = np.asarray(x, float)
-    t = np.asarray(knots, float)
-    k = t.size
-    norm = (t[-1] - t[0]) ** 2
-    cols = [x]
-    for j in range(k - 2):
-        term = (np.clip(x - t[j], 0, None) ** 3
-                - np.clip(x - t[k - 2], 0, None) ** 3 * (t[k - 1] - t[j]) / (t[k - 1] - t[k - 2])
-                + np.clip(x - t[k - 1], 0, None) ** 3 * (t[k - 2] - t[j]) / (t[k - 1] - t[k - 2]))
-        cols.append(term / norm)
-    return np.column_stack(cols)
 
 
 def _baseline_cumhaz(time, event, w, method: str, x: np.ndarray | None = None):
@@ -204,6 +188,17 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
     True
     """
 
+    _parameter_constraints: dict = {
+        "penalizer": [Interval(Real, 0, None, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "strata": ["array-like", None],
+        "spline_terms": ["array-like"],
+        "spline_knots": [Interval(Integral, 3, 5, closed="both")],
+        "baseline": [StrOptions({"efron", "breslow"})],
+        "alpha": [Interval(Real, 0, 1, closed="neither")],
+        "solver": [StrOptions({"auto", "newton", "lifelines"})],
+    }
+
     def __init__(self, penalizer: float = 0.0, l1_ratio: float = 0.0, strata=None,
                  spline_terms: tuple = (), spline_knots: int = 4, baseline: str = "efron",
                  alpha: float = 0.05, solver: str = "auto"):
@@ -218,7 +213,7 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
 
     # -- design ----------------------------------------------------------------------------
     def _design(self, X: np.ndarray, fit: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        names = list(self.feature_names_in_)
+        names = self._feature_names()
         strata = list(self.strata or [])
         for s in strata + list(self.spline_terms):
             if s not in names:
@@ -411,7 +406,7 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
         for k in np.unique(keys):
             m = keys == k
             grid = self.baseline_times_[str(k)]
-            idx = np.searchsorted(grid, t[ok], side="right") - 1
+            idx = step_index(grid, t[ok])
             H0 = np.where(idx >= 0, self.baseline_cumhaz_[str(k)][np.clip(idx, 0, None)], 0.0)
             V0 = np.where(idx >= 0, self.baseline_varhaz_[str(k)][np.clip(idx, 0, None)], 0.0)
             XB = np.where((idx >= 0)[:, None], self.baseline_xbar_[str(k)][np.clip(idx, 0, None)], 0.0)
@@ -431,8 +426,7 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
         return pd.Series(self.baseline_cumhaz_[stratum], index=pd.Index(self.baseline_times_[stratum], name="time_months"))
 
     def _require_fit(self):
-        if not hasattr(self, "coef_"):
-            raise NotFittedError("CoxModel is not fitted; call fit(X, y) first")
+        check_fitted(self, "coef_")
 
     @property
     def summary(self) -> pd.DataFrame:

@@ -16,11 +16,15 @@ On simulated data the grid changes Harrell's C by < 0.005 (tests/models/test_for
 """
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval
+from sksurv.ensemble import RandomSurvivalForest
 
 from ..errors import ModelError
-from ._base import SurvivalModelMixin, step_evaluate
+from ._base import SurvivalModelMixin, constraints_of, step_evaluate
 from ..survival_data import make_y
 
 __all__ = ["RandomSurvivalForestModel", "snap_to_grid", "time_grid"]
@@ -80,6 +84,13 @@ class RandomSurvivalForestModel(SurvivalModelMixin, BaseEstimator):
     (2, 1)
     """
 
+    _parameter_constraints: dict = {
+        **constraints_of(RandomSurvivalForest, (
+            "n_estimators", "max_depth", "min_samples_split", "min_samples_leaf", "max_features",
+            "max_samples", "low_memory", "n_jobs", "random_state")),
+        "time_grid": [Interval(Integral, 2, None, closed="left"), None],
+    }
+
     def __init__(self, n_estimators: int = 300, max_depth=None, min_samples_split: int = 6,
                  min_samples_leaf: int = 5, max_features=0.75, max_samples=None,
                  time_grid: int | None = 128, low_memory: bool = False, n_jobs=None,
@@ -96,8 +107,6 @@ class RandomSurvivalForestModel(SurvivalModelMixin, BaseEstimator):
         self.random_state = random_state
 
     def _fit(self, X, time, event):
-        from sksurv.ensemble import RandomSurvivalForest
-
         if np.unique(time).size < 2:  # scikit-survival's trees then fail at predict (1-D hazard array)
             raise ModelError(f"RandomSurvivalForestModel needs at least two distinct follow-up times; all "
                              f"{len(time)} times are equal ({float(time[0]):g} months), so no split or "
@@ -142,4 +151,4 @@ class RandomSurvivalForestModel(SurvivalModelMixin, BaseEstimator):
 
         r = permutation_importance(self, X, y, n_repeats=n_repeats, random_state=random_state, n_jobs=n_jobs)
         return pd.DataFrame({"importance_mean": r.importances_mean, "importance_sd": r.importances_std},
-                            index=pd.Index(list(self.feature_names_in_), name="feature")).sort_values("importance_mean", ascending=False)
+                            index=pd.Index(self._feature_names(), name="feature")).sort_values("importance_mean", ascending=False)

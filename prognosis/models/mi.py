@@ -34,7 +34,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
-from ..errors import InputError, ModelError, NotFittedError
+from .._kernels import step_evaluate
+from ..errors import FeatureEncodingWarning, InputError, ModelError, NotFittedError
 from ..impute import MultipleImputer, pool
 from ..survival_data import split_y
 
@@ -136,7 +137,7 @@ class ImputedModel(BaseEstimator):
         """S(t) per imputation: array (m, n patients, len(times))."""
         sets = self._sets(X)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # per-fit encoding notes would repeat m times
+            warnings.simplefilter("ignore", FeatureEncodingWarning)  # per-fit encoding notes would repeat m times
             return np.stack([np.asarray(mod.predict_survival(s, times, truncate=truncate), dtype=float)
                              for mod, s in zip(self.models_, sets)])
 
@@ -157,7 +158,7 @@ class ImputedModel(BaseEstimator):
         """Risk (higher = worse) averaged over the m imputations."""
         sets = self._sets(X)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
+            warnings.simplefilter("ignore", FeatureEncodingWarning)
             return np.mean([np.asarray(mod.predict(s), dtype=float) for mod, s in zip(self.models_, sets)], axis=0)
 
     def score(self, X, y) -> float:
@@ -318,8 +319,7 @@ def smcfcs_cox(frame: pd.DataFrame, covariates, *, time_col: str = "time_months"
                 beta = _mvn_draw(res.coef, res.cov, rng)
                 # Breslow baseline with the drawn coefficients, at each patient's own time
                 grid, H = _baseline_cumhaz(t, d, np.exp((X - X.mean(0)) @ beta), "breslow")
-                idx = np.searchsorted(grid, t, side="right") - 1
-                H0 = np.where(idx >= 0, H[np.clip(idx, 0, None)], 0.0) * np.exp(-X.mean(0) @ beta)
+                H0 = step_evaluate(grid, H, t, 0.0) * np.exp(-X.mean(0) @ beta)
                 Z = np.column_stack([np.ones(len(t)), np.delete(X, j, axis=1), A])
                 lp_rest = np.delete(X, j, axis=1) @ np.delete(beta, j)
                 obs = ~mis

@@ -46,13 +46,12 @@ import hmac
 import io
 import json
 import os
-import platform
 import zipfile
 from pathlib import Path
 
-import pandas as pd
-
+from .._provenance import frame_digest, versions
 from ..errors import ArtifactError
+from .registry import trusted_types
 
 __all__ = ["save", "load", "read_metadata", "TRUSTED_TYPES", "FORMAT_VERSION", "frame_checksum",
            "signing_key", "MAX_ARTIFACT_BYTES"]
@@ -67,13 +66,10 @@ MAX_PAYLOAD_MEMBERS = 200_000
 SIGNATURE_ALGORITHM = "HMAC-SHA256"
 
 #: Types allowed in a payload besides those skops trusts by default (NumPy, builtins, most of
-#: scikit-learn). Anything else makes :func:`load` refuse the file.
-TRUSTED_TYPES = (
-    "prognosis.models.cox.CoxModel",
-    "prognosis.models.forest.RandomSurvivalForestModel",
-    "prognosis.models.boosting.GradientBoostingSurvivalModel",
-    "prognosis.models.boosting.FastCoxGradientBoosting",
-    "prognosis.models._coxph_loss.FastCoxPH",
+#: scikit-learn) and those of the registered model kinds
+#: (:func:`prognosis.models.registry.trusted_types`, read again at each :func:`load`).
+#: Anything else makes :func:`load` refuse the file.
+TRUSTED_TYPES = trusted_types() + (
     "prognosis.models.score_model.ScoreModel",
     "prognosis.models.pipeline.SurvivalPipeline",
     "prognosis.features.builder.FeatureBuilder",
@@ -81,10 +77,6 @@ TRUSTED_TYPES = (
     "prognosis.impute.chained.MultipleImputer",
     "prognosis.impute.chained._Spec",
     "prognosis.impute.pool.PooledResult",
-    "sksurv.ensemble.forest.RandomSurvivalForest",
-    "sksurv.tree.tree.SurvivalTree",
-    "sksurv.ensemble.boosting.GradientBoostingSurvivalAnalysis",
-    "sksurv.ensemble.survival_loss.CoxPH",
     "sksurv.linear_model.coxph.BreslowEstimator",
     "sksurv.nonparametric.SurvivalFunctionEstimator",
     "sksurv.functions.StepFunction",
@@ -104,28 +96,8 @@ TRUSTED_TYPES = (
 )
 
 
-def frame_checksum(frame) -> str:
-    """sha256 of a DataFrame's values and column names (row order matters)."""
-    if frame is None:
-        return ""
-    h = hashlib.sha256()
-    h.update(json.dumps([str(c) for c in frame.columns]).encode())
-    h.update(pd.util.hash_pandas_object(frame.astype(object).where(frame.notna(), None).astype(str), index=False).to_numpy().tobytes())
-    return h.hexdigest()
-
-
-def _versions() -> dict:
-    import importlib.metadata as md
-
-    out = {"python": platform.python_version()}
-    for pkg in ("prognosis", "numpy", "pandas", "scikit-learn", "scikit-survival", "lifelines", "skops"):
-        try:
-            out[pkg] = md.version(pkg)
-        except md.PackageNotFoundError:  # pragma: no cover
-            out[pkg] = None
-    from .. import __version__  # the distribution is named prognosis-spine; the package knows its version
-    out["prognosis"] = __version__
-    return out
+#: sha256 of a DataFrame's values and column names (row order matters); the package-wide digest.
+frame_checksum = frame_digest
 
 
 def _feature_spec(model) -> dict:
@@ -224,7 +196,7 @@ def save(model, path, *, training_data=None, metadata: dict | None = None, key=N
         "model_params": json.loads(json.dumps(model.get_params(deep=False), default=repr)),
         "feature_spec": _feature_spec(model),
         "training_checksum": frame_checksum(training_data),
-        "versions": _versions(),
+        "versions": versions(),
         "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "payload_sha256": payload_sha,
         "extra": metadata or {},
@@ -457,7 +429,8 @@ def load(path, *, key=None):
         untrusted = sio.get_untrusted_types(data=payload)
     except Exception as exc:  # malformed skops payload
         raise ArtifactError(f"{path}: invalid model payload: {exc}") from exc
-    refused = [t for t in untrusted if t not in TRUSTED_TYPES]
+    trusted = set(TRUSTED_TYPES) | set(trusted_types())
+    refused = [t for t in untrusted if t not in trusted]
     if refused:
         raise ArtifactError(f"{path}: payload contains types outside the trusted list: {refused[:5]}")
     try:

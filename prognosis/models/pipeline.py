@@ -10,6 +10,7 @@ from sklearn.pipeline import Pipeline
 
 from ..errors import InputError
 from ..features import FeatureBuilder
+from .registry import SCORE_PREFIX, get_model_kind, model_kinds
 
 __all__ = ["SurvivalPipeline", "make_pipeline", "make_model", "MODEL_KINDS"]
 
@@ -49,7 +50,9 @@ def make_pipeline(model, feature_set: str = "clinical+molecular", impute: str | 
     ])
 
 
-MODEL_KINDS = ("cox", "rsf", "gbm", "score:<name>")
+#: Names accepted by :func:`make_model` when this module was imported (the live list is
+#: :func:`prognosis.models.registry.model_kinds`); kept for backwards compatibility.
+MODEL_KINDS = (*model_kinds(), SCORE_PREFIX + "<name>")
 
 #: What a score model does with a patient whose total is incomplete (an item not recorded): the
 #: middle of the possible range, ``(min + max) / 2``. One default for ``make_model("score:...")``,
@@ -65,6 +68,7 @@ def make_model(kind: str, feature_set: str = "clinical+molecular", impute: str |
     Parameters
     ----------
     kind : str
+        A name in :func:`prognosis.models.registry.model_kinds`, built from the registry:
         ``"cox"`` (:class:`CoxModel`), ``"rsf"`` (:class:`RandomSurvivalForestModel`),
         ``"gbm"`` (:class:`GradientBoostingSurvivalModel`) -- each inside a
         :class:`SurvivalPipeline` with a :class:`FeatureBuilder` -- or ``"score:<name>"``
@@ -76,31 +80,20 @@ def make_model(kind: str, feature_set: str = "clinical+molecular", impute: str |
     **params
         Estimator parameters (e.g. ``n_estimators=300``, ``penalizer=0.01``, ``random_state``).
     """
-    from .boosting import GradientBoostingSurvivalModel
-    from .cox import CoxModel
-    from .forest import RandomSurvivalForestModel
     from .score_model import ScoreModel
 
-    if kind.startswith("score:"):
-        import inspect
-
-        allowed = [k for k in inspect.signature(ScoreModel.__init__).parameters if k not in ("self", "name")]
-        unknown = [k for k in params if k not in allowed]
-        if unknown:
-            from ..errors import did_you_mean
-
-            raise InputError(f"model {kind!r} has no parameter {unknown[0]!r}{did_you_mean(unknown[0], allowed)}; "
-                             f"its parameters are {sorted(allowed)}")
+    if kind.startswith(SCORE_PREFIX):
+        cls, name = ScoreModel, kind[len(SCORE_PREFIX):]
         params.setdefault("missing", INCOMPLETE_TOTAL_DEFAULT)
-        return ScoreModel(kind.split(":", 1)[1], **params)
-    classes = {"cox": CoxModel, "rsf": RandomSurvivalForestModel, "gbm": GradientBoostingSurvivalModel}
-    if kind not in classes:
-        raise InputError(f"unknown model kind {kind!r}; choose one of {list(MODEL_KINDS)}")
-    allowed = classes[kind]().get_params(deep=False)
+    else:
+        cls, name = get_model_kind(kind).estimator_class(), None
+    allowed = [k for k in cls().get_params(deep=False) if k != "name"]
     unknown = [k for k in params if k not in allowed]
     if unknown:
         from ..errors import did_you_mean
 
         raise InputError(f"model {kind!r} has no parameter {unknown[0]!r}{did_you_mean(unknown[0], allowed)}; "
                          f"its parameters are {sorted(allowed)}")
-    return make_pipeline(classes[kind](**params), feature_set=feature_set, impute=impute, **(feature_params or {}))
+    if name is not None:
+        return cls(name, **params)
+    return make_pipeline(cls(**params), feature_set=feature_set, impute=impute, **(feature_params or {}))

@@ -22,9 +22,11 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from ..errors import InputError, ModelError, NotFittedError
+from sklearn.utils._param_validation import StrOptions
+
+from ..errors import InputError, ModelError
 from ..survival_data import split_y
-from ._base import check_times, harrell_c
+from ._base import check_fitted, check_params, check_times, harrell_c, step_evaluate
 from .cox import CoxModel
 
 __all__ = ["ScoreModel"]
@@ -57,6 +59,13 @@ class ScoreModel(BaseEstimator):
     >>> S.shape
     (3, 2)
     """
+
+    _parameter_constraints: dict = {
+        "name": [str],
+        "how": [StrOptions({"cox", "km", "published"})],
+        "options": [dict, None],
+        "missing": [StrOptions({"error", "midrange"})],
+    }
 
     def __init__(self, name: str = "revised_tokuhashi", how: str = "cox", options: dict | None = None,
                  missing: str = "error"):
@@ -114,6 +123,7 @@ class ScoreModel(BaseEstimator):
         -------
         self
         """
+        check_params(self)
         if self.how not in ("cox", "km", "published"):
             raise InputError(f"how must be 'cox', 'km' or 'published', got {self.how!r}")
         if self.missing not in ("error", "midrange"):
@@ -211,8 +221,7 @@ class ScoreModel(BaseEstimator):
         return f"{self.name}: published group survival ({', '.join(self.source_)})"
 
     def _check_fitted(self):
-        if not hasattr(self, "max_time_"):
-            raise NotFittedError("ScoreModel is not fitted; call fit(frame, y) first")
+        check_fitted(self, "max_time_")
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """Risk (higher = worse): the Cox linear predictor of the total (``how="cox"``), or
@@ -247,8 +256,7 @@ class ScoreModel(BaseEstimator):
                                      "how='km' has no survival for it")
                 continue
             kt, ks, _, _ = self.km_[g]
-            idx = np.searchsorted(kt, times, side="right") - 1
-            vals = np.where(idx >= 0, ks[np.clip(idx, 0, None)], 1.0)
+            vals = step_evaluate(kt, ks, times, 1.0)
             # beyond the group's last time: defined only if its KM reached 0
             vals = np.where((times > kt[-1]) & (ks[-1] > 0), np.nan, vals)
             out[groups == g] = vals
@@ -260,8 +268,7 @@ class ScoreModel(BaseEstimator):
             if str(g) not in self.published_:
                 continue  # the source gives no curve for this group: NaN, honestly
             pt, ps = self.published_[str(g)]
-            idx = np.searchsorted(pt, times, side="right") - 1
-            vals = np.where(idx >= 0, ps[np.clip(idx, 0, None)], np.nan)
+            vals = step_evaluate(pt, ps, times, np.nan)
             vals = np.where(times == 0, 1.0, vals)
             vals = np.where(times > pt[-1], np.nan, vals)
             out[groups == g] = vals

@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._kernels import step_evaluate
 from ..errors import InputError, ModelError
 from ..survival_data import split_y
 
@@ -206,8 +207,7 @@ def _expected(cox, time, event, lp):
     tau = float(cox.max_time_)
     tt = np.minimum(time, tau)
     dd = np.where(time <= tau, event, 0)
-    idx = np.searchsorted(grid, tt, side="right") - 1
-    H0 = np.where(idx >= 0, H[np.clip(idx, 0, None)], 0.0)
+    H0 = step_evaluate(grid, H, tt, 0.0)
     return float(dd.sum()), float((H0 * np.exp(lp)).sum())
 
 

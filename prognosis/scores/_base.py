@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..cohort.schema import COLUMN_BY_NAME
-from ..errors import InputError, ScoreInputError
+from ..errors import InputError, PrognosisWarning, ScoreInputError
 
 __all__ = [
     "Item",
@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 
-class ScoreInputWarning(UserWarning):
+class ScoreInputWarning(PrognosisWarning):
     """Invalid input values were scored as missing because ``errors="coerce"`` was asked for."""
 
 

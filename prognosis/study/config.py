@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import ConfigError, did_you_mean
+from ..models.registry import model_kinds
 
 __all__ = [
     "StudyConfig", "CohortSpec", "ScoreSpec", "ModelSpec", "ValidationSpec",
@@ -30,7 +31,7 @@ __all__ = [
 #: Default prediction horizons in months (issue 8).
 DEFAULT_HORIZONS: tuple[float, ...] = (3.0, 6.0, 12.0, 24.0)
 #: Model kinds understood by :func:`prognosis.models.make_model`.
-MODEL_KINDS: tuple[str, ...] = ("cox", "rsf", "gbm")
+MODEL_KINDS: tuple[str, ...] = model_kinds()  # kept for compatibility; checks read the registry
 #: Cohort shortcuts resolved to the bundled simulated cohorts.
 DEMO_COHORTS = {"demo": "development", "demo_external": "external"}
 #: Fallback when ``prognosis.features`` cannot be imported (kept in sync by hand; the live
@@ -339,9 +340,10 @@ def _parse_model(entry, i: int, fsets: tuple[str, ...], probs: _Problems) -> Mod
         return None
     _check_keys(entry, _MODEL_KEYS, where, probs)
     kind = entry.get("kind")
-    if kind not in MODEL_KINDS:
-        probs.add(f"{where}: unknown model kind {kind!r}{did_you_mean(kind, MODEL_KINDS)}; "
-                  f"available: {', '.join(MODEL_KINDS)}")
+    kinds = model_kinds()
+    if kind not in kinds:
+        probs.add(f"{where}: unknown model kind {kind!r}{did_you_mean(kind, kinds)}; "
+                  f"available: {', '.join(kinds)}")
         return None
     feats = entry.get("features", "clinical+molecular")
     if feats not in fsets:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._kernels import step_evaluate
 from ..errors import ModelError, NotFittedError
 from ..survival_data import split_y
 from .config import ModelSpec, ScoreSpec
@@ -94,8 +95,7 @@ class ColumnCox:
         """S(t | x); with ``truncate=True`` NaN at times beyond the training follow-up."""
         times = np.atleast_1d(np.asarray(times, dtype=float))
         lp = self.predict(X)
-        pos = np.searchsorted(self.bh_times_, times, side="right") - 1
-        H0 = np.where(pos >= 0, self.bh_values_[np.clip(pos, 0, None)], 0.0)
+        H0 = step_evaluate(self.bh_times_, self.bh_values_, times, 0.0)
         S = np.exp(-np.outer(np.exp(lp), H0))
         if truncate:
             S[:, times > self.max_time_] = np.nan

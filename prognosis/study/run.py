@@ -18,15 +18,13 @@ Order of work (each step only after the previous succeeded):
 """
 from __future__ import annotations
 
-import hashlib
-import platform
-import sys
 import time as _time
 import warnings
 
 import numpy as np
 import pandas as pd
 
+from .._provenance import frame_digest, versions
 from ..cohort.readers import sha256_of
 from ..errors import ConfigError
 from ..survival_data import y_from_frame
@@ -110,22 +108,7 @@ def _sha256_of(cohort, spec, config) -> str:
     if spec.path and config.resolve(spec.path).is_file():
         return sha256_of(config.resolve(spec.path))
     # bundled demo: hash of the canonical table (no identifiers leave this function)
-    return hashlib.sha256(pd.util.hash_pandas_object(cohort.frame, index=False).to_numpy().tobytes()).hexdigest()
-
-
-def _versions() -> dict:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {"python": sys.version.split()[0], "platform": platform.platform()}
-    for p in ("prognosis", "numpy", "pandas", "scipy", "scikit-learn", "scikit-survival", "lifelines",
-              "matplotlib", "jinja2", "joblib", "dask", "distributed"):
-        try:
-            out[p] = version(p)
-        except PackageNotFoundError:
-            pass
-    from .. import __version__  # the distribution is named prognosis-spine; the package knows its version
-    out["prognosis"] = __version__
-    return out
+    return frame_digest(cohort.frame)
 
 
 def _tidy(res, kind_of: dict, cohort: str = "development") -> pd.DataFrame:
@@ -577,7 +560,7 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
                           "n": len(c), "deaths": int(c.frame["event"].sum()),
                           "flow": flow_table(c)}
                    for role, c in cohorts.items()},
-        "versions": _versions(),
+        "versions": versions(),
         "run_time_seconds": round(_time.perf_counter() - t0, 1),
         "timings_seconds": timings,
         "scheduler": "dask" if scheduler is not None else f"joblib n_jobs={n_jobs}",

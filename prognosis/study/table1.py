@@ -59,14 +59,16 @@ def _fmt_cont(s: pd.Series) -> str:
 
 
 def _km_median(time: np.ndarray, event: np.ndarray) -> str:
-    from lifelines import KaplanMeierFitter
-    from lifelines.utils import median_survival_times
+    """Median survival (95% CI): Kaplan-Meier with log-log intervals, R ``survfit``'s median rule."""
+    from .._kernels import survival_quantile
+    from ..metrics.km import kaplan_meier
 
     if len(time) == 0:
         return "–"
-    km = KaplanMeierFitter().fit(time, event)
-    med = km.median_survival_time_
-    ci = median_survival_times(km.confidence_interval_).to_numpy().ravel()
+    km = kaplan_meier(time, event, conf_type="log-log")
+    med = survival_quantile(km.time, km.surv)
+    lower, upper = km.confint(km.time)
+    ci = [survival_quantile(km.time, lower), survival_quantile(km.time, upper)]
 
     def f(x):
         return "NR" if not np.isfinite(x) else f"{x:.1f}"
@@ -75,11 +77,13 @@ def _km_median(time: np.ndarray, event: np.ndarray) -> str:
 
 
 def _followup(time: np.ndarray, event: np.ndarray) -> str:
-    from lifelines import KaplanMeierFitter
+    """Median follow-up by reverse Kaplan-Meier (Schemper & Smith, Control Clin Trials 1996;17:343-6)."""
+    from .._kernels import product_limit, survival_quantile
 
     if len(time) == 0 or event.all():
         return "–"
-    med = KaplanMeierFitter().fit(time, 1 - event).median_survival_time_
+    ut, *_, surv, _ = product_limit(np.asarray(time, float), 1.0 - np.asarray(event, float))
+    med = survival_quantile(ut, surv)
     return "NR" if not np.isfinite(med) else f"{med:.1f}"
 
 

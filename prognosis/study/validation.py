@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..errors import FeatureEncodingWarning, ReversedScoreWarning
 from ..survival_data import make_y, split_y
 from .parallel import bootstrap_indices, kfold_indices, run_tasks, task_seeds
 
@@ -145,13 +146,14 @@ def _as_scorer(score_fn):
 
 def _quiet(task):
     """Replicates refit on resamples in which rare levels are often absent; the resulting
-    per-fit UserWarnings (e.g. "column constant in the training data") would repeat hundreds
+    per-fit FeatureEncodingWarnings (e.g. "column constant in the training data") would repeat hundreds
     of times, so they are silenced inside replicate tasks only (failures are still recorded)."""
 
     @functools.wraps(task)
     def wrapper(*args, **kwargs):
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
+            warnings.simplefilter("ignore", FeatureEncodingWarning)
+            warnings.simplefilter("ignore", ReversedScoreWarning)
             warnings.simplefilter("ignore", RuntimeWarning)
             return task(*args, **kwargs)
 
