@@ -78,6 +78,18 @@ def _by_horizon_table(m: pd.DataFrame, metrics) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _forest_predictors(result) -> list[str]:
+    """Predictors whose calibration the study took from out-of-fold predictions because Harrell's
+    bootstrap correction is invalid for them (random forests: ``study.run``), while their C is
+    still bootstrap-corrected."""
+    m = result.metrics
+    if "method" not in m.columns:
+        return []
+    oof = m["method"].astype(str).str.startswith("5-fold CV")
+    boot_c = (m["metric"] == "harrell_c") & (m["method"].astype(str) == "bootstrap")
+    return sorted(set(m.loc[oof, "predictor"]) & set(m.loc[boot_c, "predictor"]))
+
+
 def findings(result) -> list[str]:
     """Plain-language bullet points, computed from the result tables (no hand-written numbers)."""
     out = []
@@ -87,10 +99,18 @@ def findings(result) -> list[str]:
         out.append(f"Development cohort: {dev['n']} patients, {dev['deaths']} deaths.")
     m = result.metrics
     hc = m[m["metric"] == "harrell_c"]
+    # Harrell's bootstrap optimism correction is invalid for random forests (they memorise their
+    # training patients; see the study note with the out-of-fold C), so a forest's corrected C is
+    # never ranked as "highest" and its comparisons are labelled
+    forests = _forest_predictors(result)
     if len(hc):
-        best = hc.sort_values("corrected", ascending=False).iloc[0]
-        out.append(f"Highest optimism-corrected Harrell C: {best['predictor']} "
-                   f"{_ci(best['corrected'], best['ci_low'], best['ci_high'])}.")
+        valid = hc[~hc["predictor"].isin(forests)]
+        if len(valid):
+            best = valid.sort_values("corrected", ascending=False).iloc[0]
+            out.append(f"Highest optimism-corrected Harrell C: {best['predictor']} "
+                       f"{_ci(best['corrected'], best['ci_low'], best['ci_high'])}"
+                       + (f" (random forests not ranked: their bootstrap-corrected C is optimistic, see the notes: "
+                          f"{', '.join(forests)})" if forests else "") + ".")
         sc = hc[hc["kind"] != "model"]
         if len(sc):
             b = sc.sort_values("corrected", ascending=False).iloc[0]
@@ -101,6 +121,8 @@ def findings(result) -> list[str]:
         for _, r in comp[comp["metric"] == "harrell_c"].iterrows():
             verdict = ("better" if r["ci_low"] > 0 else "worse" if r["ci_high"] < 0
                        else "not clearly different")
+            if r["predictor"] in forests or r["reference"] in forests:
+                verdict = "bootstrap-corrected, optimistic for a random forest: not interpretable"
             out.append(f"{r['predictor']} vs {r['reference']}: ΔC {r['corrected_delta']:+.3f} "
                        f"(95% CI {r['ci_low']:+.3f} to {r['ci_high']:+.3f}) — {verdict}.")
     if len(result.oracle):
