@@ -167,3 +167,9 @@ class DelayedEntryWarning(PrognosisWarning):
 
 class UnseenLevelWarning(PrognosisWarning):
     """A category level not seen when a transformer was fitted is treated as missing."""
+
+
+class ImputationMethodWarning(PrognosisWarning):
+    """The requested imputation method cannot be used for a model and another one is used
+    instead (e.g. substantive-model-compatible imputation falls back to chained equations
+    because a covariate is categorical); the message gives the reason."""

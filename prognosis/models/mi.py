@@ -35,11 +35,14 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
 from .._kernels import step_evaluate
-from ..errors import FeatureEncodingWarning, InputError, ModelError, NotFittedError
+from ..errors import FeatureEncodingWarning, ImputationMethodWarning, InputError, ModelError, NotFittedError
 from ..impute import MultipleImputer, pool
 from ..survival_data import split_y
 
-__all__ = ["ImputedModel", "pooled_cox", "score_group_shares", "pool_concordance", "smcfcs_cox"]
+__all__ = ["ImputedModel", "pooled_cox", "score_group_shares", "pool_concordance", "smcfcs_cox",
+           "smcfcs_applicability", "IMPUTATION_ENGINES"]
+
+IMPUTATION_ENGINES = ("smcfcs", "chained")
 
 
 def _final(est):
@@ -81,6 +84,20 @@ class ImputedModel(BaseEstimator):
         Complete-data df of the pooled Cox coefficients (None = infinite).
     alpha : float
         1 - level of the summary intervals.
+    method : {"smcfcs", "chained"}, default "smcfcs"
+        How the development data are imputed. ``"smcfcs"``: substantive-model-compatible FCS
+        (:func:`smcfcs_cox`, Bartlett et al. 2015) whenever the model is a Cox model whose
+        inputs it supports (:func:`smcfcs_applicability`: numeric / 0-1 covariates entered
+        untransformed where missing); otherwise chained equations are used and an
+        :class:`~prognosis.errors.ImputationMethodWarning` says why (``method_used_``,
+        ``method_note_``). ``"chained"``: chained equations (:class:`MultipleImputer`, event
+        + Nelson-Aalen H(T) in the imputation models; White & Royston 2009).
+        Why smcfcs is the default: in ``benchmarks/bench_impute.py`` (400 replicates, a
+        third of a MAR covariate missing, true log-HR 0.5) chained equations biased the
+        log-HR by -0.072 (MC SE 0.004) with 90.2% 95%-CI coverage -- R mice gives the same
+        -0.082 -- while smcfcs_cox had bias -0.0015 and 96.2% coverage. New patients at
+        prediction time are always imputed with the outcome-free models of the chained
+        imputer (``imputer_``; SMC-FCS needs the outcome).
 
     Attributes
     ----------
@@ -88,12 +105,17 @@ class ImputedModel(BaseEstimator):
     models_ : list of fitted estimators (model k on imputation k)
     pooled_ : PooledResult or None (Cox models only)
     not_pooled_ : list of str
+    method_used_ : str
+        ``"smcfcs"`` or ``"chained"``.
+    method_note_ : str
+        Why chained equations were used when smcfcs was requested ("" otherwise).
     """
 
     _estimator_type = "survival"
 
     def __init__(self, model, m: int = 20, seed: int = 0, maxit: int = 10, imputer_params: dict | None = None,
-                 df_complete: float | None = None, alpha: float = 0.05):
+                 df_complete: float | None = None, alpha: float = 0.05, method: str = "smcfcs"):
+        self.method = method
         self.model = model
         self.m = m
         self.seed = seed
@@ -105,8 +127,7 @@ class ImputedModel(BaseEstimator):
     def fit(self, X: pd.DataFrame, y):
         if not isinstance(X, pd.DataFrame):
             raise InputError(f"ImputedModel needs the canonical cohort DataFrame, got {type(X).__name__}")
-        self.imputer_ = MultipleImputer(m=self.m, seed=self.seed, maxit=self.maxit, **(self.imputer_params or {}))
-        sets = self.imputer_.fit_transform(X, y)
+        sets = self.development_sets(X, y, _fit=True)
         self.models_ = []
         for k, s in enumerate(sets):
             est = clone(self.model)
@@ -119,6 +140,52 @@ class ImputedModel(BaseEstimator):
         self.pooled_, self.not_pooled_ = (pooled_cox(self.models_, self.df_complete)
                                           if hasattr(f0, "coef_") and hasattr(f0, "design_names_") else (None, []))
         return self
+
+    def development_sets(self, X: pd.DataFrame, y, _fit: bool = False) -> list[pd.DataFrame]:
+        """The m completed development frames (the same ones ``fit`` used: same seed, same method)."""
+        if self.method not in IMPUTATION_ENGINES:
+            from ..errors import did_you_mean
+
+            raise InputError(f"ImputedModel.method must be one of {', '.join(IMPUTATION_ENGINES)}"
+                             f"{did_you_mean(str(self.method), IMPUTATION_ENGINES)}, got {self.method!r}")
+        params = dict(self.imputer_params or {})
+        imputer = MultipleImputer(m=self.m, seed=self.seed, maxit=self.maxit, **params)
+        t, e = split_y(y)
+        work, reason = None, ""
+        if self.method == "smcfcs":
+            work, covs, aux, back, reason = smcfcs_applicability(self.model, X, params.get("columns"), e)
+        done = None
+        if work is not None:
+            work["__time"], work["__event"] = np.asarray(t, float), np.asarray(e, int)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    done = smcfcs_cox(work, covs, time_col="__time", event_col="__event", m=self.m, seed=self.seed,
+                                      maxit=self.maxit, auxiliary=aux)
+            except ModelError as exc:  # e.g. an unbounded coefficient in the substantive model
+                reason = f"the substantive Cox model could not be fitted during imputation ({exc})"
+        if done is None:
+            sets = imputer.fit_transform(X, y)
+            if _fit:
+                self.imputer_, self.method_used_, self.method_note_ = imputer, "chained", reason
+                if reason:
+                    warnings.warn(f"substantive-model-compatible imputation not used, chained equations instead: "
+                                  f"{reason}", ImputationMethodWarning, stacklevel=3)
+            return sets
+        if _fit:
+            # the outcome-free chained models impute new patients at prediction time
+            imputer.fit(X, y)
+            self.imputer_, self.method_used_, self.method_note_ = imputer, "smcfcs", ""
+        out = []
+        for s in done:
+            c = X.copy()
+            for wc, (col, inv) in back.items():
+                miss = X[col].isna().to_numpy()
+                if miss.any():
+                    vals = s[wc].to_numpy(float)[miss]
+                    c.loc[miss, col] = inv(vals) if inv is not None else vals
+            out.append(c)
+        return out
 
     def _require_fit(self):
         if not hasattr(self, "models_"):
@@ -187,9 +254,14 @@ class ImputedModel(BaseEstimator):
         self._require_fit()
         lines = [f"Cox model pooled over m = {self.m} imputations (Rubin's rules, Barnard-Rubin df"
                  f"{'' if self.df_complete is None else f', df_complete = {self.df_complete:g}'})"]
+        used = getattr(self, "method_used_", "chained")
+        lines.append("imputation: " + ("substantive-model-compatible FCS for Cox (Bartlett et al. 2015)"
+                                       if used == "smcfcs" else "chained equations (event + Nelson-Aalen H(T))")
+                     + (f"; smcfcs not used: {self.method_note_}" if getattr(self, "method_note_", "") else ""))
         s = self.imputer_.summary()
         if len(s):
-            lines.append("imputed: " + ", ".join(f"{c} ({r.n_missing}, {100 * r.share_missing:.1f}%, {r.method})"
+            lines.append(("imputed (development: SMC-FCS; new patients: the chained models below): "
+                          if used == "smcfcs" else "imputed: ") + ", ".join(f"{c} ({r.n_missing}, {100 * r.share_missing:.1f}%, {r.method})"
                                                  for c, r in s.iterrows()))
         lines.append(self.summary.round(decimals).to_string())
         if self.not_pooled_:
@@ -356,3 +428,85 @@ def smcfcs_cox(frame: pd.DataFrame, covariates, *, time_col: str = "time_months"
         outs.append(out)
     _ = ut
     return outs
+
+
+
+def smcfcs_applicability(model, X: pd.DataFrame, columns=None, event=None):
+    """Can :func:`smcfcs_cox` impute for ``model`` on ``X``? Returns ``(work, covariates, auxiliary, back, reason)``.
+
+    ``work`` is None (and ``reason`` says why) unless ``model`` is a Cox model -- a bare
+    :class:`~prognosis.models.CoxModel` on numeric columns, or a two-step pipeline whose
+    :class:`~prognosis.features.FeatureBuilder` reads canonical columns -- whose *incomplete*
+    inputs are numeric or 0/1, because ``smcfcs_cox`` imputes under a Cox model linear in its
+    covariates. The substantive model is then built on the FeatureBuilder's scale: labs the
+    builder log-transforms (``log_labs``) are imputed as ``log1p(x)`` and transformed back;
+    *complete* categorical inputs enter as 0/1 indicators (levels with fewer than
+    ``MIN_LEVEL_EVENTS`` deaths on either side join the reference, as the builder pools them).
+    Outside it: incomplete categorical inputs and ECOG-to-KPS conversion of a missing KPS.
+    ``auxiliary``: complete numeric imputer ``columns`` that are not model inputs; ``back``: work
+    column -> (frame column, inverse transform or None).
+    """
+    from ..features.builder import MIN_LEVEL_EVENTS
+    from .cox import CoxModel
+
+    final = _final(model)
+    if not isinstance(final, CoxModel):
+        return None, [], [], {}, f"{type(final).__name__} is not a Cox model (smcfcs_cox imputes under a Cox model)"
+
+    def num(c):
+        return pd.to_numeric(X[c].astype(object).where(X[c].notna()), errors="coerce").astype(float)
+
+    work, back = {}, {}
+    ev = None if event is None else np.asarray(event, int)
+    if hasattr(model, "steps") and len(model.steps) > 1:
+        from ..features.builder import _BINARY, _NUMERIC, FeatureBuilder, source_columns
+
+        fb = model.steps[0][1]
+        if not isinstance(fb, FeatureBuilder) or len(model.steps) != 2:
+            return None, [], [], {}, "the pipeline transforms its inputs beyond FeatureBuilder"
+        srcs = [c for c in source_columns(fb.feature_set, fb.ecog_to_kps) if c in X.columns]
+        for c in srcs:
+            incomplete = bool(X[c].isna().any())
+            if c in _NUMERIC or c in _BINARY:
+                v = num(c)
+                if (v.isna() & X[c].notna()).any():
+                    return None, [], [], {}, f"input {c!r} has non-numeric values"
+                if incomplete and c in ("kps", "ecog") and fb.ecog_to_kps:
+                    return None, [], [], {}, f"incomplete input {c!r} is converted from ECOG, not entered linearly"
+                if c in tuple(fb.log_labs):
+                    work[f"log1p({c})"], back[f"log1p({c})"] = np.log1p(v), (c, np.expm1)
+                else:
+                    work[c], back[c] = v, (c, None)
+            elif incomplete:
+                return None, [], [], {}, (f"incomplete input {c!r} is categorical (smcfcs_cox imputes numeric "
+                                          "and 0/1 covariates)")
+            else:
+                levels = X[c].astype(str).value_counts().index.tolist()
+                for lev in levels[1:]:  # the most frequent level is the reference
+                    ind = (X[c].astype(str) == lev).to_numpy(float)
+                    if ev is not None and min(ev[ind == 1].sum(), ev[ind == 0].sum()) < MIN_LEVEL_EVENTS:
+                        continue
+                    if 0 < ind.sum() < len(ind):
+                        work[f"{c}[{lev}]"] = ind
+    else:
+        cols = list(X.columns if getattr(final, "feature_names_in_", None) is None else final.feature_names_in_)
+        for c in cols:
+            if c in ("time_months", "event"):
+                continue
+            v = num(c)
+            if (v.isna() & X[c].notna()).any():
+                return None, [], [], {}, f"covariate {c!r} has non-numeric values"
+            work[c], back[c] = v, (c, None)
+    work = pd.DataFrame(work, index=X.index)
+    covs = list(work.columns)
+    if not work.isna().any().any():
+        return None, [], [], {}, "no input of the model is missing"
+    aux = []
+    for c in (columns or []):
+        if c in back or c in X.columns and X[c].isna().any() or c not in X.columns or any(b[0] == c for b in back.values()):
+            continue
+        v = num(c)
+        if v.notna().all():
+            work[c] = v
+            aux.append(c)
+    return work, covs, aux, back, ""

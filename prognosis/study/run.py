@@ -551,6 +551,7 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
         notes.append(f"Missing data: {imputation.describe()}."
                      + (f" {n_excluded} development patient(s) with a missing model input were excluded."
                         if n_excluded else ""))
+        notes += imputation_summary.get("engine_notes", [])
     prov = {
         "config": cfg.to_dict(), "config_sha256": cfg.sha256(), "config_source": cfg.source, "seed": cfg.seed,
         "validation": {"method": v.method, "n_boot": v.n_boot, "folds": v.folds, "repeats": v.repeats,

@@ -52,7 +52,8 @@ def test_report_with_multiple_imputation(study_files):
     assert main(["report", str(study_files / "study.yaml"), "--quiet"]) == 0
     html = (study_files / "out" / "index.html").read_text(encoding="utf-8")
     assert 'id="imputation"' in html
-    assert "multiple imputation by chained equations, m = 5 imputations" in html
+    assert ("multiple imputation by substantive-model-compatible imputation for Cox models (SMC-FCS, "
+            "Bartlett et al. 2015) where applicable, otherwise chained equations, m = 5 imputations") in html
     assert "Missingness pattern" in html and "fraction of missing information" in html
     assert "Complete-case analysis vs multiple imputation" in html
     # the FMI table lists the Cox coefficients, e.g. albumin (missing in ~20%)
