@@ -30,4 +30,5 @@ def imputation_context(result) -> dict | None:
         "missing": _html(imp.get("missing")), "pattern": _html(pattern, index=True),
         "fmi": _html(imp.get("fmi")), "comparison": _html(imp.get("comparison")),
         "convergence": _html(imp.get("convergence")),
+        "engine_used": _html(imp.get("engine_used")),
     }

@@ -254,6 +254,4 @@ def summarise(imputation: ImputationSpec, frame: pd.DataFrame, y, specs: dict, f
     out["comparison"] = pd.DataFrame(comp_rows)
     out["convergence"] = pd.DataFrame(conv_rows)
     out["engine_used"] = pd.DataFrame(engine_rows)
-    if out["engine_notes"]:
-        out["description"] += " " + " ".join(out["engine_notes"])
     return out

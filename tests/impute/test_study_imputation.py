@@ -54,6 +54,10 @@ def test_report_with_multiple_imputation(study_files):
     assert 'id="imputation"' in html
     assert ("multiple imputation by substantive-model-compatible imputation for Cox models (SMC-FCS, "
             "Bartlett et al. 2015) where applicable, otherwise chained equations, m = 5 imputations") in html
+    # the realistic preset leaves Frankel grade (categorical) incomplete: smcfcs cannot impute it, the
+    # study falls back to chained equations and says why (engine table and study notes)
+    assert "Imputation method per model" in html
+    assert "chained equations used instead (incomplete input &#39;frankel&#39; is categorical" in html
     assert "Missingness pattern" in html and "fraction of missing information" in html
     assert "Complete-case analysis vs multiple imputation" in html
     # the FMI table lists the Cox coefficients, e.g. albumin (missing in ~20%)
