@@ -117,3 +117,23 @@ def test_study_engine_key():
     fac = apply_to_factories({"cox": make_factory(spec)}, {"cox": spec},
                              ImputationSpec(method="multiple", m=2, engine="chained"), frame)["cox"]
     assert fac(1).method == "chained"
+
+
+def test_study_runs_with_smcfcs_engine(tmp_path):
+    from prognosis.study import load_config, run
+
+    simulate_cohort(150, seed=5, missingness="mar").frame.to_csv(tmp_path / "dev.csv", index=False)
+    cfg = load_config({
+        "cohorts": {"development": {"path": str(tmp_path / "dev.csv")}},
+        "models": [{"name": "Cox clinical", "kind": "cox", "features": "clinical", "params": {"penalizer": 0.01}}],
+        "horizons": [6], "validation": {"method": "bootstrap", "n_boot": 2},
+        "imputation": {"method": "multiple", "m": 2, "maxit": 2, "engine": "smcfcs"},
+        "seed": 1, "n_jobs": 1, "output": str(tmp_path / "out"),
+    })
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = run(cfg)
+    used = res.imputation["engine_used"]
+    assert used.set_index("model").loc["Cox clinical", "imputation"] == "SMC-FCS (Cox)"
+    assert res.imputation["engine"] == "smcfcs" and not res.imputation["engine_notes"]
+    assert len(res.imputation["fmi"]) and "SMC-FCS" in res.imputation["description"]
