@@ -35,7 +35,13 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
 from .._kernels import step_evaluate
-from ..errors import FeatureEncodingWarning, ImputationMethodWarning, InputError, ModelError, NotFittedError
+from ..errors import (
+    FeatureEncodingWarning,
+    ImputationMethodWarning,
+    InputError,
+    ModelError,
+    NotFittedError,
+)
 from ..impute import MultipleImputer, pool
 from ..survival_data import split_y
 
