@@ -451,6 +451,11 @@ def smcfcs_applicability(model, X: pd.DataFrame, columns=None, event=None):
     Outside it: incomplete categorical inputs and ECOG-to-KPS conversion of a missing KPS.
     ``auxiliary``: complete numeric imputer ``columns`` that are not model inputs; ``back``: work
     column -> (frame column, inverse transform or None).
+
+    Approximations, stated: the substantive model inside ``smcfcs_cox`` is unpenalised while the
+    fitted model may carry a small ``penalizer``, and its categorical indicators follow the rule
+    above rather than the builder's exact pooling of the fitted data; both only matter for the
+    complete inputs' coefficients, which condition the draws of the incomplete ones.
     """
     from ..features.builder import MIN_LEVEL_EVENTS
     from .cox import CoxModel
