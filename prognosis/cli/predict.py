@@ -168,11 +168,15 @@ def run(args) -> int:
     names = [] if args.scores == "none" else (scoremod.available() if args.scores == "all" else
                                              [s.strip() for s in args.scores.split(",") if s.strip()])
     tables = {}
+    score_cols = {}  # gathered then joined once: column-by-column insertion fragments the frame
     for name in names:
         tab = scoremod.compute(frame, name, errors="coerce")
         tables[name] = tab
         for col in tab.columns:
-            out[col] = tab[col].to_numpy()
+            score_cols[col] = tab[col].to_numpy()
+    if score_cols:
+        out = pd.concat([out.drop(columns=[c for c in score_cols if c in out.columns]),
+                         pd.DataFrame(score_cols, index=out.index)], axis=1)
     meta = getattr(model, "artifact_metadata_", {})
     print(f"model: {meta.get('extra', {}).get('model', type(final).__name__)} "
           f"(saved {meta.get('created_utc', '?')}); {len(frame)} patient(s) predicted, "

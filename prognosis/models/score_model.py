@@ -54,7 +54,13 @@ class ScoreModel(BaseEstimator):
     >>> from prognosis.survival_data import y_from_frame
     >>> d = load_demo().frame
     >>> y = y_from_frame(d)
-    >>> tok = ScoreModel("revised_tokuhashi").fit(d, y)     # Cox on the score total
+    >>> import warnings
+    >>> from prognosis.errors import ProportionalHazardsWarning
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     tok = ScoreModel("revised_tokuhashi").fit(d, y)     # Cox on the score total
+    >>> any(issubclass(w.category, ProportionalHazardsWarning) for w in caught)  # demo data: PH rejected
+    True
     >>> S = tok.predict_survival(d.head(3), times=[6, 12])
     >>> S.shape
     (3, 2)

@@ -262,7 +262,7 @@ def test_rare_missingness_gets_no_indicator_and_warns_at_transform():
         "patient_id": [f"p{i}" for i in range(n)], "cohort": "x",
         "time_months": [1.0 + i for i in range(n)], "event": [i % 2 for i in range(n)],
         "age_years": [50.0 + (i % 20) for i in range(n)],
-        "sex": ["female", "male"] * (n // 2), "primary_site": ["lung", "breast", "prostate"] * (n // 3),
+        "sex": ["female", "male"] * (n // 2), "primary_site": ["lung", "breast", "prostate", "other"] * (n // 4),  # the documented reference is present
         "kps": [50 + 10 * (i % 5) for i in range(n)],
     })
     raw.loc[3, "sex"] = None                       # 1 missing  -> below the threshold
