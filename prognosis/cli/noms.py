@@ -43,21 +43,14 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args) -> int:
-    from .. import read_cohort
     from ..noms import LABEL, assess
+    from .score import read_keyed
 
-    cohort = read_cohort(args.input, args.mapping)
+    cohort, parts = read_keyed(args.input, args.mapping, no_ids=args.no_ids)
     frame = cohort.frame
-    audit = cohort.audit
-    status = audit[audit["column"] == "*"]
-    kept = status.loc[status["action"] != "rejected", "row"].sort_values().to_numpy()
-    input_row = kept if len(kept) == len(frame) else range(len(frame))
     res = assess(frame, survival=args.survival, escc_1c_as=args.escc_1c_as,
                  intermediate_as=None if args.intermediate_as == "none" else args.intermediate_as,
                  instability=args.instability)
-    parts = [pd.DataFrame({"input_row": input_row}, index=frame.index)]
-    if not args.no_ids and "patient_id" in frame.columns:
-        parts.append(frame[["patient_id"]])
     out = pd.concat(parts + [res], axis=1)
     out.to_csv(args.out if args.out else sys.stdout, index=False)
     counts = res["noms_category"].value_counts(dropna=False)

@@ -88,8 +88,24 @@ def list_scores(out=None) -> None:
         print(file=out)
 
 
-def run(args) -> int:
+def read_keyed(path, mapping, *, no_ids: bool = False):
+    """(cohort, leading output columns) for a per-patient output table: ``input_row`` (the data
+    row of the input file, from the audit's row statuses) and, unless ``no_ids``, ``patient_id``.
+    Used by ``prognosis score`` and ``prognosis noms``."""
     from .. import read_cohort
+
+    cohort = read_cohort(path, mapping)
+    frame = cohort.frame
+    status = cohort.audit[cohort.audit["column"] == "*"]
+    kept = status.loc[status["action"] != "rejected", "row"].sort_values().to_numpy()
+    input_row = kept if len(kept) == len(frame) else range(len(frame))
+    parts = [pd.DataFrame({"input_row": input_row}, index=frame.index)]
+    if not no_ids and "patient_id" in frame.columns:
+        parts.append(frame[["patient_id"]])
+    return cohort, parts
+
+
+def run(args) -> int:
     from ..scores import available, compute, explain, get_score
 
     if args.list:
@@ -109,16 +125,8 @@ def run(args) -> int:
     for name in names:  # fail on a bad option before reading the data
         get_score(name).resolve_options(options[name])
 
-    cohort = read_cohort(args.input, args.mapping)
-    frame = cohort.frame
-    audit = cohort.audit
-    status = audit[audit["column"] == "*"]
-    kept = status.loc[status["action"] != "rejected", "row"].sort_values().to_numpy()
-    input_row = kept if len(kept) == len(frame) else range(len(frame))
-
-    parts = [pd.DataFrame({"input_row": input_row}, index=frame.index)]
-    if not args.no_ids and "patient_id" in frame.columns:
-        parts.append(frame[["patient_id"]])
+    cohort, parts = read_keyed(args.input, args.mapping, no_ids=args.no_ids)
+    frame, audit = cohort.frame, cohort.audit
     results = {}
     for name in names:
         res = compute(frame, name, errors=args.errors, **options[name])
@@ -133,7 +141,7 @@ def run(args) -> int:
 
     err = sys.stderr
     n_na = int((audit["action"] == "na").sum())
-    n_rej = int((status["action"] == "rejected").sum())
+    n_rej = int(((audit["column"] == "*") & (audit["action"] == "rejected")).sum())
     print(f"prognosis score: {len(frame)} patients scored"
           + (f" ({n_rej} input rows rejected by harmonization)" if n_rej else "")
           + (f"; {n_na} invalid values set to NA during harmonization (see the cohort audit)"
