@@ -121,7 +121,7 @@ def bench_boosting(ns, iters: int, orig_max_n: int, orig_iters_large: int) -> in
     from prognosis.survival_data import make_y, y_from_frame
 
     warnings.simplefilter("ignore")
-    params = dict(loss="coxph", learning_rate=0.05, max_depth=3, min_samples_leaf=10, subsample=0.8, random_state=0)
+    params = {"loss": "coxph", "learning_rate": 0.05, "max_depth": 3, "min_samples_leaf": 10, "subsample": 0.8, "random_state": 0}
     rows = []
     for n in ns:
         f = simulate_cohort(n, seed=0).frame

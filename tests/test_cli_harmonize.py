@@ -14,7 +14,8 @@ def test_harmonize_writes_parquet_and_audit(repo_root, tmp_path, capsys):
                "--out", str(out)])
     assert rc == 0
     frame = pd.read_parquet(out)
-    assert len(frame) == 11 and frame["cohort"].unique().tolist() == ["Klinikum Nord"]
+    assert len(frame) == 11
+    assert frame["cohort"].unique().tolist() == ["Klinikum Nord"]
     audit = pd.read_csv(tmp_path / "nord.audit.csv")
     assert list(audit.columns) == ["row", "column", "action", "raw", "value", "reason"]
     status = audit[audit["column"] == "*"]
@@ -22,7 +23,8 @@ def test_harmonize_writes_parquet_and_audit(repo_root, tmp_path, capsys):
     assert (status["action"] == "rejected").sum() == 3
     assert not audit.astype(str).apply(lambda s: s.str.contains("KN-0")).any().any()  # no patient ids
     printed = capsys.readouterr().out
-    assert "rejected 3" in printed and "KN-0" not in printed
+    assert "rejected 3" in printed
+    assert "KN-0" not in printed
 
 
 def test_harmonize_csv_output_and_cohort_label(repo_root, tmp_path):
@@ -31,7 +33,8 @@ def test_harmonize_csv_output_and_cohort_label(repo_root, tmp_path):
     assert main(["harmonize", str(ex / "spine_center_b.xlsx"), "-m", str(ex / "spine_center_b.yaml"),
                  "-o", str(out), "--cohort", "B", "-q"]) == 0
     frame = pd.read_csv(out)
-    assert len(frame) == 13 and set(frame["cohort"]) == {"B"}
+    assert len(frame) == 13
+    assert set(frame["cohort"]) == {"B"}
     assert (tmp_path / "b.audit.csv").is_file()
 
 
@@ -47,4 +50,6 @@ def test_errors_are_one_line_and_exit_2(tmp_path, capsys):
 
 def test_entry_point_help_lists_harmonize():
     r = subprocess.run([sys.executable, "-m", "prognosis", "harmonize", "--help"], capture_output=True, text=True)
-    assert r.returncode == 0 and "--mapping" in r.stdout and "OUT.audit.csv" in r.stdout
+    assert r.returncode == 0
+    assert "--mapping" in r.stdout
+    assert "OUT.audit.csv" in r.stdout

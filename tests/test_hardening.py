@@ -94,7 +94,7 @@ def test_forest_with_out_of_range_child_is_refused_before_predict(rsf, tmp_path,
     assert str(exc.value) == f"{tmp_path / 'b.skops'}: tree 1 is malformed (child index out of range)"
 
 
-@pytest.mark.parametrize("field,value,msg", [
+@pytest.mark.parametrize(("field", "value", "msg"), [
     ("feature", 99, "feature index out of range"), ("threshold", np.nan, "non-finite split threshold")])
 def test_tree_feature_and_threshold_checks(rsf, tmp_path, monkeypatch, field, value, msg):
     m, _ = rsf
@@ -113,7 +113,7 @@ def test_tree_feature_and_threshold_checks(rsf, tmp_path, monkeypatch, field, va
         P.load(tmp_path / "b.skops")
 
 
-@pytest.mark.parametrize("meta,msg", [([], "meta.json must hold a JSON object, got list"),
+@pytest.mark.parametrize(("meta", "msg"), [([], "meta.json must hold a JSON object, got list"),
                                       (None, "meta.json must hold a JSON object, got NoneType"),
                                       ({"format": "prognosis-model"}, "meta.json field 'format_version' is missing")])
 def test_malformed_metadata(tmp_path, meta, msg):

@@ -27,7 +27,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("args,expected", CASES)
+@pytest.mark.parametrize(("args", "expected"), CASES)
 def test_development_matches_hand_and_published(args, expected):
     res = samplesize.development(*args)
     got = tuple(c["n"] for c in res.criteria[:2]) + (res.n,)
@@ -43,7 +43,8 @@ def test_bmj_example_details():
     assert res.events == pytest.approx(5143 * 0.065 * 2.07)
     assert round(res.epp, 2) == 23.07
     assert res.risk == pytest.approx(1 - math.exp(-0.13))
-    assert "binding" in res.summary() and "5,143" in res.summary()
+    assert "binding" in res.summary()
+    assert "5,143" in res.summary()
 
 
 def test_validation_hand_calculated():
@@ -53,7 +54,8 @@ def test_validation_hand_calculated():
     n = {c["criterion"]: c["n"] for c in res.criteria}
     assert n["O/E"] == 386
     assert n["calibration slope"] == 845
-    assert res.n == 845 and res.binding == "calibration slope"
+    assert res.n == 845
+    assert res.binding == "calibration slope"
     # C: Newcombe width at the returned n is <= 0.1 and at n - 1 it is > 0.1
     c, q = 0.75, 0.5
 
@@ -84,7 +86,10 @@ def test_cli(capsys):
     assert main(["samplesize", "--rsquared", "0.051", "--parameters", "30", "--rate", "0.065",
                  "--timepoint", "2", "--meanfup", "2.07"]) == 0
     out = capsys.readouterr().out
-    assert "criterion 1" in out and "criterion 2" in out and "5,143" in out and "binding" in out
+    assert "criterion 1" in out
+    assert "criterion 2" in out
+    assert "5,143" in out
+    assert "binding" in out
     assert main(["samplesize", "--validation", "--risk", "0.5", "--cstatistic", "0.75"]) == 0
     assert "calibration slope" in capsys.readouterr().out
     assert main(["samplesize", "--rsquared", "0.05"]) == 2

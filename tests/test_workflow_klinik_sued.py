@@ -36,7 +36,8 @@ def test_readme_workflow_end_to_end(work, repo_root, capsys):
     frame = pd.read_parquet(d / "ks.parquet")
     audit = pd.read_csv(d / "ks.audit.csv")
     status = audit[audit["column"] == "*"]
-    assert len(status) == 22 and len(frame) == int((status["action"] != "rejected").sum())
+    assert len(status) == 22
+    assert len(frame) == int((status["action"] != "rejected").sum())
     kps150 = audit[(audit["column"] == "kps") & (audit["action"] == "na")]
     assert list(kps150["reason"]) == ["kps 150 outside 0–100; set to NA"]
     assert frame["kps_derived"].sum() == 6            # ECOG-only patients: KPS derived from ECOG
@@ -45,7 +46,8 @@ def test_readme_workflow_end_to_end(work, repo_root, capsys):
     assert main(["score", str(csv), "--mapping", str(mapping), "--scores", "revised_tokuhashi,tomita",
                  "--out", str(d / "scores.csv"), "--no-ids"]) == 0
     sc = pd.read_csv(d / "scores.csv")
-    assert len(sc) == len(frame) and sc["tomita"].notna().sum() > 0
+    assert len(sc) == len(frame)
+    assert sc["tomita"].notna().sum() > 0
     # 3. fit (on the bundled development cohort; the institution validates it)
     assert main(["fit", "--cohort", str(repo_root / "data/demo/spine_demo.csv"), "--model", "cox",
                  "--features", "clinical", "--out", str(d / "cox.skops")]) == 0
@@ -78,10 +80,13 @@ def test_readme_workflow_end_to_end(work, repo_root, capsys):
     assert main(["report", str(d / "study.yaml"), "--quiet"]) == 0
     prov = json.loads((d / "report" / "provenance.json").read_text(encoding="utf-8"))
     ext = prov["inputs"]["external"]
-    assert ext["kind"] == "file" and ext["label"] == "Klinik Süd" and ext["mapping"] == "klinik_sued.yaml"
+    assert ext["kind"] == "file"
+    assert ext["label"] == "Klinik Süd"
+    assert ext["mapping"] == "klinik_sued.yaml"
     assert ext["time_origin"] == "date of diagnosis of the spinal metastasis (Diagnose_WS)"
     flow = {s["step"]: s["n"] for s in ext["flow"]}
-    assert flow["rows read"] == 22 and flow["analysed"] == len(frame)
+    assert flow["rows read"] == 22
+    assert flow["analysed"] == len(frame)
     assert 22 - sum(v for k, v in flow.items() if k not in ("rows read", "analysed")) == len(frame)
     html = (d / "report" / "index.html").read_text(encoding="utf-8")
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))

@@ -23,9 +23,8 @@ import re
 import textwrap
 from pathlib import Path
 
-from sphinx.util import logging
-
 import api_names
+from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 

@@ -75,7 +75,7 @@ def _read_patients(path: str, mapping):
     audit = cohort.audit
     status = audit[audit["column"] == "*"].sort_values("row")
     rej = status[status["action"] == "rejected"]
-    rejected = {int(r): str(why) for r, why in zip(rej["row"], rej["reason"])}
+    rejected = {int(r): str(why) for r, why in zip(rej["row"], rej["reason"], strict=False)}
     kept = status.loc[status["action"] != "rejected", "row"].to_numpy()
     if len(kept) != len(frame):  # pragma: no cover - the harmonizer keeps one status record per row
         raise InputError(f"{path}: cannot match the {len(frame)} harmonized patients to input rows")
@@ -203,7 +203,7 @@ def run(args) -> int:
             print(f"warning: {msg}", file=sys.stderr)
     for i in range(len(out)):
         parts = []
-        for j, (t, v) in enumerate(zip(times, surv.iloc[i].to_numpy())):
+        for j, (t, v) in enumerate(zip(times, surv.iloc[i].to_numpy(), strict=False)):
             txt = f"S({t:g}m)={'NA' if np.isnan(v) else f'{v:.2f}'}"
             if interval is not None and not np.isnan(v):
                 txt += f" ({interval[0].iloc[i, j]:.2f}-{interval[1].iloc[i, j]:.2f})"

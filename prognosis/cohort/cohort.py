@@ -71,7 +71,7 @@ class Cohort:
     # ---- construction ------------------------------------------------------------------------
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, *, cohort: str | None = None, metadata: dict | None = None,
-                   validate: bool = True) -> "Cohort":
+                   validate: bool = True) -> Cohort:
         """Wrap an already canonical frame (e.g. simulated) as a Cohort with a ``kept`` audit.
 
         ``cohort`` fills the ``cohort`` column where it is missing. With ``validate`` (default)
@@ -102,7 +102,7 @@ class Cohort:
         return st[["row", "action", "reason"]].reset_index(drop=True) if "cohort" not in a.columns else \
             st[["cohort", "row", "action", "reason"]].reset_index(drop=True)
 
-    def summary(self) -> "CohortSummary":
+    def summary(self) -> CohortSummary:
         """Counts of kept / changed / rejected input rows, rejection reasons, events, follow-up
         and per-column missingness. Never contains patient identifiers."""
         return CohortSummary.from_cohort(self)
@@ -117,7 +117,7 @@ class Cohort:
 
     # ---- multi-institution -------------------------------------------------------------------
     @classmethod
-    def concat(cls, cohorts, *, labels: list[str] | None = None) -> "Cohort":
+    def concat(cls, cohorts, *, labels: list[str] | None = None) -> Cohort:
         """Stack cohorts from several institutions.
 
         ``cohort`` labels are kept (or set from ``labels``); the same ``patient_id`` twice within
@@ -203,7 +203,7 @@ class Cohort:
         return path
 
     @classmethod
-    def from_parquet(cls, path) -> "Cohort":
+    def from_parquet(cls, path) -> Cohort:
         """Read a file written by :meth:`to_parquet` (metadata restored; audit all ``kept``)."""
         import pyarrow.parquet as pq
 
@@ -231,7 +231,7 @@ def _redact_reasons(rej: pd.DataFrame) -> pd.Series:
                 r = r.replace(str(raw), "…")
         return r
     raws = rej["raw"] if "raw" in rej.columns else pd.Series([None] * len(rej), index=rej.index)
-    out = pd.Series([one(a, b) for a, b in zip(rej["reason"].tolist(), raws.tolist())], index=rej.index, dtype=object)
+    out = pd.Series([one(a, b) for a, b in zip(rej["reason"].tolist(), raws.tolist(), strict=False)], index=rej.index, dtype=object)
     out = out.str.replace(r" \((same id at rows?|got) .*\)$", "", regex=True)
     out = out.str.replace(r"exact duplicate of row \d+", "exact duplicate of another row", regex=True)
     out = out.str.replace(r"'(?:[^'\\]|\\.)*'", "'…'", regex=True)
@@ -264,7 +264,7 @@ class CohortSummary:
     metadata: dict
 
     @classmethod
-    def from_cohort(cls, c: Cohort) -> "CohortSummary":
+    def from_cohort(cls, c: Cohort) -> CohortSummary:
         a = c.audit
         st = a[a["column"] == "*"] if len(a) else a
         counts = st["action"].value_counts() if len(st) else pd.Series(dtype=int)

@@ -26,8 +26,8 @@ so a 200-column export costs the memory of the handful of columns used.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -40,8 +40,15 @@ from .mapping import DATE_FORMATS, UNITS, Mapping, load_mapping
 from .readers import read_table
 from .schema import COLUMN_BY_NAME, COLUMNS, DAYS_PER_MONTH, SCHEMA_VERSION, conform_dtypes
 from .validate import out_of_range, range_reason, validate_frame
-from .vocab import (ASIA_TO_FRANKEL, BOOL_SYNONYMS, CATEGORY_SYNONYMS, EVENT_SYNONYMS, MISSING_MARKERS,
-                    lookup_site, normalize_text)
+from .vocab import (
+    ASIA_TO_FRANKEL,
+    BOOL_SYNONYMS,
+    CATEGORY_SYNONYMS,
+    EVENT_SYNONYMS,
+    MISSING_MARKERS,
+    lookup_site,
+    normalize_text,
+)
 
 __all__ = ["read_cohort", "harmonize", "ECOG_TO_KPS", "kps_to_ecog"]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 #: Calendar-average month used for every unit conversion (schema: days / 30.4375), defined once in
 #: :mod:`prognosis.clinical`.
-from ..clinical import DAYS_PER_MONTH
+from ..clinical import DAYS_PER_MONTH  # noqa: F401  (re-exported for the cohort layer)
 
 SCHEMA_VERSION = "1"
 

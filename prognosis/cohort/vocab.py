@@ -367,18 +367,14 @@ ASIA_TO_FRANKEL: dict[str, str] = {k: k.upper() for k in "abcde"} | {f"asia {k}"
     f"ais {k}": k.upper() for k in "abcde"}
 
 BOOL_SYNONYMS: dict[str, bool] = {
-    **{w: True for w in ("1", "true", "t", "yes", "y", "ja", "j", "oui", "si", "present", "positive", "pos",
-                          "x", "wahr", "vorhanden")},
-    **{w: False for w in ("0", "false", "f", "no", "n", "nein", "non", "absent", "negative", "neg",
-                           "falsch", "keine", "kein")},
+    **dict.fromkeys(("1", "true", "t", "yes", "y", "ja", "j", "oui", "si", "present", "positive", "pos", "x", "wahr", "vorhanden"), True),
+    **dict.fromkeys(("0", "false", "f", "no", "n", "nein", "non", "absent", "negative", "neg", "falsch", "keine", "kein"), False),
 }
 
 #: Raw values of an event column that are unambiguous. Anything else (e.g. 2) rejects the row.
 EVENT_SYNONYMS: dict[str, int] = {
-    **{w: 1 for w in ("1", "dead", "died", "deceased", "death", "yes", "true", "verstorben", "tot",
-                       "gestorben", "decede", "muerto", "fallecido", "1 deceased")},
-    **{w: 0 for w in ("0", "alive", "living", "censored", "no", "false", "lebt", "lebend", "am leben",
-                       "vivant", "vivo", "0 living", "alive with disease", "alive without disease")},
+    **dict.fromkeys(("1", "dead", "died", "deceased", "death", "yes", "true", "verstorben", "tot", "gestorben", "decede", "muerto", "fallecido", "1 deceased"), 1),
+    **dict.fromkeys(("0", "alive", "living", "censored", "no", "false", "lebt", "lebend", "am leben", "vivant", "vivo", "0 living", "alive with disease", "alive without disease"), 0),
 }
 
 

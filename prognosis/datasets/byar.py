@@ -22,9 +22,9 @@ import pandas as pd
 
 from ..cohort import Cohort
 from ..cohort.readers import sha256_of
+from ..errors import DataUnavailableError, InputError, ReadError
 from ._audit import audit_records as _audit
 from ._audit import build_audit
-from ..errors import DataUnavailableError, InputError, ReadError
 
 __all__ = ["load_byar_prostate", "PERFORMANCE_TO_ECOG"]
 

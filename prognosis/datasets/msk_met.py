@@ -35,10 +35,10 @@ import pandas as pd
 
 from ..cohort import Cohort
 from ..cohort.readers import sha256_of
-from ._audit import audit_records as _audit
-from ._audit import build_audit
 from ..cohort.schema import DAYS_PER_MONTH
 from ..errors import DataUnavailableError, InputError, ReadError
+from ._audit import audit_records as _audit
+from ._audit import build_audit
 
 __all__ = [
     "load_msk_met",

@@ -49,8 +49,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from ..cohort.schema import COLUMN_BY_NAME
-from ..errors import (ArtifactError, DelayedEntryWarning, FeatureEncodingWarning, InputError, ModelError,
-                      NotFittedError)
+from ..errors import ArtifactError, DelayedEntryWarning, FeatureEncodingWarning, InputError, ModelError, NotFittedError
 from .encoders import (
     ECOG_TO_KPS,
     SUBTYPE_FUNCTIONS,
@@ -390,7 +389,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
                 self.iterative_.fit(raw[self.iter_columns_].to_numpy())
         full = self._impute(raw, X)
         std = full.std(axis=0).to_numpy()
-        self.dropped_ = [c for c, s in zip(full.columns, std) if not (s > 0)]
+        self.dropped_ = [c for c, s in zip(full.columns, std, strict=False) if not (s > 0)]
         self.dropped_values_ = {c: float(full[c].iloc[0]) for c in self.dropped_}
         self.drop_reasons_ = {c: f"constant ({self.dropped_values_[c]:g}) in the training data" for c in self.dropped_}
         # one reference level per categorical block, so no block sums to the intercept or to
@@ -703,7 +702,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
             "duplicates": dict(self.duplicates_),
             "references": dict(getattr(self, "references_", {})),
             "drop_reasons": dict(getattr(self, "drop_reasons_", {})),
-            "fill_values": {k: v for k, v in self.fill_values_.items()},
+            "fill_values": dict(self.fill_values_.items()),
             "min_indicator_count": int(self.min_indicator_count),
             "few_missing": dict(getattr(self, "few_missing_", {})),
             "min_level_events": int(getattr(self, "min_level_events", 0) or 0),

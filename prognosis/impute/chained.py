@@ -138,7 +138,7 @@ def _pmm(yhat_obs: np.ndarray, yhat_mis: np.ndarray, y_obs: np.ndarray, donors: 
     ys = yhat_obs[order]
     out = np.empty(yhat_mis.size)
     pos = np.searchsorted(ys, yhat_mis)
-    for i, (p, target) in enumerate(zip(pos, yhat_mis)):
+    for i, (p, target) in enumerate(zip(pos, yhat_mis, strict=False)):
         lo, hi = max(p - k, 0), min(p + k, ys.size)
         cand = np.arange(lo, hi)
         # random tie-breaking among equally distant donors (mice's matchindex shuffles donors)
@@ -456,7 +456,7 @@ class MultipleImputer:
         if not self.specs_:
             raise InputError("MultipleImputer: no column to impute or to use as a predictor")
         vals = self._codes(frame)
-        cand = self.columns if self.columns is not None else [c for c in frame.columns]
+        cand = self.columns if self.columns is not None else list(frame.columns)
         self.n_missing_ = {c: int(np.isnan(vals[c]).sum()) for c in self.specs_ if np.isnan(vals[c]).any()}
         self.n_missing_.update({c: int(frame[c].isna().sum()) for c in cand if c in frame.columns
                                 and c not in self.specs_ and frame[c].isna().all()

@@ -6,18 +6,16 @@ Degenerate inputs raise :class:`prognosis.errors.MetricInputError`.
 """
 from __future__ import annotations
 
+from ._cox import cox_zph
 from .auc import time_dependent_auc
-from .bootstrap import (BootstrapResult, PairedBootstrapResult, bootstrap, paired_bootstrap,
-                        resample_indices)
+from .bootstrap import BootstrapResult, PairedBootstrapResult, bootstrap, paired_bootstrap, resample_indices
 from .brier import brier_score, integrated_brier_score, ipa
 from .calibration import CalibrationResult, calibration
 from .concordance import ConcordanceResult, concordance_indices, harrell_c, uno_c
 from .decision import net_benefit
-from ._cox import cox_zph
-from .rms_indices import gini_mean_difference, rms_indices
 from .km import KaplanMeier, censoring_km, kaplan_meier, km_at
-from .plots import (plot_calibration, plot_decision_curve, plot_kaplan_meier,
-                    plot_metric_over_time)
+from .plots import plot_calibration, plot_decision_curve, plot_kaplan_meier, plot_metric_over_time
+from .rms_indices import gini_mean_difference, rms_indices
 
 __all__ = [
     "harrell_c", "uno_c", "concordance_indices", "ConcordanceResult",

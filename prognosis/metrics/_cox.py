@@ -171,6 +171,6 @@ def cox_zph(time, event, X, *, transform: str = "km"):
     uu = np.r_[np.zeros(p), u]
     chisq.append(float(uu @ np.linalg.solve(I, uu)))
     df.append(p)
-    pv = [float(chi2.sf(c, d)) for c, d in zip(chisq, df)]
+    pv = [float(chi2.sf(c, d)) for c, d in zip(chisq, df, strict=False)]
     return {"chisq": chisq, "df": df, "p": pv, "beta": m.beta}
 

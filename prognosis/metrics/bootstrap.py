@@ -9,8 +9,9 @@ rather than O(n_boot * n)). Parallelism uses joblib (loky processes), in ``n_job
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -93,7 +94,7 @@ def _run(metric_fn, data, n_boot, seed, n_jobs):
         from joblib import Parallel, delayed
         parts = Parallel(n_jobs=n_jobs)(
             delayed(_chunk)(metric_fn, data, n, n_boot, seed, int(a), int(b), width)
-            for a, b in zip(bounds[:-1], bounds[1:]))
+            for a, b in zip(bounds[:-1], bounds[1:], strict=False))
     reps = np.vstack([p[0] for p in parts])
     errors = [m for p in parts for m in p[1]]
     if errors:

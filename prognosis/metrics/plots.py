@@ -4,7 +4,7 @@ Each function takes an optional ``ax`` and returns the ``Figure``; none calls ``
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -77,9 +77,9 @@ def plot_decision_curve(frame: pd.DataFrame, ax=None, *, ylim_low: float | None 
     models concatenated): net benefit against threshold probability, with treat-all and
     treat-none references."""
     fig, ax = _ax(ax, (6, 4))
-    styles = {"treat all": dict(color="0.4", lw=1), "treat none": dict(color="k", lw=1, ls=":")}
+    styles = {"treat all": {"color": "0.4", "lw": 1}, "treat none": {"color": "k", "lw": 1, "ls": ":"}}
     for name, g in frame.drop_duplicates(["threshold", "strategy"]).groupby("strategy", sort=False):
-        ax.plot(g["threshold"], g["net_benefit"], label=name, **styles.get(name, dict(lw=2)))
+        ax.plot(g["threshold"], g["net_benefit"], label=name, **styles.get(name, {"lw": 2}))
     top = np.nanmax(frame["net_benefit"].to_numpy(dtype=float))
     low = ylim_low if ylim_low is not None else -0.05 * max(top, 0.01)
     ax.set_ylim(low, max(top, 0.01) * 1.05)

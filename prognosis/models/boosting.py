@@ -22,9 +22,9 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sksurv.ensemble import GradientBoostingSurvivalAnalysis
 
+from ..survival_data import make_y
 from ._base import SurvivalModelMixin, constraints_of, step_evaluate
 from ._coxph_loss import FastCoxPH
-from ..survival_data import make_y
 
 __all__ = ["GradientBoostingSurvivalModel", "FastCoxGradientBoosting"]
 

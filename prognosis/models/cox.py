@@ -19,13 +19,11 @@ curves whenever event times are tied. ``baseline="breslow"`` selects Breslow ins
 from __future__ import annotations
 
 import warnings
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
-
-from numbers import Integral, Real
-
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._kernels import rcs_basis, step_index
@@ -265,7 +263,7 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
             raise ModelError(f"Cox model did not converge ({first.split(' Please see')[0]}) "
                              f"{_collinearity_hint(D, self.design_names_)}") from exc
         if any("failed to converge" in str(w.message) for w in caught):
-            big = [f"{n} ({b:+.1f})" for n, b in zip(self.design_names_, cph.params_.to_numpy(float)) if abs(b) > 10]
+            big = [f"{n} ({b:+.1f})" for n, b in zip(self.design_names_, cph.params_.to_numpy(float), strict=False) if abs(b) > 10]
             raise ModelError("Cox model did not converge (Newton-Raphson stopped without reaching the optimum). "
                              + (f"Diverging coefficients, e.g. a level with no events or complete separation: {big[:5]}. "
                                 if big else "") + _collinearity_hint(D, self.design_names_))

@@ -24,8 +24,8 @@ from sklearn.utils._param_validation import Interval
 from sksurv.ensemble import RandomSurvivalForest
 
 from ..errors import ModelError
-from ._base import SurvivalModelMixin, constraints_of, step_evaluate
 from ..survival_data import make_y
+from ._base import SurvivalModelMixin, constraints_of, step_evaluate
 
 __all__ = ["RandomSurvivalForestModel", "snap_to_grid", "time_grid"]
 

@@ -76,7 +76,7 @@ def _subtype_table(site: str, columns: tuple[str, ...]) -> dict[str, str]:
     frame = pd.DataFrame(combos, columns=list(columns), dtype=object)
     frame["primary_site"] = site
     levels = SUBTYPE_FUNCTIONS[site](frame)
-    return {"|".join("" if v is None else v for v in combo): str(lev) for combo, lev in zip(combos, levels)}
+    return {"|".join("" if v is None else v for v in combo): str(lev) for combo, lev in zip(combos, levels, strict=False)}
 
 
 def export_cox(model) -> dict:
@@ -172,7 +172,7 @@ def unbounded_columns(model) -> dict[str, float]:
     ``serve`` or ``predict --patient`` (the number would rest on an infinite hazard ratio)."""
     _, cox = split_pipeline(model)
     names = getattr(cox, "design_names_", [])
-    return {n: float(b) for n, b in zip(names, np.asarray(getattr(cox, "coef_", []), float)) if abs(b) > UNBOUNDED_COEF}
+    return {n: float(b) for n, b in zip(names, np.asarray(getattr(cox, "coef_", []), float), strict=False) if abs(b) > UNBOUNDED_COEF}
 
 
 def _imputed_level(builder, item: str, documented: str) -> str:

@@ -212,7 +212,7 @@ class ImputedModel(BaseEstimator):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FeatureEncodingWarning)  # per-fit encoding notes would repeat m times
             return np.stack([np.asarray(mod.predict_survival(s, times, truncate=truncate), dtype=float)
-                             for mod, s in zip(self.models_, sets)])
+                             for mod, s in zip(self.models_, sets, strict=False)])
 
     def predict_survival(self, X, times, truncate: bool = False) -> pd.DataFrame:
         """S(t | x) averaged over the m imputations (rows = patients, columns = months)."""
@@ -232,7 +232,7 @@ class ImputedModel(BaseEstimator):
         sets = self._sets(X)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FeatureEncodingWarning)
-            return np.mean([np.asarray(mod.predict(s), dtype=float) for mod, s in zip(self.models_, sets)], axis=0)
+            return np.mean([np.asarray(mod.predict(s), dtype=float) for mod, s in zip(self.models_, sets, strict=False)], axis=0)
 
     def score(self, X, y) -> float:
         from ..metrics import harrell_c

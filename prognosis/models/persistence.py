@@ -197,7 +197,7 @@ def save(model, path, *, training_data=None, metadata: dict | None = None, key=N
         "feature_spec": _feature_spec(model),
         "training_checksum": frame_checksum(training_data),
         "versions": versions(),
-        "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "payload_sha256": payload_sha,
         "extra": metadata or {},
     }

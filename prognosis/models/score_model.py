@@ -21,7 +21,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
-
 from sklearn.utils._param_validation import StrOptions
 
 from ..errors import InputError, ModelError

@@ -268,7 +268,7 @@ def render_study(result, path: str | Path) -> Path:
             "measure": comp["metric"].map(_METRIC_LABEL),
             "ΔC apparent": comp["apparent_delta"].map("{:+.3f}".format),
             "ΔC corrected (95% CI)": [f"{d:+.3f} ({a:+.3f} to {b:+.3f})" for d, a, b in
-                                      zip(comp["corrected_delta"], comp["ci_low"], comp["ci_high"])],
+                                      zip(comp["corrected_delta"], comp["ci_low"], comp["ci_high"], strict=False)],
             "p": comp["p_value"].map(lambda p: "–" if not np.isfinite(p) else "<0.001" if p < 0.001 else f"{p:.3f}"),
         })
     ext_tab = pd.DataFrame()
@@ -363,7 +363,7 @@ def _value_ci(e: pd.DataFrame) -> list[str]:
     lo = e["ci_low"] if "ci_low" in e.columns else pd.Series(np.nan, index=e.index)
     hi = e["ci_high"] if "ci_high" in e.columns else pd.Series(np.nan, index=e.index)
     note = e["note"] if "note" in e.columns else pd.Series("", index=e.index)
-    for v, a, b, n in zip(e["value"], lo, hi, note):
+    for v, a, b, n in zip(e["value"], lo, hi, note, strict=False):
         if not np.isfinite(v):
             out.append(f"– ({n})" if isinstance(n, str) and n else "–")
         elif np.isfinite(a) and np.isfinite(b):

@@ -89,7 +89,7 @@ def _axis_values(item_spec: dict, reference: pd.DataFrame | None) -> tuple[list,
             if key is None:
                 continue
             vals = key.split("|")
-            rows.append(dict({"primary_site": site}, **{c: (v or None) for c, v in zip(item_spec["columns"], vals)}))
+            rows.append(dict({"primary_site": site}, **{c: (v or None) for c, v in zip(item_spec["columns"], vals, strict=False)}))
             labels.append(lev)
         return list(range(len(labels))), labels, rows
     raise ModelError(f"no nomogram axis for item kind {kind!r}")  # pragma: no cover
@@ -129,7 +129,7 @@ def nomogram_table(model, reference: pd.DataFrame | None = None) -> pd.DataFrame
             vals, labels = vals + [np.nan], labels + ["not recorded"]
             f = np.append(f, _contrib(model, [miss_row], item))
         unb = spec["unbounded"]
-        for v, lab, c in zip(vals, labels, f):
+        for v, lab, c in zip(vals, labels, f, strict=False):
             cand = {"subtype": f"{it.get('site')}[{lab}]", "categorical": f"{it.get('column')}[{lab}]",
                     "site": f"site[{lab}]"}.get(it["kind"], it.get("name"))
             if lab == "not recorded":
@@ -231,7 +231,7 @@ def nomogram_figure(model, reference: pd.DataFrame | None = None, horizons=(6.0,
         if probs:
             xs = [100 * np.interp(-p, -s, grid) / maxt for p in probs]
             axis_line(y, min(xs), max(xs))
-            for p, x in zip(probs, xs):
+            for p, x in zip(probs, xs, strict=False):
                 ax.plot([x, x], [y, y + 0.12], color="k", lw=0.7)
                 ax.text(x, y + 0.16, f"{p:g}", ha="center", va="bottom", fontsize=6)
     y -= 1

@@ -10,8 +10,7 @@ prognostic scores, ``available("mechanical")`` the mechanical SINS.
 from __future__ import annotations
 
 from ._base import ScoreInputWarning
-from .registry import (Explanation, available, compute, explain, get_score, group_survival,
-                       groups, required_columns)
+from .registry import Explanation, available, compute, explain, get_score, group_survival, groups, required_columns
 
 __all__ = ["available", "compute", "explain", "group_survival", "groups", "required_columns",
            "get_score", "Explanation", "ScoreInputWarning"]

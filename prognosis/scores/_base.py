@@ -15,8 +15,9 @@ alone and has no missing-item ranges).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -75,7 +76,7 @@ class ScoreDef:
     components: Mapping[str, str]  # component -> short description (in item order)
     groups: tuple[tuple[str, int, int], ...]  # (label, lowest total, highest total)
     options: Mapping[str, Option]
-    items: Callable[["Inputs", dict, bool], dict[str, Item]]
+    items: Callable[[Inputs, dict, bool], dict[str, Item]]
     columns: Callable[[dict], dict[str, tuple[str, ...]]]  # component -> columns read
     categories: Mapping[str, Mapping[int, str]] = field(default_factory=dict)  # comp -> points -> label
     group_survival: tuple[tuple, ...] = ()  # (group, time_months, survival, statistic, source, tag)
@@ -145,7 +146,7 @@ class Inputs:
         if len(pos) == 0:
             return
         values = series.iloc[pos].tolist()
-        for p, v in zip(pos.tolist(), values):
+        for p, v in zip(pos.tolist(), values, strict=False):
             self.coerced.append({"row": p, "column": col, "value": v, "reason": reason})
 
     def nan(self) -> np.ndarray:
@@ -229,7 +230,7 @@ class Inputs:
         elif pd.api.types.is_bool_dtype(s.dtype):
             out = s.to_numpy(dtype="float64", na_value=np.nan)
         else:
-            table = {True: 1.0, False: 0.0, 1: 1.0, 0: 0.0, "true": 1.0, "false": 0.0,
+            table = {True: 1.0, False: 0.0, "true": 1.0, "false": 0.0,
                      "yes": 1.0, "no": 0.0, "1": 1.0, "0": 0.0, "y": 1.0, "n": 0.0}
 
             def conv(v):

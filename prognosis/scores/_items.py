@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..clinical import DEFAULT_PS_CONVENTION, PS_CONVENTIONS, ecog_to_kps, ecog_to_kps_range
-from ._base import Inputs, Item, Option, band, band_item, lookup_item
 from ..cohort.schema import COLUMN_BY_NAME
 from ..errors import InputError
+from ._base import Inputs, Item, Option, band, band_item, lookup_item
 
 # ECOG -> KPS conversion: the named conventions of :mod:`prognosis.clinical` (default Ma C et al.,
 # Eur J Cancer 2010: ECOG 0 = KPS 100, 1 = 80-90, 2 = 60-70, 3 = 40-50, 4 = 10-30 [V1]). The

@@ -27,8 +27,7 @@ import numpy as np
 
 from ..cohort.schema import PRIMARY_SITES
 from ._base import Inputs, Item, ScoreDef, fill_range, lookup_item
-from ._items import (BRAIN_COUNTS_BAUER, SOLITARY_RULE, skeletal_multiple, visceral_columns,
-                     visceral_present)
+from ._items import BRAIN_COUNTS_BAUER, SOLITARY_RULE, skeletal_multiple, visceral_columns, visceral_present
 
 CITATION_BAUER = "Bauer HC, Wedin R. Acta Orthop Scand 1995;66(2):143-146 ([V2] via Leithner 2008)"
 CITATION_MODIFIED = ("Leithner A, Radl R, Gruber G, et al. Eur Spine J 2008;17(11):1488-1495 "

@@ -47,8 +47,7 @@ import numpy as np
 from ..clinical import DEFAULT_PS_CONVENTION, PS_CONVENTIONS, kps_to_ecog_range
 from ..cohort.schema import PRIMARY_SITES
 from ._base import Inputs, Item, Option, ScoreDef, fill_range, table_lookup
-from ._items import (SOLITARY_RULE, apply_unverified_sites, skeletal_multiple,
-                     unverified_sites_option)
+from ._items import SOLITARY_RULE, apply_unverified_sites, skeletal_multiple, unverified_sites_option
 
 CITATION = ("Katagiri H, Okada R, Takagi T, et al. Cancer Med 2014;3(5):1359-1367, "
             "doi:10.1002/cam4.292 (point table [M])")

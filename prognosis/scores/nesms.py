@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import Inputs, Item, Option, ScoreDef, fill_range
 from ..errors import InputError
+from ._base import Inputs, Item, Option, ScoreDef, fill_range
 from ._items import BRAIN_COUNTS_BAUER, SOLITARY_RULE
 from .bauer import _columns_common, items_modified
 

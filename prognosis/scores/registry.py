@@ -10,13 +10,13 @@ import pandas as pd
 from ..errors import InputError
 from ._base import ScoreDef, run_score
 from .bauer import BAUER, MODIFIED_BAUER
+from .chow import SCORE as CHOW_NRF
 from .katagiri_new import SCORE as KATAGIRI_NEW
+from .mizumoto import SCORE as MIZUMOTO
 from .nesms import SCORE as NESMS
 from .original_tokuhashi import SCORE as ORIGINAL_TOKUHASHI
-from .revised_tokuhashi import SCORE as REVISED_TOKUHASHI
-from .chow import SCORE as CHOW_NRF
-from .mizumoto import SCORE as MIZUMOTO
 from .rades_sle import SCORE as RADES_SLE
+from .revised_tokuhashi import SCORE as REVISED_TOKUHASHI
 from .sins import SCORE as SINS
 from .tomita import SCORE as TOMITA
 from .van_der_linden import SCORE as VAN_DER_LINDEN
@@ -170,7 +170,7 @@ def group_survival(name: str) -> pd.DataFrame:
     """
     defn = get_score(name)
     cols = ["group", "time_months", "survival", "source", "statistic", "tag"]
-    rows = [dict(zip(["group", "time_months", "survival", "statistic", "source", "tag"], r))
+    rows = [dict(zip(["group", "time_months", "survival", "statistic", "source", "tag"], r, strict=False))
             for r in defn.group_survival]
     out = pd.DataFrame(rows, columns=cols)
     out["time_months"] = out["time_months"].astype(float)

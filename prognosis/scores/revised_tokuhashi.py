@@ -30,9 +30,18 @@ import numpy as np
 
 from ..cohort.schema import PRIMARY_SITES
 from ._base import Inputs, Item, Option, ScoreDef, lookup_item
-from ._items import (BRAIN_AS_VISCERAL, KPS_FROM_ECOG, VERTEBRAL_ITEM, VISCERAL_UNKNOWN_AS,
-                     extraspinal_item, frankel_item, kps_item, vertebral_item, visceral3_item,
-                     visceral_columns)
+from ._items import (
+    BRAIN_AS_VISCERAL,
+    KPS_FROM_ECOG,
+    VERTEBRAL_ITEM,
+    VISCERAL_UNKNOWN_AS,
+    extraspinal_item,
+    frankel_item,
+    kps_item,
+    vertebral_item,
+    visceral3_item,
+    visceral_columns,
+)
 
 CITATION = ("Tokuhashi Y, Matsuzaki H, Oda H, Oshima M, Ryu J. Spine 2005;30(19):2186-2191 "
             "(table via NICE CG75 Appendix 3 [V2])")

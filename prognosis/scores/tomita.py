@@ -26,8 +26,16 @@ import numpy as np
 
 from ..cohort.schema import PRIMARY_SITES
 from ._base import Inputs, Item, Option, ScoreDef, fill_range, lookup_item
-from ._items import (BRAIN_AS_VISCERAL, SOLITARY_RULE, VISCERAL_UNKNOWN_AS, apply_unverified_sites,
-                     skeletal_multiple, unverified_sites_option, visceral3_item, visceral_columns)
+from ._items import (
+    BRAIN_AS_VISCERAL,
+    SOLITARY_RULE,
+    VISCERAL_UNKNOWN_AS,
+    apply_unverified_sites,
+    skeletal_multiple,
+    unverified_sites_option,
+    visceral3_item,
+    visceral_columns,
+)
 
 CITATION = ("Tomita K, Kawahara N, Kobayashi T, Yoshida A, Murakami H, Akamaru T. Spine "
             "2001;26(3):298-306 (table via public calculator, clinical-facts §1.3 [V2])")

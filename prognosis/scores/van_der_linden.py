@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from ..cohort.schema import PRIMARY_SITES
 from ._base import Inputs, Item, ScoreDef, fill_range, lookup_item
-from ._items import (BRAIN_AS_VISCERAL, KPS_FROM_ECOG, kps_item, visceral_columns,
-                     visceral_present)
+from ._items import BRAIN_AS_VISCERAL, KPS_FROM_ECOG, kps_item, visceral_columns, visceral_present
 
 CITATION = ("van der Linden YM, Dijkstra SP, Vonk EJ, et al. Cancer 2005;103(2):320-328 "
             "(table via medicalalgorithms.com [V2])")

@@ -28,7 +28,18 @@ from __future__ import annotations
 
 from .generator import KPS_TO_ECOG, simulate_cohort, site_alphas
 from .params import PRESETS, citations, load_parameters
-from .truth import CODING, DESIGN_COLUMNS, truth_table, MOLECULAR_DESIGN_COLUMNS, OracleResult, log_hazard_ratios, oracle, true_design, true_linear_predictor, true_survival
+from .truth import (
+    CODING,
+    DESIGN_COLUMNS,
+    MOLECULAR_DESIGN_COLUMNS,
+    OracleResult,
+    log_hazard_ratios,
+    oracle,
+    true_design,
+    true_linear_predictor,
+    true_survival,
+    truth_table,
+)
 
 __all__ = [
     "simulate_cohort", "true_survival", "oracle", "OracleResult", "true_design", "true_linear_predictor",

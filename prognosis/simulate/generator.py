@@ -17,8 +17,8 @@ Generation order for each patient (all numbers from ``parameters.yaml``):
 """
 from __future__ import annotations
 
-from functools import lru_cache
 import json
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -443,7 +443,7 @@ def simulate_cohort(n: int, *, seed: int, preset: str = "surgical", missingness=
     frame.insert(0, "patient_id", [f"{id_prefix}{i + 1:05d}" for i in range(n)])
     frame.insert(1, "cohort", label)
     extras = [c for c in frame.columns if c.startswith("true_")]
-    frame = frame[[c for c in CANONICAL_COLUMNS] + extras]
+    frame = frame[list(CANONICAL_COLUMNS) + extras]
     metadata = {
         "source": "simulated",
         "cohort": label,

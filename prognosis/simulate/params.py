@@ -52,7 +52,7 @@ def raw_parameters() -> dict:
     return copy.deepcopy(_raw())
 
 
-def citations() -> "list[dict]":
+def citations() -> list[dict]:
     """One record per cited number: ``path``, ``value``, ``tag``, ``source`` (for reports/docs)."""
     out: list[dict] = []
 

@@ -216,7 +216,7 @@ def summarise(imputation: ImputationSpec, frame: pd.DataFrame, y, specs: dict, f
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             sets = est.development_sets(frame, y)
-            cs = [float(harrell_c(t, e, mod.predict(s), warn_reversed=False)) for mod, s in zip(est.models_, sets)]
+            cs = [float(harrell_c(t, e, mod.predict(s), warn_reversed=False)) for mod, s in zip(est.models_, sets, strict=False)]
         pc = pool_concordance(cs)
         row = {"model": name, "analysis": f"multiple imputation (m = {est.m})", "n": n, "events": int(e.sum()),
                "harrell_c": round(pc["c"], 3), "c_range_over_imputations": f"{min(cs):.3f}–{max(cs):.3f}"}

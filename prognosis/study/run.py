@@ -35,8 +35,7 @@ from .provenance import describe_cohort, flow_table
 from .result import StudyResult
 from .scoring import StudyScorer, split_key
 from .table1 import table1
-from .validation import (bootstrap_optimism, external_counts, external_validation, paired_difference,
-                         repeated_cv)
+from .validation import bootstrap_optimism, external_counts, external_validation, paired_difference, repeated_cv
 
 __all__ = ["run", "load_cohorts", "external_measures"]
 
@@ -143,7 +142,7 @@ def _km_by_group(frame: pd.DataFrame, scores) -> pd.DataFrame:
             km = kaplan_meier(t, e)
             grid = np.unique(np.concatenate([[0.0], t]))
             lo, hi = km.confint(grid)
-            for x, sv, a, b in zip(grid, km(grid), lo, hi):
+            for x, sv, a, b in zip(grid, km(grid), lo, hi, strict=False):
                 rows.append({"score": s.display, "group": str(lev), "n": int(m.sum()), "time": float(x),
                              "survival": float(sv), "lower": float(a), "upper": float(b)})
     return pd.DataFrame(rows, columns=["score", "group", "n", "time", "survival", "lower", "upper"])
@@ -405,17 +404,17 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
     y = y_from_frame(frame)
     specs = list(cfg.scores) + list(cfg.models)
     names = [s.display if not isinstance(s, ModelSpec) else s.name for s in specs]
-    factories = {n: make_factory(s) for n, s in zip(names, specs)}
+    factories = {n: make_factory(s) for n, s in zip(names, specs, strict=False)}
     kind_of = {n: ("model" if isinstance(s, ModelSpec) else "score" if s.kind == "score" else "baseline")
-               for n, s in zip(names, specs)}
+               for n, s in zip(names, specs, strict=False)}
     detail = {n: (f"{s.kind}, features {s.features}" + (f", {s.params}" if s.params else "")
                   if isinstance(s, ModelSpec) else
                   {"score": f"classic score {s.score} (total), Cox-calibrated on the development cohort",
                    "component": f"score component {s.name}, Cox-calibrated",
                    "column": f"numeric column {s.column}, Cox-calibrated"}[s.kind])
-              for n, s in zip(names, specs)}
+              for n, s in zip(names, specs, strict=False)}
     ph_notes = _ph_safe_scores(factories, frame, y, kind_of, detail)
-    factories = apply_to_factories(factories, dict(zip(names, specs)), imputation, frame)
+    factories = apply_to_factories(factories, dict(zip(names, specs, strict=False)), imputation, frame)
     scorer = StudyScorer(horizons)
     v = cfg.validation
     timings = {"load_and_check": round(_time.perf_counter() - t0, 2)}
@@ -434,7 +433,7 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
     forest_notes = []
     if v.method == "bootstrap" and oof is not None:
         forest_notes = _forest_calibration_out_of_fold(metrics, oof, y, cfg.horizons,
-                                                       {n: s for n, s in zip(names, specs)})
+                                                       dict(zip(names, specs, strict=False)))
     cal = metrics[metrics["metric"].isin(_CAL_METRICS)]
     calibration = cal.pivot_table(index=["predictor", "horizon"], columns="metric", values="apparent",
                                   sort=False).reset_index()
@@ -546,7 +545,7 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
     if len(res.failures):
         notes.append(f"{len(res.failures)} fit(s) failed inside replicates and were excluded for that predictor "
                      "(see tables/failures.csv).")
-    imputation_summary = summarise_imputation(imputation, frame, y, dict(zip(names, specs)), fitted, n_excluded)
+    imputation_summary = summarise_imputation(imputation, frame, y, dict(zip(names, specs, strict=False)), fitted, n_excluded)
     if imputation.method != "indicator":
         notes.append(f"Missing data: {imputation.describe()}."
                      + (f" {n_excluded} development patient(s) with a missing model input were excluded."

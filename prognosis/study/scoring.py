@@ -98,7 +98,7 @@ class StudyScorer:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     vals = np.asarray(fn(), dtype=float).ravel()
-                for h, v in zip(self.horizons, vals):
+                for h, v in zip(self.horizons, vals, strict=False):
                     out[f"{key}@{h:g}"] = float(v)
             except MetricInputError:
                 for j, h in enumerate(self.horizons):

@@ -263,7 +263,7 @@ def bootstrap_interval(r: pd.DataFrame, corrected: float, level: float, method: 
 
 def _bootstrap_table(apparent_scores: dict, reps: pd.DataFrame, ci_level: float, ci_method: str) -> pd.DataFrame:
     rows = []
-    by = {k: g for k, g in reps.groupby(["predictor", "metric"], sort=False)}
+    by = {k: g for k, g in reps.groupby(["predictor", "metric"], sort=False)}  # noqa: C416 (dict() calls GroupBy.keys, a list)
     empty = pd.DataFrame(columns=["boot", "test", "fixed"], dtype=float)
     for name, sc in apparent_scores.items():
         for m, app in sc.items():
@@ -632,7 +632,7 @@ def external_validation(fitted: Mapping[str, object], X_ext, y_ext, y_dev, score
     if len(transport):
         ci = metrics.set_index(["predictor", "metric"])
         for a, col in (("oe", "oe_ratio"), ("slope", "slope")):
-            keys = [(p_, f"{col}@{h:g}") for p_, h in zip(transport["predictor"], transport["horizon"])]
+            keys = [(p_, f"{col}@{h:g}") for p_, h in zip(transport["predictor"], transport["horizon"], strict=False)]
             transport[f"{a}_ci_low"] = [ci["ci_low"].get(k, np.nan) for k in keys]
             transport[f"{a}_ci_high"] = [ci["ci_high"].get(k, np.nan) for k in keys]
         transport = transport[["predictor", "horizon", "deaths_before", "observed", "expected", "oe_ratio",

@@ -96,9 +96,10 @@ def test_url_query_prefills_the_page(page, chromium, tmp_path):
     patients = patient_table()
     qs = [_query(patients.iloc[i]) for i in (0, 4, 13)]
     batch = _batch(page, chromium, tmp_path, qs)
-    for q, b in zip(qs, batch):
+    for q, b in zip(qs, batch, strict=False):
         dom = _dom(chromium, page["path"].as_uri() + "?" + q)
-        assert 'data-csp-violations="0"' in dom and 'data-ready="1"' in dom
+        assert 'data-csp-violations="0"' in dom
+        assert 'data-ready="1"' in dom
         for t in HORIZONS:
             got, want = _value(dom, f"S-{t}"), _value(b, f"S-{t}")
             assert (np.isnan(got) and np.isnan(want)) or got == want
@@ -217,7 +218,9 @@ def test_screenshot_shows_curve(page, chromium, tmp_path):
 def test_invalid_input_is_refused_in_page(page, chromium):
     dom = _dom(chromium, page["path"].as_uri() + "?kps=150&primary_site=mars&age_years=60")
     err = re.search(r'id="errors"[^>]*>([^<]*)<', dom).group(1)
-    assert "kps" in err and "primary_site" in err and "Not computed" in err
+    assert "kps" in err
+    assert "primary_site" in err
+    assert "Not computed" in err
     assert np.isnan(_value(dom, "S-12"))
 
 

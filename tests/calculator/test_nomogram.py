@@ -62,4 +62,6 @@ def test_report_figures_for_cox_models_only(cox_artifact):
     dev = load_demo("development").frame.sample(200, random_state=3)
     rsf = make_model("rsf", n_estimators=3, random_state=0).fit(dev, y_from_frame(dev))
     figs = nomogram_figures(SimpleNamespace(fitted={"Cox": cox_artifact["model"], "RSF": rsf}))
-    assert len(figs) == 1 and figs[0]["uri"].startswith("data:image/png;base64,") and "Cox" in figs[0]["alt"]
+    assert len(figs) == 1
+    assert figs[0]["uri"].startswith("data:image/png;base64,")
+    assert "Cox" in figs[0]["alt"]

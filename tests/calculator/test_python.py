@@ -100,7 +100,9 @@ def test_untabulable_score_is_excluded_with_reason(monkeypatch):
     finally:
         st._score_tables.cache_clear()
     assert list(tabs) == ["tomita"]
-    assert set(why) == {"rades_sle"} and "'interval'" in why["rades_sle"] and "months_since_primary" in why["rades_sle"]
+    assert set(why) == {"rades_sle"}
+    assert "'interval'" in why["rades_sle"]
+    assert "months_since_primary" in why["rades_sle"]
 
 
 def test_contributions_sum_to_linear_predictor(cox_artifact):
@@ -115,7 +117,8 @@ def test_contributions_sum_to_linear_predictor(cox_artifact):
     assert np.allclose(c.drop(columns="lp").sum(axis=1), lp, atol=1e-12)
     assert np.allclose(c["lp"], lp, atol=1e-12)
     # a spline variable and its non-linear terms are one item; indicators go with their item
-    assert "age_years" in c.columns and not any("'" in k for k in c.columns)
+    assert "age_years" in c.columns
+    assert not any("'" in k for k in c.columns)
     assert set(c.attrs["columns"]["kps"]) >= {"kps", "kps_missing"}
     assert "primary_site[missing]" in c.attrs["columns"]["primary_site"]
 
@@ -155,11 +158,12 @@ def test_export_subtype_tables_follow_encoders(cox_artifact):
     assert lung["table"]["mutant|rearranged||"] == "egfr_mutant"      # hierarchy: EGFR first
     assert lung["table"]["unknown|unknown||"] == "untested"
     assert lung["table"]["wildtype|||"] == "wildtype"
-    assert "kps" in spec["features"]["indicators"] and "primary_site" in spec["features"]["indicators"]
+    assert "kps" in spec["features"]["indicators"]
+    assert "primary_site" in spec["features"]["indicators"]
     assert "sex" in spec["features"]["few_missing"]
 
 
-@pytest.mark.parametrize("pairs, match", [
+@pytest.mark.parametrize(("pairs", "match"), [
     (["kps=150"], "kps"), (["primary_site=mars"], "primary_site"), (["kps"], "column=value"),
     (["patient_id=x"], "not a canonical"), (["kps=75.5"], "whole number"), (["brain_mets=maybe"], "yes/no"),
 ])
@@ -186,7 +190,8 @@ def test_predict_patient_cli(cox_artifact, capsys, tmp_path):
     frame = harmonize_patient(parse_patient(["age_years=62", "kps=70", "primary_site=lung", "egfr=mutant"]))
     res = patient_result(cox_artifact["model"], frame)
     assert f"S(12m)={res['horizons'][2]['s']:.2f}" in out
-    assert "median" in out and "contribution" in out.lower()
+    assert "median" in out
+    assert "contribution" in out.lower()
     assert png.stat().st_size > 10_000
 
 
@@ -208,4 +213,5 @@ def test_individual_patient_notebook_runs(repo_root):
     outs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outs if o.get("output_type") == "error"]
     text = "".join(o.get("text", "") for o in outs)
-    assert "S(12 months) =" in text and "median survival" in text
+    assert "S(12 months) =" in text
+    assert "median survival" in text

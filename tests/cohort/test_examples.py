@@ -31,24 +31,31 @@ def row(c, pid):
 
 def test_nord_read_facts(nord):
     m = nord.metadata
-    assert m["delimiter"] == ";" and m["encoding"] in ("cp1252", "latin-1")
+    assert m["delimiter"] == ";"
+    assert m["encoding"] in ("cp1252", "latin-1")
     assert m["time_origin"] == "date of diagnosis of the spinal metastasis (Diagnose_WS)"
-    assert m["n_input_rows"] == 14 and len(nord) == 11 and m["ignored_columns"] == ["Bemerkung"]
+    assert m["n_input_rows"] == 14
+    assert len(nord) == 11
+    assert m["ignored_columns"] == ["Bemerkung"]
 
 
 def test_nord_values(nord):
     r = row(nord, "KN-001")
     # 12.01.2019 -> 17.09.2019: 19 + 28 + 31 + 30 + 31 + 30 + 31 + 31 + 17 = 248 days
-    assert r["time_months"] == 248 / 30.4375 and r["event"] == 1
+    assert r["time_months"] == 248 / 30.4375
+    assert r["event"] == 1
     # born 03.04.1951, origin 12.01.2019: 67 * 365 + 17 leap days (1952..2016) to 03.04.2018,
     # then 27 + 31 + 30 + 31 + 31 + 30 + 31 + 30 + 31 + 12 = 284 days -> 24756 days
     assert r["age_years"] == pytest.approx(24756 / 365.25)
     assert (r["sex"], r["primary_site"], r["primary_histology"]) == ("male", "lung", "nsclc")
     # ECOG derived from KPS 70: ECOG 2 under the default convention (Ma et al. 2010: KPS 60-70)
     assert (r["kps"], r["ecog"], r["frankel"], r["visceral_mets"]) == (70, 2, "D", "unremovable")
-    assert r["albumin_g_dl"] == pytest.approx(3.45) and bool(r["pathological_fracture"]) is True
+    assert r["albumin_g_dl"] == pytest.approx(3.45)
+    assert bool(r["pathological_fracture"]) is True
     r = row(nord, "KN-002")  # censored: 05.02.2019 -> 30.06.2021 = 876 days
-    assert r["event"] == 0 and r["time_months"] == 876 / 30.4375 and r["sex"] == "female"
+    assert r["event"] == 0
+    assert r["time_months"] == 876 / 30.4375
+    assert r["sex"] == "female"
     assert row(nord, "KN-003")["primary_histology"] == "clear_cell"
     assert row(nord, "KN-006")["primary_histology"] == "adenocarcinoma"
     assert bool(row(nord, "KN-013")["brain_mets"]) is True
@@ -66,22 +73,30 @@ def test_nord_rejections_and_nas(nord):
     na = a[a["action"] == "na"].set_index("row")
     assert na.loc[9, "reason"] == "kps 150 outside 0–100; set to NA"
     assert na.loc[7, "raw"] == "Unklar"
-    assert pd.isna(row(nord, "KN-010")["kps"]) and pd.isna(row(nord, "KN-008")["primary_site"])
+    assert pd.isna(row(nord, "KN-010")["kps"])
+    assert pd.isna(row(nord, "KN-008")["primary_site"])
 
 
 def test_b_values(b):
     r = row(b, "B0001")
-    assert r["time_months"] == pytest.approx(412 / 30.4375) and r["event"] == 1
+    assert r["time_months"] == pytest.approx(412 / 30.4375)
+    assert r["event"] == 1
     assert (r["sex"], r["primary_site"], r["egfr"], r["alk"]) == ("male", "lung", "mutant", "negative")
-    assert r["kps"] == 80 and bool(r["kps_derived"])  # ECOG 1, lower end of band (Ma 2010: 80-90)
+    assert r["kps"] == 80
+    assert bool(r["kps_derived"])
     assert r["calcium_mg_dl"] == pytest.approx(2.45 * 4.008)
-    assert r["crp_mg_dl"] == pytest.approx(1.2) and r["hemoglobin_g_dl"] == pytest.approx(11.8)
+    assert r["crp_mg_dl"] == pytest.approx(1.2)
+    assert r["hemoglobin_g_dl"] == pytest.approx(11.8)
     assert (r["vertebral_mets"], r["extraspinal_bone_mets"]) == (2, 3)
     assert row(b, "B0002")[["er", "pr", "her2"]].tolist() == ["positive", "positive", "negative"]
     assert row(b, "B0004")["primary_histology"] == "clear_cell"
-    sites = dict(zip(b.frame["patient_id"], b.frame["primary_site"].astype(object)))
-    assert sites["B0003"] == "prostate" and sites["B0006"] == "colon" and sites["B0007"] == "rectum"
-    assert sites["B0010"] == "myeloma" and sites["B0011"] == "unknown" and sites["B0015"] == "carcinoid"
+    sites = dict(zip(b.frame["patient_id"], b.frame["primary_site"].astype(object), strict=False))
+    assert sites["B0003"] == "prostate"
+    assert sites["B0006"] == "colon"
+    assert sites["B0007"] == "rectum"
+    assert sites["B0010"] == "myeloma"
+    assert sites["B0011"] == "unknown"
+    assert sites["B0015"] == "carcinoid"
     assert pd.isna(sites["B0009"])  # C79.5 is a bone metastasis code, not a primary
 
 
@@ -90,7 +105,8 @@ def test_b_rejections(b):
     assert st.loc[11, "reason"] == "time_months must be > 0 (got 0)"
     assert st.loc[12, "reason"] == "time_months must be > 0 (got -30)"
     assert st.loc[13, "reason"] == "event value '2' is not 0 or 1"
-    assert (st["action"] == "rejected").sum() == 3 and len(b) == 13
+    assert (st["action"] == "rejected").sum() == 3
+    assert len(b) == 13
     na = b.audit[(b.audit["action"] == "na") & (b.audit["column"] == "ecog")]
     assert na["reason"].tolist() == ["ecog 5 outside 0–4; set to NA"]
 
@@ -100,8 +116,10 @@ def test_concat_examples(nord, b):
     assert len(both) == 24
     assert both.frame["cohort"].value_counts().to_dict() == {"Spine Center B": 13, "Klinikum Nord": 11}
     lacking = both.metadata["lacking_columns"]
-    assert "hemoglobin_g_dl" in lacking["Klinikum Nord"] and "hemoglobin_g_dl" not in lacking["Spine Center B"]
-    assert "brain_mets" in lacking["Spine Center B"] and "brain_mets" not in lacking["Klinikum Nord"]
+    assert "hemoglobin_g_dl" in lacking["Klinikum Nord"]
+    assert "hemoglobin_g_dl" not in lacking["Spine Center B"]
+    assert "brain_mets" in lacking["Spine Center B"]
+    assert "brain_mets" not in lacking["Klinikum Nord"]
     assert set(both.audit["cohort"]) == {"Klinikum Nord", "Spine Center B"}
     s = both.summary()
     assert (s.n_input, s.n_rejected) == (30, 6)
@@ -112,5 +130,6 @@ def test_mapping_example_is_valid(examples):
     from prognosis.cohort.mapping import load_mapping
 
     m = load_mapping(examples / "mapping_example.yaml")
-    assert m.cohort == "Example Hospital" and m.units["time_months"] == "days"
+    assert m.cohort == "Example Hospital"
+    assert m.units["time_months"] == "days"
     assert m.derive == {"kps_from_ecog": "lower", "ecog_from_kps": True}

@@ -4,7 +4,6 @@ and no cell changes without an audit record."""
 import datetime as dt
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -56,7 +55,7 @@ def test_native_dates_outside_pandas_range_are_audited(tmp_path, fmt):
     assert status(c) == {0: "rejected", 1: "changed"}
 
 
-@pytest.mark.parametrize("fmt,msg", [
+@pytest.mark.parametrize(("fmt", "msg"), [
     ("%Q", "mapping <mapping dict>: dates.format '%Q' is not a valid strftime pattern "
            "('Q' is a bad directive in format '%Q')."),
     ("%", "mapping <mapping dict>: dates.format '%' is not a valid strftime pattern (stray % in format '%')."),
@@ -68,7 +67,7 @@ def test_bad_date_format(fmt, msg):
     assert str(exc.value) == msg
 
 
-@pytest.mark.parametrize("read,msg", [
+@pytest.mark.parametrize(("read", "msg"), [
     ({"encoding": 1}, "read.encoding must be text such as 'utf-8' or 'latin-1', got int."),
     ({"encoding": "klingon"}, "read.encoding 'klingon' is not a known text encoding."),
     ({"delimiter": 5}, "read.delimiter must be one character such as ',', ';', '|' or a tab, got '5'."),
@@ -121,7 +120,8 @@ def test_trailing_delimiter_does_not_shift_columns(tmp_path):
     p = tmp_path / "x.csv"
     p.write_text("id,t,e,kps\na,1,1,70,\nb,2,0,80,\n")
     c = read_cohort(p, {"columns": {**M["columns"], "kps": "kps"}})
-    assert c.frame["time_months"].tolist() == [1.0, 2.0] and c.frame["kps"].tolist() == [70, 80]
+    assert c.frame["time_months"].tolist() == [1.0, 2.0]
+    assert c.frame["kps"].tolist() == [70, 80]
     assert c.metadata["trailing_delimiter_rows"] == 2
     assert "2 row(s) end with an extra delimiter (an empty last field, ignored)" in str(c.summary())
 
@@ -160,14 +160,16 @@ def test_east_asian_encodings_are_not_read_as_cp1252(tmp_path, enc):
                                         r"declare the encoding in the mapping, e.g. read: \{encoding: \w+\}.$"):
         read_cohort(p, {**M, "keep": ["name"]})
     c = read_cohort(p, {**M, "keep": ["name"], "read": {"encoding": enc}})
-    assert c.frame["name"].tolist() == ["山田太郎", "佐藤花子"] and c.metadata["encoding_source"] == "declared"
+    assert c.frame["name"].tolist() == ["山田太郎", "佐藤花子"]
+    assert c.metadata["encoding_source"] == "declared"
 
 
 def test_guessed_encoding_is_in_the_summary(tmp_path):
     p = tmp_path / "x.csv"
     p.write_bytes("id;t;e;Bemerkung\na;1;1;Müller\nb;2;0;x\n".encode("cp1252"))
     c = read_cohort(p, M)
-    assert c.metadata["encoding"] == "cp1252" and c.metadata["encoding_source"] == "detected"
+    assert c.metadata["encoding"] == "cp1252"
+    assert c.metadata["encoding_source"] == "detected"
     assert ("  encoding: cp1252 (guessed from the bytes, not declared; if accented letters look wrong, set "
             "read: {encoding: ...} in the mapping)") in str(c.summary()).splitlines()
 
@@ -182,7 +184,8 @@ def test_parquet_index_column_is_kept(tmp_path):
 def test_summary_redaction_survives_apostrophes():
     df = frame(t=["1", "O'Brien Smith"])
     s = str(read_cohort(df, M).summary())
-    assert "Brien" not in s and "time_months '…' is not a number" in s
+    assert "Brien" not in s
+    assert "time_months '…' is not a number" in s
 
 
 # ---- issue 12 item 6: duplicates ------------------------------------------------------------
@@ -243,8 +246,11 @@ def test_cli_on_headerless_file_prints_no_values(capsys, tmp_path, cmd):
     rc = main(argv)
     out = capsys.readouterr()
     text = out.out + out.err
-    assert rc != 0 and "has no header row" in text
-    assert "KN-001" not in text and "Bronchialkarzinom" not in text and "1951" not in text
+    assert rc != 0
+    assert "has no header row" in text
+    assert "KN-001" not in text
+    assert "Bronchialkarzinom" not in text
+    assert "1951" not in text
 
 
 def test_missing_mapped_column_error_quotes_no_values():
@@ -294,14 +300,15 @@ def test_canonical_frame_with_huge_count_is_a_schema_error():
                               "(got '1e+20') (see .failures)")
 
 
-@pytest.mark.parametrize("enc,eol", [("utf-8", "\n"), ("utf-8", "\r\n"), ("utf-16", "\r\n"), ("cp1252", "\r\n")])
+@pytest.mark.parametrize(("enc", "eol"), [("utf-8", "\n"), ("utf-8", "\r\n"), ("utf-16", "\r\n"), ("cp1252", "\r\n")])
 def test_lone_carriage_return_in_a_cell_does_not_split_the_row(tmp_path, enc, eol):
     # found by the fuzz run: pandas' default treats a lone CR as a row break and pads both halves
     p = tmp_path / "x.csv"
     p.write_bytes(eol.join(["id,t,e,note", "a,1,1,x\ry", "b,2,0,z", ""]).encode(enc))
     c = read_cohort(p, {**M, "keep": ["note"]})
     assert c.metadata["n_input_rows"] == 2
-    assert c.frame["note"].tolist() == ["x\ry", "z"] and c.frame["time_months"].tolist() == [1.0, 2.0]
+    assert c.frame["note"].tolist() == ["x\ry", "z"]
+    assert c.frame["time_months"].tolist() == [1.0, 2.0]
 
 
 def test_mac_classic_cr_line_ends_still_read(tmp_path):

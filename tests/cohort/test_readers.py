@@ -37,12 +37,13 @@ def test_latin1_byte_that_cp1252_does_not_define(tmp_path):
     assert detect_encoding(data) == "latin-1"
 
 
-@pytest.mark.parametrize("sep,suffix", [("\t", ".tsv"), ("|", ".txt"), (",", ".csv"), (";", ".dat")])
+@pytest.mark.parametrize(("sep", "suffix"), [("\t", ".tsv"), ("|", ".txt"), (",", ".csv"), (";", ".dat")])
 def test_delimiters(tmp_path, sep, suffix):
     p = tmp_path / f"t{suffix}"
     p.write_text(CANON.replace(",", sep), encoding="utf-8")
     c = read_cohort(p)
-    assert len(c) == 2 and c.frame["time_months"].tolist() == [10.5, 3.0]
+    assert len(c) == 2
+    assert c.frame["time_months"].tolist() == [10.5, 3.0]
 
 
 def test_detect_delimiter_fallback_counts():
@@ -57,7 +58,8 @@ def test_xlsx_and_parquet_and_dataframe(tmp_path):
         c = read_cohort(src, cohort="X")
         assert c.frame["patient_id"].tolist() == ["p1", "p2"]
         assert c.frame["time_months"].tolist() == [10.5, 3.0]
-        assert c.metadata["sha256"] and len(c.metadata["sha256"]) == 64
+        assert c.metadata["sha256"]
+        assert len(c.metadata["sha256"]) == 64
 
 
 def test_sha256_is_of_the_file_bytes(tmp_path):
@@ -68,7 +70,7 @@ def test_sha256_is_of_the_file_bytes(tmp_path):
     assert read_cohort(p).metadata["sha256"] == hashlib.sha256(p.read_bytes()).hexdigest()
 
 
-@pytest.mark.parametrize("content,message", [
+@pytest.mark.parametrize(("content", "message"), [
     (b"", "t.csv is empty."),
     (b"   \n\n", "t.csv is empty."),
     (b"patient_id,time_months,event\n", "t.csv has a header but no data rows."),

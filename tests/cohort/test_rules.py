@@ -33,7 +33,7 @@ def test_duplicate_patient_id_rejects_every_occurrence():
     assert status(c) == {0: "kept", 1: "rejected", 2: "kept", 3: "rejected"}
 
 
-@pytest.mark.parametrize("raw,msg", [("-3", "time_months must be > 0 (got -3)"),
+@pytest.mark.parametrize(("raw", "msg"), [("-3", "time_months must be > 0 (got -3)"),
                                      ("0", "time_months must be > 0 (got 0)"),
                                      ("abc", "time_months 'abc' is not a number"),
                                      ("", "time_months is missing")])
@@ -42,7 +42,8 @@ def test_negative_zero_or_missing_time_rejects(raw, msg):
     df.loc[1, "time_months"] = raw
     c = read_cohort(df, cohort="X")
     r = records(c, "time_months", "rejected")
-    assert r["row"].tolist() == [1] and r["reason"].tolist() == [msg]
+    assert r["row"].tolist() == [1]
+    assert r["reason"].tolist() == [msg]
     assert len(c) == 1
 
 
@@ -52,7 +53,8 @@ def test_time_in_days_zero_after_conversion_still_rejected_with_raw_value():
     assert records(c, "time_months", "rejected")["reason"].tolist() == ["time_months must be > 0 (got -30)"]
     assert c.frame["time_months"].tolist() == [61 / 30.4375]
     ch = records(c, "time_months", "changed")
-    assert ch["raw"].tolist() == ["61"] and float(ch["value"].iloc[0]) == pytest.approx(61 / 30.4375)
+    assert ch["raw"].tolist() == ["61"]
+    assert float(ch["value"].iloc[0]) == pytest.approx(61 / 30.4375)
 
 
 def test_death_date_before_diagnosis_rejects():
@@ -80,9 +82,12 @@ def test_kps_150_becomes_na_with_audit_record():
     df = base(3, kps=["80", "150", "75"])
     c = read_cohort(df, cohort="X")
     r = records(c, "kps", "na")
-    assert r["row"].tolist() == [1] and r["raw"].tolist() == ["150"]
+    assert r["row"].tolist() == [1]
+    assert r["raw"].tolist() == ["150"]
     assert r["reason"].tolist() == ["kps 150 outside 0–100; set to NA"]
-    assert c.frame["kps"].tolist()[0] == 80 and pd.isna(c.frame["kps"].iloc[1]) and c.frame["kps"].iloc[2] == 75
+    assert c.frame["kps"].tolist()[0] == 80
+    assert pd.isna(c.frame["kps"].iloc[1])
+    assert c.frame["kps"].iloc[2] == 75
     assert status(c) == {0: "kept", 1: "changed", 2: "kept"}  # optional value: row kept
 
 
@@ -171,7 +176,8 @@ def test_ecog_kps_derivations_are_recorded_and_flagged():
     assert c.frame["kps_derived"].tolist() == [True, True, False, False]
     assert c.frame["ecog_derived"].tolist() == [False, False, True, False]
     d = records(c, "kps", "derived")
-    assert d["raw"].tolist() == ["ecog 0", "ecog 1"] and d["value"].tolist() == ["100", "80"]
+    assert d["raw"].tolist() == ["ecog 0", "ecog 1"]
+    assert d["value"].tolist() == ["100", "80"]
     c2 = read_cohort(df, {"derive": {"kps_from_ecog": "upper"}}, cohort="X")
     assert c2.frame["kps"].tolist() == [100, 90, 60, 100]
 
@@ -204,7 +210,8 @@ def test_labs_units():
 def test_entry_not_before_exit_becomes_na():
     df = base(2, entry_months=["1", "9"])
     c = read_cohort(df, cohort="X")
-    assert c.frame["entry_months"].tolist()[0] == 1 and pd.isna(c.frame["entry_months"].iloc[1])
+    assert c.frame["entry_months"].tolist()[0] == 1
+    assert pd.isna(c.frame["entry_months"].iloc[1])
     assert records(c, "entry_months", "na")["reason"].tolist() == ["entry_months must be < time_months; set to NA"]
 
 
@@ -239,7 +246,8 @@ def test_keep_copies_extra_columns_and_ignored_are_listed():
     df = base(2, ward=["A", "B"], name=["x", "y"])
     c = read_cohort(df, {"keep": ["ward"]}, cohort="X")
     assert c.frame["ward"].tolist() == ["A", "B"]
-    assert "name" in c.metadata["ignored_columns"] and "name" not in c.frame.columns
+    assert "name" in c.metadata["ignored_columns"]
+    assert "name" not in c.frame.columns
 
 
 def test_frame_dtypes_are_canonical():
@@ -249,7 +257,8 @@ def test_frame_dtypes_are_canonical():
     for col, dt in PANDAS_DTYPES.items():
         assert str(c.frame[col].dtype) in (dt, "string[python]" if dt == "string" else dt), col
     assert c.frame["brain_mets"].tolist() == [True, False]
-    assert c.frame["time_months"].dtype == np.float64 and c.frame["event"].dtype == np.int64
+    assert c.frame["time_months"].dtype == np.float64
+    assert c.frame["event"].dtype == np.int64
 
 
 def test_single_end_date_with_event_column():

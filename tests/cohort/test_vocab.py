@@ -5,7 +5,7 @@ from prognosis.cohort.schema import PRIMARY_SITES
 from prognosis.cohort.vocab import SITE_SYNONYMS, icd10_site, lookup_site, normalize_text
 
 
-@pytest.mark.parametrize("code,site", [
+@pytest.mark.parametrize(("code", "site"), [
     ("C34", "lung"), ("C34.1", "lung"), ("c34.90", "lung"), ("C50.9", "breast"), ("C61", "prostate"),
     ("C64", "kidney"), ("C65", "kidney"), ("C73", "thyroid"), ("C18.7", "colon"), ("C19", "rectum"),
     ("C20", "rectum"), ("C16.0", "stomach"), ("C15.5", "esophagus"), ("C25.0", "pancreas"),
@@ -18,16 +18,19 @@ from prognosis.cohort.vocab import SITE_SYNONYMS, icd10_site, lookup_site, norma
 ])
 def test_icd10_codes(code, site):
     is_code, got, _ = icd10_site(code)
-    assert is_code and got == site
+    assert is_code
+    assert got == site
 
 
 @pytest.mark.parametrize("code", ["C79.5", "C78.0", "C77", "C97", "C7B.00"])
 def test_icd10_secondary_or_multiple_is_not_a_primary(code):
     is_code, site, reason = icd10_site(code)
-    assert is_code and site is None and reason
+    assert is_code
+    assert site is None
+    assert reason
 
 
-@pytest.mark.parametrize("text,site,histology", [
+@pytest.mark.parametrize(("text", "site", "histology"), [
     ("Lung ca", "lung", None), ("NSCLC", "lung", "nsclc"), ("SCLC", "lung", "sclc"),
     ("adenocarcinoma of lung", "lung", "adenocarcinoma"), ("Non-small cell lung cancer", "lung", "nsclc"),
     ("small cell lung carcinoma", "lung", "sclc"), ("Bronchialkarzinom", "lung", None),
@@ -52,7 +55,8 @@ def test_free_text(text, site, histology):
 @pytest.mark.parametrize("text", ["lung ca with liver mets", "xyz", "unknown", "Unklar", "metastasis", ""])
 def test_unmappable_is_none_with_reason(text):
     site, _, reason = lookup_site(text)
-    assert site is None and reason
+    assert site is None
+    assert reason
 
 
 def test_crc_alone_is_not_guessed():

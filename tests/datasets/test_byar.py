@@ -58,7 +58,8 @@ def test_values_and_units(cohort, csv):
     assert f["age_years"].isna().sum() == raw["num_age"].isna().sum() == 1
     assert f["treatment"].value_counts().to_dict() == raw["fac_rx"].value_counts().to_dict()
     assert f["stage"].value_counts().to_dict() == {3: 289, 4: 213}
-    assert f["vertebral_mets"].isna().all() and f["extraspinal_bone_mets"].isna().all()
+    assert f["vertebral_mets"].isna().all()
+    assert f["extraspinal_bone_mets"].isna().all()
     assert "randomisation" in cohort.metadata["time_origin"]
 
 

@@ -105,7 +105,9 @@ def test_bone_biopsied_subset(bone, raw):
     assert int(bone.frame["event"].sum()) == n_deaths == 406
     assert (bone.frame["oncotree_code"] == "LUAD").sum() == 186
     counts = bone.frame["oncotree_code"].value_counts()
-    assert counts["PRAD"] == 207 and counts["BRCA"] == 147 and counts["CCRCC"] == 26
+    assert counts["PRAD"] == 207
+    assert counts["BRCA"] == 147
+    assert counts["CCRCC"] == 26
 
 
 def test_egfr_sensitising_in_bone_luad(bone, raw):
@@ -120,7 +122,8 @@ def test_egfr_sensitising_in_bone_luad(bone, raw):
     alt_len = g["alt"].str.replace("-", "").str.len()
     ex19 = set(g.loc[(g["from"] >= 55242415) & (g["to"] <= 55242513) & (ref_len > alt_len), "sample"])
     n_l858r, n_ex19 = len(l858r), len(ex19)
-    assert n_l858r == 19 and n_ex19 == 22
+    assert n_l858r == 19
+    assert n_ex19 == 22
     d = n_differ(luad.loc[luad["egfr"] == "mutant", "patient_id"], l858r | ex19)
     assert d == 0
     n_l858r_only = len(l858r - ex19)
@@ -177,9 +180,12 @@ def test_breast_receptors(full, raw, msk_dir):
     f = full.frame[full.frame["primary_site"] == "breast"]
     sub = f["subtype"]
     tn = f[sub.str.endswith("TN")]
-    assert (tn["er"] == "negative").all() and (tn["pr"] == "negative").all() and (tn["her2"] == "negative").all()
+    assert (tn["er"] == "negative").all()
+    assert (tn["pr"] == "negative").all()
+    assert (tn["her2"] == "negative").all()
     hrp = f[sub.str.contains("HR+", regex=False)]
-    assert (hrp["hr_status"] == "positive").all() and (hrp["er"] == "unknown").all()
+    assert (hrp["hr_status"] == "positive").all()
+    assert (hrp["er"] == "unknown").all()
     assert (f.loc[sub.str.contains("HER2+", regex=False), "her2"] == "positive").all()
     assert full.frame.loc[full.frame["primary_site"] != "breast", "er"].isna().all()
     pos = load_msk_met(msk_dir, subset="bone_biopsied", hr_positive_er="positive").frame
@@ -202,7 +208,8 @@ def test_origin_metastasis_left_truncation(msk_dir, raw):
     m = load_msk_met(msk_dir, origin="metastasis", subset="bone_biopsied")
     fr = m.frame
     assert fr["entry_months"].notna().all()
-    assert (fr["entry_months"] >= 0).all() and (fr["entry_months"] < fr["time_months"]).all()
+    assert (fr["entry_months"] >= 0).all()
+    assert (fr["entry_months"] < fr["time_months"]).all()
     # closed form on the first bone-biopsied patient: entry = 12 x age gap, time = entry + OS
     row = clin[clin["METASTATIC_SITE"] == "Bone"].merge(
         pat[["PATIENT_ID", "AGE_AT_EVIDENCE_OF_METS"]], left_on="sample", right_on="PATIENT_ID")
@@ -252,13 +259,18 @@ def test_call_hotspots_synthetic():
     ]
     g = pd.DataFrame(rows, columns=["sample", "chr", "from", "to", "ref", "alt", "gene"])
     h = call_hotspots(g)
-    assert h.loc["A", "egfr_variant"] == "L858R" and h.loc["B", "egfr_variant"] == "exon19_del"
-    assert pd.isna(h.loc["C", "egfr_variant"]) and bool(h.loc["C", "egfr_any"])
-    assert h.loc["D", "kras_codon"] == "G13" and pd.isna(h.loc["E", "kras_codon"])
-    assert bool(h.loc["F", "braf_v600"]) and not bool(h.loc["G", "braf_v600"])
+    assert h.loc["A", "egfr_variant"] == "L858R"
+    assert h.loc["B", "egfr_variant"] == "exon19_del"
+    assert pd.isna(h.loc["C", "egfr_variant"])
+    assert bool(h.loc["C", "egfr_any"])
+    assert h.loc["D", "kras_codon"] == "G13"
+    assert pd.isna(h.loc["E", "kras_codon"])
+    assert bool(h.loc["F", "braf_v600"])
+    assert not bool(h.loc["G", "braf_v600"])
     assert pd.isna(h.loc["H", "egfr_variant"])
     assert call_hotspots(g, egfr_definition="extended").loc["H", "egfr_variant"] == "L861Q"
-    assert "I" in h.index and pd.isna(h.loc["I", "egfr_variant"])
+    assert "I" in h.index
+    assert pd.isna(h.loc["I", "egfr_variant"])
 
 
 def test_call_fusions_synthetic():
@@ -270,5 +282,7 @@ def test_call_fusions_synthetic():
                    "CD74-ROS1 fusion"],
     })
     p = call_fusions(f)
-    assert p["alk"] == {"P-9999991"} and p["ret"] == {"P-9999993"} and p["ros1"] == {"P-9999994"}
+    assert p["alk"] == {"P-9999991"}
+    assert p["ret"] == {"P-9999993"}
+    assert p["ros1"] == {"P-9999994"}
     assert call_fusions(f, definition="any")["alk"] == {"P-9999991", "P-9999992"}

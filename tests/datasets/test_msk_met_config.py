@@ -34,7 +34,8 @@ def test_config_validates_with_study_schema(cfg_path, repo_root):
 
     config = load_config(cfg_path)  # the file as shipped, its `dataset: msk_met` cohort included
     dev = config.development
-    assert dev.dataset == "msk_met" and dev.options["subset"] == "bone_biopsied"
+    assert dev.dataset == "msk_met"
+    assert dev.options["subset"] == "bone_biopsied"
     # the default data path is the shared layout beside the repository, resolved from the config
     assert config.resolve(dev.path).resolve() == (repo_root.parent / "shared" / "data" / "raw" / "msk_met_2021").resolve()
     kinds = {s.kind for s in config.scores}
@@ -61,7 +62,8 @@ def test_no_patching_in_benchmark_or_notebook(repo_root):
     bench = (repo_root / "benchmarks" / "bench_msk_met.py").read_text()
     nb = (repo_root / "notebooks" / "04_msk_met_molecular.ipynb").read_text()
     for text in (bench, nb):
-        assert "mock" not in text and "load_cohorts" not in text
+        assert "mock" not in text
+        assert "load_cohorts" not in text
 
 
 @pytest.fixture(scope="module")
@@ -118,4 +120,5 @@ def test_notebook_outputs_stripped(repo_root):
     nb = json.loads((repo_root / "notebooks" / "04_msk_met_molecular.ipynb").read_text())
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
-            assert cell.get("outputs", []) == [] and cell.get("execution_count") is None
+            assert cell.get("outputs", []) == []
+            assert cell.get("execution_count") is None

@@ -74,19 +74,29 @@ def test_matrix_values_and_names():
     fb = FeatureBuilder("clinical+molecular").fit(_train())
     names = list(fb.get_feature_names_out())
     # thyroid (3 of 83 patients) is pooled into the reference "other": no column
-    assert "site[lung]" in names and "site[breast]" in names and "site[thyroid]" not in names
+    assert "site[lung]" in names
+    assert "site[breast]" in names
+    assert "site[thyroid]" not in names
     test = frame([{"primary_site": "lung", "egfr": "mutant", "kps": 70, "age_years": 61.5, "sex": "male",
                    "targeted_therapy": True, "visceral_mets": "unremovable"},
                   {"primary_site": "lung", "egfr": "unknown", "alk": "unknown", "kps": 60, "age_years": 70, "sex": "female",
                    "targeted_therapy": False, "visceral_mets": "none"}])
     X = fb.transform(test)
     r0, r1 = X.iloc[0], X.iloc[1]
-    assert r0["site[lung]"] == 1 and r0["site[breast]"] == 0
-    assert r0["lung[egfr_mutant]"] == 1 and r0["lung[untested]"] == 0
-    assert r1["lung[egfr_mutant]"] == 0 and r1["lung[untested]"] == 1  # untested never merged with wild-type
-    assert r0["kps"] == 70 and r0["age_years"] == 61.5 and r0["sex[male]"] == 1 and r1["sex[male]"] == 0
-    assert r0["visceral_mets[unremovable]"] == 1 and r0["visceral_mets[removable]"] == 0
-    assert r0["targeted_therapy"] == 1 and r1["targeted_therapy"] == 0
+    assert r0["site[lung]"] == 1
+    assert r0["site[breast]"] == 0
+    assert r0["lung[egfr_mutant]"] == 1
+    assert r0["lung[untested]"] == 0
+    assert r1["lung[egfr_mutant]"] == 0
+    assert r1["lung[untested]"] == 1
+    assert r0["kps"] == 70
+    assert r0["age_years"] == 61.5
+    assert r0["sex[male]"] == 1
+    assert r1["sex[male]"] == 0
+    assert r0["visceral_mets[unremovable]"] == 1
+    assert r0["visceral_mets[removable]"] == 0
+    assert r0["targeted_therapy"] == 1
+    assert r1["targeted_therapy"] == 0
     assert list(X.index) == list(test.index)
 
 
@@ -96,8 +106,10 @@ def test_feature_sets_differ_as_documented():
     mol = FeatureBuilder("clinical+molecular").fit(f).get_feature_names_out()
     items = FeatureBuilder("score_items").fit(f).get_feature_names_out()
     assert not any("[egfr" in c or c == "targeted_therapy" for c in clin)
-    assert "lung[egfr_mutant]" in mol and "targeted_therapy" in mol
-    assert "targeted_therapy" in items and not any(c.startswith("lung[") for c in items)
+    assert "lung[egfr_mutant]" in mol
+    assert "targeted_therapy" in mol
+    assert "targeted_therapy" in items
+    assert not any(c.startswith("lung[") for c in items)
     assert set(FEATURE_SETS) == {"clinical", "clinical+molecular", "score_items"}
 
 
@@ -108,7 +120,8 @@ def test_imputation_is_fitted_on_training_data_only():
     med = float(np.median(pd.to_numeric(train["kps"].dropna()).to_numpy(float)))
     test = frame([{"primary_site": "lung", "kps": None, "age_years": 60, "sex": "male"}] * 2)
     X = fb.transform(test)
-    assert (X["kps"] == med).all() and (X["kps_missing"] == 1).all()
+    assert (X["kps"] == med).all()
+    assert (X["kps_missing"] == 1).all()
     # the fill value does not move when the test data are very different
     test2 = frame([{"primary_site": "lung", "kps": 10, "age_years": 60}, {"primary_site": "lung", "kps": None}])
     assert fb.transform(test2)["kps"].tolist() == [10.0, med]
@@ -129,7 +142,8 @@ def test_iterative_imputation_runs_and_is_seeded():
     train.loc[train.index[::7], "age_years"] = pd.NA
     a = FeatureBuilder("clinical", impute="iterative", seed=3).fit_transform(train)
     b = FeatureBuilder("clinical", impute="iterative", seed=3).fit_transform(train)
-    assert not a.isna().any().any() and a.equals(b)
+    assert not a.isna().any().any()
+    assert a.equals(b)
     assert "age_years_missing" not in a.columns
 
 
@@ -138,9 +152,12 @@ def test_ecog_to_kps_only_when_asked_and_flagged():
     train["ecog"] = pd.array([1] * len(train), dtype="Int64")
     train.loc[train.index[0], "kps"] = pd.NA
     X = FeatureBuilder("clinical", ecog_to_kps=True, min_indicator_count=1).fit_transform(train)
-    assert X["kps"].iloc[0] == 85.0 and X["kps_from_ecog"].iloc[0] == 1 and X["kps_from_ecog"].iloc[1:].sum() == 0
+    assert X["kps"].iloc[0] == 85.0
+    assert X["kps_from_ecog"].iloc[0] == 1
+    assert X["kps_from_ecog"].iloc[1:].sum() == 0
     X2 = FeatureBuilder("clinical", min_indicator_count=1).fit_transform(train)
-    assert "kps_from_ecog" not in X2.columns and X2["kps_missing"].iloc[0] == 1
+    assert "kps_from_ecog" not in X2.columns
+    assert X2["kps_missing"].iloc[0] == 1
 
 
 def test_truth_and_identifier_columns_are_ignored():
@@ -183,7 +200,8 @@ def test_labs_missing_together_share_one_indicator():
     train.loc[train.index[:6], ["crp_mg_dl", "albumin_g_dl"]] = pd.NA
     fb = FeatureBuilder("clinical", min_indicator_count=1).fit(train)
     names = list(fb.get_feature_names_out())
-    assert "albumin_g_dl_missing" in names and "crp_mg_dl_missing" not in names
+    assert "albumin_g_dl_missing" in names
+    assert "crp_mg_dl_missing" not in names
     assert fb.duplicates_["crp_mg_dl_missing"] == "albumin_g_dl_missing"
 
 
@@ -207,12 +225,14 @@ def test_all_unknown_marker_within_site_is_the_reference_not_a_duplicate_of_the_
     with pytest.warns(UserWarning, match=r"prostate\[unknown\].*castration_sensitive.*no training patients"):
         fb = FeatureBuilder("clinical+molecular").fit(f)
     names = list(fb.get_feature_names_out())
-    assert "site[prostate]" in names and not any(c.startswith("prostate[") for c in names)
+    assert "site[prostate]" in names
+    assert not any(c.startswith("prostate[") for c in names)
     assert fb.references_["subtype:prostate"] == "prostate[unknown]"
     assert "reference level of the prostate block" in fb.drop_reasons_["prostate[unknown]"]
     assert fb.spec()["drop_reasons"]["prostate[unknown]"] == fb.drop_reasons_["prostate[unknown]"]
     # the documented references stay the references where they are observed
-    assert fb.references_["subtype:lung"] == "lung[wildtype]" and "lung[wildtype]" not in names
+    assert fb.references_["subtype:lung"] == "lung[wildtype]"
+    assert "lung[wildtype]" not in names
     assert fb.references_["subtype:breast"] == "breast[hr+her2-]"
     X = fb.transform(f)
     block = X[[c for c in X.columns if c.startswith(("site[", "prostate[", "lung[", "breast["))]].to_numpy()
@@ -233,7 +253,8 @@ def test_documented_reference_is_kept_when_observed():
     names = list(fb.get_feature_names_out())
     assert fb.references_["subtype:prostate"] == "prostate[castration_sensitive]"
     # HRs read "vs castration-sensitive"; unknown is its own level, never merged with it
-    assert "prostate[castration_resistant]" in names and "prostate[unknown]" in names
+    assert "prostate[castration_resistant]" in names
+    assert "prostate[unknown]" in names
 
 
 def test_categorical_block_without_its_reference_level_drops_one_level():
@@ -244,7 +265,8 @@ def test_categorical_block_without_its_reference_level_drops_one_level():
     with pytest.warns(UserWarning, match="visceral_mets"):
         fb = FeatureBuilder("clinical").fit(f)
     kept = [c for c in fb.get_feature_names_out() if c.startswith("visceral_mets[")]
-    assert len(kept) == 1 and fb.references_["visceral_mets"] == "visceral_mets[removable]"
+    assert len(kept) == 1
+    assert fb.references_["visceral_mets"] == "visceral_mets[removable]"
 
 
 def test_rare_missingness_gets_no_indicator_and_warns_at_transform():

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import decimal
 import io
 import math
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from hypothesis import strategies as st
 
@@ -123,10 +121,10 @@ def csv_cases(draw):
     with_dates = draw(st.integers(0, 3)) == 0
     rows = draw(table_rows(with_dates))
     m = draw(mappings(with_dates))
-    opts = dict(delim=draw(st.sampled_from(DELIMS)), enc=draw(st.sampled_from(ENCODINGS)),
-                quoting=draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC])),
-                eol=draw(st.sampled_from(["\n", "\r\n"])), trailing=draw(st.integers(0, 5)) == 0,
-                header=draw(st.integers(0, 15)) != 0)
+    opts = {"delim": draw(st.sampled_from(DELIMS)), "enc": draw(st.sampled_from(ENCODINGS)),
+                "quoting": draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC])),
+                "eol": draw(st.sampled_from(["\n", "\r\n"])), "trailing": draw(st.integers(0, 5)) == 0,
+                "header": draw(st.integers(0, 15)) != 0}
     if draw(st.integers(0, 3)) == 0:
         m.setdefault("read", {})["encoding"] = opts["enc"]
     return rows, m, opts
@@ -204,7 +202,7 @@ def check_cohort(c, n_rows: int | None = None, raw_rows: list[dict] | None = Non
     if raw_rows is None or mapping is None:
         return
     dec = (mapping.get("read") or {}).get("decimal", ".")
-    audited = set(zip(cells["row"].tolist(), cells["column"].tolist()))
+    audited = set(zip(cells["row"].tolist(), cells["column"].tolist(), strict=False))
     positions = [r for r in range(n) if r not in rejected]
     cols = mapping.get("columns", {})
     for canon, src in cols.items():

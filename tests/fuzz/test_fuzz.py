@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from . import inputs as F
 
+
 def cfg(n):
     return settings(max_examples=n, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
                     database=None)

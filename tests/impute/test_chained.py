@@ -50,7 +50,8 @@ def test_completed_sets_are_complete_and_keep_observed_values(cohort, fitted):
     imp, sets = fitted
     assert len(sets) == 3
     for s in sets:
-        assert list(s.columns) == list(cohort.columns) and s.index.equals(cohort.index)
+        assert list(s.columns) == list(cohort.columns)
+        assert s.index.equals(cohort.index)
         for c in imp.imputed_columns_:
             assert s[c].notna().all(), c
             obs = cohort[c].notna()
@@ -71,7 +72,7 @@ def test_reproducible_with_seed(cohort, fitted):
         warnings.simplefilter("ignore")
         again = MultipleImputer(m=3, seed=5, maxit=4).fit_transform(cohort)
         other = MultipleImputer(m=3, seed=6, maxit=4).fit_transform(cohort)
-    for a, b in zip(sets, again):
+    for a, b in zip(sets, again, strict=False):
         pd.testing.assert_frame_equal(a, b)
     assert not sets[0]["albumin_g_dl"].equals(other[0]["albumin_g_dl"])
 
@@ -121,7 +122,8 @@ def test_outcome_enters_imputation():
         corr[use] = np.mean([np.corrcoef(s.loc[mis, "x"], np.log(h[mis]))[0, 1] for s in sets])
     true = np.corrcoef(x[mis], np.log(h[mis]))[0, 1]
     assert true < -0.5  # high x: early death, small H(T)
-    assert abs(corr[True] - true) < 0.15 and abs(corr[False]) < 0.15
+    assert abs(corr[True] - true) < 0.15
+    assert abs(corr[False]) < 0.15
 
 
 def test_errors(cohort):
@@ -140,6 +142,8 @@ def test_errors(cohort):
 def test_missing_pattern():
     f = pd.DataFrame({"a": [1, None, 3, None], "b": [1, 2, None, None], "c": [1, 2, 3, 4]})
     p = missing_pattern(f)
-    assert p.loc["missing", "a"] == 2 and p.loc["missing", "b"] == 2
+    assert p.loc["missing", "a"] == 2
+    assert p.loc["missing", "b"] == 2
     body = p.drop(index="missing")
-    assert body["n"].sum() == 4 and list(body["n_missing"]) == [0, 1, 1, 2]
+    assert body["n"].sum() == 4
+    assert list(body["n_missing"]) == [0, 1, 1, 2]

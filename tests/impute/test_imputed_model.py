@@ -40,7 +40,8 @@ def test_pooled_summary_is_rubins_rules_of_the_fits(fitted):
     # albumin is missing in ~25%: it has missing information; age (complete) almost none
     assert s.loc["albumin_g_dl", "fmi"] > s.loc["age_years", "fmi"]
     text = fitted.print_summary()
-    assert "pooled over m = 4 imputations" in text and "albumin_g_dl" in text
+    assert "pooled over m = 4 imputations" in text
+    assert "albumin_g_dl" in text
 
 
 def test_predictions_average_imputations_and_range(fitted, data):
@@ -53,7 +54,8 @@ def test_predictions_average_imputations_and_range(fitted, data):
     S = fitted.predict_survival(new, [3, 6])
     np.testing.assert_allclose(S.to_numpy(), S_all.mean(axis=0))
     lo, hi = fitted.predict_survival_range(new, [3, 6])
-    assert (lo.to_numpy() <= S.to_numpy() + 1e-15).all() and (S.to_numpy() <= hi.to_numpy() + 1e-15).all()
+    assert (lo.to_numpy() <= S.to_numpy() + 1e-15).all()
+    assert (S.to_numpy() <= hi.to_numpy() + 1e-15).all()
     # a missing albumin widens the range across imputations (complete rows vary only by the m fits)
     width = (hi - lo).to_numpy()[:2, 1]
     lo2, hi2 = fitted.predict_survival_range(base, [6])
@@ -88,7 +90,8 @@ def test_cli_predict_shows_range_across_imputations(fitted, data, tmp_path, caps
     assert main(["predict", str(tmp_path / "patients.csv"), "--model", str(p), "--times", "6,12",
                  "--scores", "none", "--out", str(tmp_path / "pred.csv")]) == 0
     out = capsys.readouterr().out
-    assert "[imputations" in out and "imputed 4 times" in out
+    assert "[imputations" in out
+    assert "imputed 4 times" in out
     import pandas as pd
 
     pred = pd.read_csv(tmp_path / "pred.csv")

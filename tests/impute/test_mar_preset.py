@@ -12,7 +12,8 @@ def test_mar_preset_mechanism():
     full = simulate_cohort(1500, seed=5).frame
     miss = f["albumin_g_dl"].isna()
     assert 0.15 < miss.mean() < 0.4
-    assert f["kps"].notna().all() and f["age_years"].notna().all()
+    assert f["kps"].notna().all()
+    assert f["age_years"].notna().all()
     early = (f["event"] == 1) & (f["time_months"] < 3)
     assert miss[f["kps"] <= 50].mean() > miss[f["kps"] > 50].mean() + 0.1
     assert miss[early].mean() > miss[~early].mean() + 0.1

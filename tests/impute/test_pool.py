@@ -41,7 +41,8 @@ def test_hand_calculation_finite_dfcom():
 
 def test_no_between_variance_floors_lambda_like_mice():
     p = pool(np.ones((4, 2)), np.full((4, 2), 0.2))
-    assert np.allclose(p.between, 0) and np.allclose(p.variance, 0.2)
+    assert np.allclose(p.between, 0)
+    assert np.allclose(p.variance, 0.2)
     assert np.allclose(p.df, 3 / 1e-8)  # lambda floored at 1e-4
     assert np.allclose(p.fmi, 2 / (3e8 + 3))
 
@@ -78,7 +79,7 @@ def ref():
     return json.loads(REF.read_text())
 
 
-@pytest.mark.parametrize("which,dfcom", [("pool_dfcom_inf", None), ("pool_dfcom_default", "nevent-p")])
+@pytest.mark.parametrize(("which", "dfcom"), [("pool_dfcom_inf", None), ("pool_dfcom_default", "nevent-p")])
 def test_matches_r_mice_pool(ref, which, dfcom):
     """The per-imputation Cox fits of R are pooled here and compared with mice::pool's output."""
     est = np.asarray(ref["per_imputation"]["estimate"], float)

@@ -33,16 +33,21 @@ def _fit(frame, **kw):
 
 def test_smcfcs_is_the_default_when_applicable(cohort):
     mod, warned = _fit(cohort)
-    assert mod.method == "smcfcs" and mod.method_used_ == "smcfcs" and mod.method_note_ == "" and not warned
+    assert mod.method == "smcfcs"
+    assert mod.method_used_ == "smcfcs"
+    assert mod.method_note_ == ""
+    assert not warned
     # missing labs are filled, observed values untouched; the log-scale labs come back on their own scale
     sets = mod.development_sets(cohort, y_from_frame(cohort))
     for s in sets:
-        assert s["albumin_g_dl"].notna().all() and s["crp_mg_dl"].notna().all()
+        assert s["albumin_g_dl"].notna().all()
+        assert s["crp_mg_dl"].notna().all()
         ok = cohort["crp_mg_dl"].notna()
         assert (s.loc[ok, "crp_mg_dl"] == cohort.loc[ok, "crp_mg_dl"]).all()
         assert (s["crp_mg_dl"] >= 0).all()
     assert not sets[0]["albumin_g_dl"].equals(sets[1]["albumin_g_dl"])
-    assert "SMC-FCS" in mod.print_summary() and np.isfinite(mod.summary["fmi"]).all()
+    assert "SMC-FCS" in mod.print_summary()
+    assert np.isfinite(mod.summary["fmi"]).all()
     # new patients with missing values are imputed by the chained (outcome-free) models
     new = cohort.drop(columns=["time_months", "event"]).head(3).copy()
     new["albumin_g_dl"] = None
@@ -51,13 +56,16 @@ def test_smcfcs_is_the_default_when_applicable(cohort):
 
 def test_chained_on_request_and_fallback_when_not_applicable(cohort):
     mod, warned = _fit(cohort, method="chained")
-    assert mod.method_used_ == "chained" and mod.method_note_ == "" and not warned
+    assert mod.method_used_ == "chained"
+    assert mod.method_note_ == ""
+    assert not warned
     bad = cohort.copy()
     bad.loc[bad.index[:15], "visceral_mets"] = None  # an incomplete categorical input
     mod, warned = _fit(bad)
     assert mod.method_used_ == "chained"
     assert "'visceral_mets' is categorical" in mod.method_note_
-    assert len(warned) == 1 and "chained equations instead" in str(warned[0].message)
+    assert len(warned) == 1
+    assert "chained equations instead" in str(warned[0].message)
     assert "smcfcs not used" in mod.print_summary()
     with pytest.raises(InputError, match="did you mean 'smcfcs'"):
         ImputedModel(CoxModel(), method="smcfc").fit(cohort[["age_years"]], y_from_frame(cohort))
@@ -94,7 +102,8 @@ def test_pooled_smcfcs_closer_to_truth_than_chained():
             warnings.simplefilter("ignore")
             smc = ImputedModel(CoxModel(), m=3, seed=r, maxit=4).fit(obs, y)
             fcs = ImputedModel(CoxModel(), m=3, seed=r, maxit=4, method="chained").fit(obs, y)
-        assert smc.method_used_ == "smcfcs" and fcs.method_used_ == "chained"
+        assert smc.method_used_ == "smcfcs"
+        assert fcs.method_used_ == "chained"
         d_smc.append(smc.summary.loc["x2", "coef"] - ref)
         d_fcs.append(fcs.summary.loc["x2", "coef"] - ref)
     assert np.mean(d_fcs) < np.mean(d_smc) - 0.02
@@ -135,5 +144,7 @@ def test_study_runs_with_smcfcs_engine(tmp_path):
         res = run(cfg)
     used = res.imputation["engine_used"]
     assert used.set_index("model").loc["Cox clinical", "imputation"] == "SMC-FCS (Cox)"
-    assert res.imputation["engine"] == "smcfcs" and not res.imputation["engine_notes"]
-    assert len(res.imputation["fmi"]) and "SMC-FCS" in res.imputation["description"]
+    assert res.imputation["engine"] == "smcfcs"
+    assert not res.imputation["engine_notes"]
+    assert len(res.imputation["fmi"])
+    assert "SMC-FCS" in res.imputation["description"]

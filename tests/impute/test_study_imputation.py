@@ -35,7 +35,8 @@ def study_files(tmp_path_factory):
 def test_config_block_is_validated():
     base = {"cohorts": {"development": "demo"}, "models": ["cox"]}
     cfg = load_config({**base, "imputation": {"method": "multiple", "m": 5}})
-    assert cfg.imputation.method == "multiple" and cfg.imputation.m == 5
+    assert cfg.imputation.method == "multiple"
+    assert cfg.imputation.m == 5
     assert load_config(base).imputation.method == "indicator"
     with pytest.raises(ConfigError, match="did you mean 'multiple'"):
         load_config({**base, "imputation": {"method": "multipel"}})
@@ -60,11 +61,13 @@ def test_report_with_multiple_imputation(study_files):
     # study falls back to chained equations and says why (engine table and study notes)
     assert "Imputation method per model" in html
     assert "chained equations used instead (incomplete input &#39;frankel&#39; is categorical" in html
-    assert "Missingness pattern" in html and "fraction of missing information" in html
+    assert "Missingness pattern" in html
+    assert "fraction of missing information" in html
     assert "Complete-case analysis vs multiple imputation" in html
     # the FMI table lists the Cox coefficients, e.g. albumin (missing in ~20%)
     fmi = html[html.index("Pooled Cox coefficients"):html.index("Complete-case analysis vs")]
-    assert "albumin_g_dl" in fmi and re.search(r"<td>0\.\d+</td>", fmi)
+    assert "albumin_g_dl" in fmi
+    assert re.search(r"<td>0\.\d+</td>", fmi)
     assert "complete case" in html
 
 
@@ -82,8 +85,10 @@ def test_single_and_complete_case_factories():
     single = apply_to_factories(facs, specs, ImputationSpec(method="single"), frame)["cox"](1)
     assert single.get_params()["features__impute"] == "iterative"
     multi = apply_to_factories(facs, specs, ImputationSpec(method="multiple", m=3), frame)["cox"](1)
-    assert type(multi).__name__ == "ImputedModel" and multi.m == 3
-    assert "kps" in multi.imputer_params["columns"] and "ecog" in multi.imputer_params["columns"]
+    assert type(multi).__name__ == "ImputedModel"
+    assert multi.m == 3
+    assert "kps" in multi.imputer_params["columns"]
+    assert "ecog" in multi.imputer_params["columns"]
     assert apply_to_factories(facs, specs, ImputationSpec(method="indicator"), frame)["cox"] is facs["cox"]
     keep = complete_case_rows(frame, [spec])
     assert 0 < keep.sum() < len(frame)

@@ -57,11 +57,13 @@ def test_grouped_calibration_matches_km_per_group():
         km = kaplan_meier(time[m], event[m])
         assert g.loc[lab, "observed_surv"] == pytest.approx(float(km(t)), abs=1e-12)
         lo, hi = km.confint(t)
-        assert g.loc[lab, "lower"] == pytest.approx(float(lo)) and g.loc[lab, "upper"] == pytest.approx(float(hi))
+        assert g.loc[lab, "lower"] == pytest.approx(float(lo))
+        assert g.loc[lab, "upper"] == pytest.approx(float(hi))
         assert g.loc[lab, "predicted_surv"] == pytest.approx(s[m].mean())
         assert g.loc[lab, "n"] == m.sum()
     dec = calibration(time, event, s, t).groups
-    assert len(dec) == 10 and dec["n"].sum() == 1000
+    assert len(dec) == 10
+    assert dec["n"].sum() == 1000
     assert (np.diff(dec["predicted_surv"]) < 0).all()     # deciles of increasing risk
 
 
@@ -74,13 +76,14 @@ def test_rcs_basis_closed_form():
                 + np.maximum(x - 3, 0) ** 3 * 1 / 2) / 9
     np.testing.assert_allclose(b[:, 1], expected)
     # second derivative 0 beyond the last knot: equal slopes between 4-5 and extrapolation
-    assert (b[4, 1] - b[3, 1]) == pytest.approx((rcs_basis([6.0], k)[0, 1] - b[4, 1]))
+    assert (b[4, 1] - b[3, 1]) == pytest.approx(rcs_basis([6.0], k)[0, 1] - b[4, 1])
 
 
 def test_summary_and_repr():
     time, event, s, t = _sim(300, 3)
     res = calibration(time, event, s, t)
-    assert "ICI" in res.summary() and "slope" in res.summary()
+    assert "ICI" in res.summary()
+    assert "slope" in res.summary()
     assert repr(res).startswith("CalibrationResult(t=12")
 
 

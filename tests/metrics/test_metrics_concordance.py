@@ -134,7 +134,8 @@ def test_uno_with_training_censoring_distribution():
     time, event = np.minimum(T, C), (T <= C).astype(int)
     a = uno_c(time[:200], event[:200], x[:200], tau=1.0, train_time=time, train_event=event)
     b = uno_c(time[:200], event[:200], x[:200], tau=1.0)
-    assert 0.5 < float(a) < 1 and float(a) != float(b)
+    assert 0.5 < float(a) < 1
+    assert float(a) != float(b)
 
 
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
@@ -168,7 +169,8 @@ def test_property_increasing_transform_invariant(data):
             return
         c2 = float(harrell_c(time, event, np.exp(risk / 3) * 7 + 1))
         c3 = float(harrell_c(time, event, risk ** 3 + risk))
-    assert c1 == pytest.approx(c2, abs=1e-12) and c1 == pytest.approx(c3, abs=1e-12)
+    assert c1 == pytest.approx(c2, abs=1e-12)
+    assert c1 == pytest.approx(c3, abs=1e-12)
     assert c1 == pytest.approx(brute_force(time, event, risk), abs=1e-12)
 
 
@@ -195,20 +197,22 @@ def test_reversed_score_warns():
 
 def test_result_is_float_like_and_summarises():
     c = harrell_c([1, 2, 3], [1, 1, 0], [3, 2, 1])
-    assert c == 1.0 and c > 0.5 and isinstance(c, float)
+    assert c == 1.0
+    assert c > 0.5
+    assert isinstance(c, float)
     assert "Harrell C = 1.0000" in c.summary()
     import pickle
     assert pickle.loads(pickle.dumps(c)).concordant == c.concordant
 
 
-@pytest.mark.parametrize("kwargs,msg", [
-    (dict(time=[1, 2, 3], event=[0, 0, 0], risk=[1, 2, 3]), "no events"),
-    (dict(time=[1, 2, 3], event=[1, 0, 1], risk=[1, np.nan, 3]), r"NaN.*rows \[1\]"),
-    (dict(time=[1, 2, 3], event=[1, 0], risk=[1, 2, 3]), "length mismatch"),
-    (dict(time=[1, 2, 3], event=[1, 0, 1], risk=[1, 2]), "length mismatch"),
-    (dict(time=[1, -2, 3], event=[1, 0, 1], risk=[1, 2, 3]), "negative"),
-    (dict(time=[1, 2, 3], event=[1, 2, 1], risk=[1, 2, 3]), "0/1"),
-    (dict(time=[2, 2, 2], event=[1, 1, 1], risk=[1, 2, 3]), "no comparable pairs"),
+@pytest.mark.parametrize(("kwargs", "msg"), [
+    ({"time": [1, 2, 3], "event": [0, 0, 0], "risk": [1, 2, 3]}, "no events"),
+    ({"time": [1, 2, 3], "event": [1, 0, 1], "risk": [1, np.nan, 3]}, r"NaN.*rows \[1\]"),
+    ({"time": [1, 2, 3], "event": [1, 0], "risk": [1, 2, 3]}, "length mismatch"),
+    ({"time": [1, 2, 3], "event": [1, 0, 1], "risk": [1, 2]}, "length mismatch"),
+    ({"time": [1, -2, 3], "event": [1, 0, 1], "risk": [1, 2, 3]}, "negative"),
+    ({"time": [1, 2, 3], "event": [1, 2, 1], "risk": [1, 2, 3]}, "0/1"),
+    ({"time": [2, 2, 2], "event": [1, 1, 1], "risk": [1, 2, 3]}, "no comparable pairs"),
 ])
 def test_degenerate_inputs_raise(kwargs, msg):
     with pytest.raises(MetricInputError, match=msg):

@@ -8,10 +8,21 @@ import pandas as pd
 import pytest
 
 from prognosis.errors import MetricInputError
-from prognosis.metrics import (bootstrap, calibration, harrell_c, kaplan_meier, km_at,
-                               net_benefit, paired_bootstrap, plot_calibration,
-                               plot_decision_curve, plot_metric_over_time, resample_indices,
-                               time_dependent_auc, uno_c)
+from prognosis.metrics import (
+    bootstrap,
+    calibration,
+    harrell_c,
+    kaplan_meier,
+    km_at,
+    net_benefit,
+    paired_bootstrap,
+    plot_calibration,
+    plot_decision_curve,
+    plot_metric_over_time,
+    resample_indices,
+    time_dependent_auc,
+    uno_c,
+)
 
 
 def test_net_benefit_uncensored_closed_form():
@@ -43,7 +54,8 @@ def test_net_benefit_censoring_aware_and_errors():
     time, event = np.minimum(T, C), (T <= C).astype(int)
     r = 1 - np.exp(-8 / 10 * np.exp(x))
     df = net_benefit(time, event, r, 8.0)
-    assert set(df["strategy"]) == {"model", "treat all", "treat none"} and len(df) == 3 * 99
+    assert set(df["strategy"]) == {"model", "treat all", "treat none"}
+    assert len(df) == 3 * 99
     # with a threshold of 0 everyone is treated: model equals treat-all
     d0 = net_benefit(time, event, r, 8.0, [0.0]).set_index("strategy")["net_benefit"]
     assert d0["model"] == pytest.approx(d0["treat all"])
@@ -79,7 +91,8 @@ def test_bootstrap_seeded_and_identical_across_n_jobs():
     assert (a.lower, a.upper) == (b.lower, b.upper)
     c = bootstrap(_c, d, n_boot=40, seed=6)
     assert not np.array_equal(a.replicates, c.replicates)
-    assert a.lower < a.estimate < a.upper and a.estimate == float(_c(d))
+    assert a.lower < a.estimate < a.upper
+    assert a.estimate == float(_c(d))
     # replicate b is the metric on resample b (indices from the seed alone)
     idx = list(resample_indices(len(d), 40, 5))[7]
     assert a.replicates[7] == float(_c(d.iloc[idx]))
@@ -104,9 +117,12 @@ def test_paired_bootstrap_detects_a_better_predictor():
     d = _frame(800, 4)
     res = paired_bootstrap(_c, lambda d: harrell_c(d.time, d.event, d.noise), d, n_boot=60,
                            seed=3)
-    assert res.difference > 0 and res.lower > 0 and res.p_value < 0.05
+    assert res.difference > 0
+    assert res.lower > 0
+    assert res.p_value < 0.05
     same = paired_bootstrap(_c, _c, d, n_boot=30, seed=3)
-    assert same.difference == 0 and same.p_value == 1.0
+    assert same.difference == 0
+    assert same.p_value == 1.0
     assert "a - b" in res.summary()
 
 
@@ -115,7 +131,8 @@ def test_bootstrap_failed_replicates_are_reported():
                       "x": [6., 5, 4, 3, 2, 1]})
     with pytest.warns(UserWarning, match="replicates failed"):
         r = bootstrap(_c, d, n_boot=30, seed=0)
-    assert r.n_failed > 0 and np.isnan(r.replicates).sum() == r.n_failed
+    assert r.n_failed > 0
+    assert np.isnan(r.replicates).sum() == r.n_failed
     with pytest.raises(MetricInputError, match="seed"):
         bootstrap(_c, d, n_boot=3, seed=None)
 
@@ -147,7 +164,8 @@ def test_plots_return_figures():
     s = np.exp(-0.5 * np.exp(d.x))
     cal = calibration(d.time, d.event, s, 0.5)
     fig = plot_calibration(cal)
-    assert fig.axes and fig.axes[0].get_xlabel().startswith("Predicted risk")
+    assert fig.axes
+    assert fig.axes[0].get_xlabel().startswith("Predicted risk")
     auc = time_dependent_auc(d.time, d.event, d.x, [0.25, 0.5, 1.0])
     fig2, ax = plt.subplots()
     assert plot_metric_over_time({"cox": auc}, ax=ax) is fig2
@@ -155,5 +173,6 @@ def test_plots_return_figures():
     assert len(fig3.axes[0].lines) == 3
     from prognosis.metrics import plot_kaplan_meier
     fig4 = plot_kaplan_meier(d.time, d.event, np.where(d.x > 0, "high", "low"))
-    assert len(fig4.axes[0].lines) == 2 and "deaths=" in fig4.axes[0].get_legend().texts[0].get_text()
+    assert len(fig4.axes[0].lines) == 2
+    assert "deaths=" in fig4.axes[0].get_legend().texts[0].get_text()
     plt.close("all")

@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 
 from prognosis.errors import MetricInputError
-from prognosis.metrics import (brier_score, integrated_brier_score, ipa, kaplan_meier,
-                               time_dependent_auc)
+from prognosis.metrics import brier_score, integrated_brier_score, ipa, kaplan_meier, time_dependent_auc
 
 
 def _sim(n=800, seed=0, cens=1.5):
@@ -46,7 +45,8 @@ def test_tied_risks_count_half_in_auc():
 
 def test_auc_and_brier_match_scikit_survival():
     from sksurv.metrics import brier_score as sk_brier
-    from sksurv.metrics import cumulative_dynamic_auc, integrated_brier_score as sk_ibs
+    from sksurv.metrics import cumulative_dynamic_auc
+    from sksurv.metrics import integrated_brier_score as sk_ibs
     from sksurv.util import Surv
     time, event, x, S = _sim()
     y = Surv.from_arrays(event.astype(bool), time)
@@ -68,7 +68,8 @@ def test_training_censoring_distribution_is_used():
     a = brier_score(time[:300], event[:300], S(h)[:300, 0], h)
     b = brier_score(time[:300], event[:300], S(h)[:300, 0], h, train_time=time,
                     train_event=event)
-    assert a != b and abs(a - b) < 0.02
+    assert a != b
+    assert abs(a - b) < 0.02
 
 
 def test_true_model_beats_null_and_constant_model_has_ipa_zero():
@@ -83,7 +84,8 @@ def test_vector_risk_per_horizon_and_series_output():
     time, event, x, S = _sim(300, seed=1)
     hs = [0.3, 0.6]
     out = time_dependent_auc(time, event, 1 - S(hs), hs)
-    assert isinstance(out, pd.Series) and list(out.index) == hs
+    assert isinstance(out, pd.Series)
+    assert list(out.index) == hs
     assert out.iloc[0] == pytest.approx(time_dependent_auc(time, event, x, 0.3), abs=1e-12)
 
 
@@ -113,7 +115,7 @@ def test_all_censored_before_t_raises():
         brier_score([1, 2, 3], [0, 0, 0], [.5, .5, .5], 2)
 
 
-@pytest.mark.parametrize("surv,msg", [([.5, np.nan, .5], "NaN"), ([.5, 1.5, .5], r"\[0, 1\]"),
+@pytest.mark.parametrize(("surv", "msg"), [([.5, np.nan, .5], "NaN"), ([.5, 1.5, .5], r"\[0, 1\]"),
                                       ([.5, .5], "shape")])
 def test_bad_predictions_raise(surv, msg):
     with pytest.raises(MetricInputError, match=msg):

@@ -26,9 +26,9 @@ def case(request):
     df = pd.read_csv(REF_DIR / CASES[name])
     ref = REF[name]
     assert len(df) == ref["n"]
-    return dict(name=name, t=df["time"].to_numpy(float), e=df["status"].to_numpy(int),
-                lp=np.asarray(ref["lp"]), score=np.asarray(ref["score"], float),
-                S=np.column_stack(ref["surv"]), times=ref["times"], ref=ref)
+    return {"name": name, "t": df["time"].to_numpy(float), "e": df["status"].to_numpy(int),
+                "lp": np.asarray(ref["lp"]), "score": np.asarray(ref["score"], float),
+                "S": np.column_stack(ref["surv"]), "times": ref["times"], "ref": ref}
 
 
 def test_harrell_c_cox_lp_exact(case):
@@ -49,7 +49,7 @@ def test_harrell_c_tied_clinical_score_exact(case):
     assert c.tied_time == r["count"]["tied.y"] + r["count"]["tied.xy"]
 
 
-@pytest.mark.parametrize("key,risk,use_tau", [("uno_lp_tau", "lp", True), ("uno_lp", "lp", False),
+@pytest.mark.parametrize(("key", "risk", "use_tau"), [("uno_lp_tau", "lp", True), ("uno_lp", "lp", False),
                                               ("uno_score_tau", "score", True)])
 def test_uno_c_matches_r_n_over_G2(case, key, risk, use_tau):
     r = case["ref"][key]

@@ -25,9 +25,9 @@ EXT = REF["external"]
 def gbsg():
     d = pd.read_csv(REF_DIR / "gbsg.csv")
     assert len(d) == EXT["n_ext"]
-    return dict(t=d["days"].to_numpy(float) / 365.25, e=d["status"].to_numpy(int),
-                Z=d[EXT["cens_covariates"]].to_numpy(float), lp=np.asarray(EXT["lp"]),
-                S=np.column_stack(EXT["surv"]), Sg=np.column_stack(EXT["surv_grid"]))
+    return {"t": d["days"].to_numpy(float) / 365.25, "e": d["status"].to_numpy(int),
+                "Z": d[EXT["cens_covariates"]].to_numpy(float), "lp": np.asarray(EXT["lp"]),
+                "S": np.column_stack(EXT["surv"]), "Sg": np.column_stack(EXT["surv_grid"])}
 
 
 def test_external_brier_auc_uno_c_match_riskregression(gbsg):
@@ -108,8 +108,10 @@ def test_external_validation_uses_the_external_censoring(gbsg):
     assert v["uno_c"] == pytest.approx(EXT["uno_tau5"], abs=1e-9)
     r = met.set_index("metric")
     assert (r["n_rep"] == 20).all()
-    assert (r["ci_low"] < r["value"]).all() and (r["value"] < r["ci_high"]).all()
-    assert tr["oe_ci_low"].notna().all() and tr["slope_ci_high"].notna().all()
+    assert (r["ci_low"] < r["value"]).all()
+    assert (r["value"] < r["ci_high"]).all()
+    assert tr["oe_ci_low"].notna().all()
+    assert tr["slope_ci_high"].notna().all()
 
 
 def test_external_measures_beyond_external_followup_are_withheld(gbsg):
@@ -131,14 +133,19 @@ def test_external_measures_beyond_external_followup_are_withheld(gbsg):
     met, tr = external_validation({"cox": Fixed()}, X, y, y, StudyScorer(hs, tau=5), hs, n_boot=0)
     r = met.set_index("metric")
     for k in ("brier@8", "auc@8", "slope@8", "oe_ratio@8", "ici@8"):
-        assert np.isnan(r.loc[k, "value"]) and "beyond the external follow-up" in r.loc[k, "note"]
-    assert np.isfinite(r.loc["brier@5", "value"]) and np.isfinite(r.loc["harrell_c", "value"])
+        assert np.isnan(r.loc[k, "value"])
+        assert "beyond the external follow-up" in r.loc[k, "note"]
+    assert np.isfinite(r.loc["brier@5", "value"])
+    assert np.isfinite(r.loc["harrell_c", "value"])
     t8 = tr.set_index("horizon").loc[8.0]
-    assert np.isnan(t8["oe_ratio"]) and np.isnan(t8["slope"]) and "not reported" in t8["note"]
+    assert np.isnan(t8["oe_ratio"])
+    assert np.isnan(t8["slope"])
+    assert "not reported" in t8["note"]
     counts, warn = external_counts(y, hs)
     assert counts["deaths_before"].tolist() == [int(((gbsg["t"] <= h) & (gbsg["e"] == 1)).sum()) for h in hs]
     assert counts["beyond_followup"].tolist() == [False, False, True]
-    assert len(warn) == 1 and "beyond the external cohort's follow-up" in warn[0]
+    assert len(warn) == 1
+    assert "beyond the external cohort's follow-up" in warn[0]
     # a small cohort: < 100 deaths and a horizon with < 10 deaths are flagged
     small = make_y(gbsg["t"][:60], gbsg["e"][:60])
     _, warn = external_counts(small, [0.25, 3])
@@ -167,12 +174,13 @@ def test_uno_c_with_cox_censoring_pair_weights(gbsg):
     c, d, tr = _uno_cox(t, e, lp, 5.0, Marginal())
     assert (c + tr / 2) / (c + d + tr) == pytest.approx(EXT["uno_tau5"], abs=1e-12)
     cox = m.uno_c(t, e, lp, tau=5, censoring="cox", censoring_covariates=gbsg["Z"])
-    assert cox.kind == "uno" and abs(float(cox) - EXT["uno_tau5"]) < 0.01
+    assert cox.kind == "uno"
+    assert abs(float(cox) - EXT["uno_tau5"]) < 0.01
     with pytest.raises(MetricInputError, match="constant"):
         m.uno_c(t, e, lp, tau=5, censoring="cox", censoring_covariates=np.zeros((t.size, 1)))
 
 
-@pytest.mark.parametrize("key,cols,transform", [("karno_km", ["karno"], "km"),
+@pytest.mark.parametrize(("key", "cols", "transform"), [("karno_km", ["karno"], "km"),
                                                 ("karno_age_km", ["karno", "age"], "km"),
                                                 ("karno_age_identity", ["karno", "age"], "identity"),
                                                 ("karno_age_log", ["karno", "age"], "log")])

@@ -26,7 +26,7 @@ def _data(n, seed, p=4, tie_round=0):
     return X, t, e
 
 
-@pytest.mark.parametrize("n,seed", [(1, 0), (2, 1), (7, 2), (300, 3)])
+@pytest.mark.parametrize(("n", "seed"), [(1, 0), (2, 1), (7, 2), (300, 3)])
 def test_loss_and_gradient_equal_sksurv_cython(n, seed):
     _, t, e = _data(n, seed)
     f = np.random.default_rng(seed + 10).normal(0, 2, n)
@@ -39,7 +39,8 @@ def test_gradient_is_stable_for_large_predictions():
     _, t, e = _data(50, 4)
     f = np.linspace(600, 800, 50)  # exp(f) overflows without the shift
     g = coxph_negative_gradient(e, t, f)
-    assert np.isfinite(g).all() and np.isfinite(coxph_loss(e, t, f))
+    assert np.isfinite(g).all()
+    assert np.isfinite(coxph_loss(e, t, f))
     np.testing.assert_allclose(g, coxph_negative_gradient(e, t, f - 700), atol=1e-12)
 
 
@@ -51,7 +52,7 @@ def test_gradient_is_stable_for_large_predictions():
 def test_boosting_predictions_equal_original(params):
     X, t, e = _data(300, 5, tie_round=1)
     y = make_y(t, e)
-    common = dict(loss="coxph", n_estimators=8, learning_rate=0.1, max_depth=2, min_samples_leaf=5, random_state=0)
+    common = {"loss": "coxph", "n_estimators": 8, "learning_rate": 0.1, "max_depth": 2, "min_samples_leaf": 5, "random_state": 0}
     ref = GradientBoostingSurvivalAnalysis(**common, **params).fit(X, y)
     ours = FastCoxGradientBoosting(**common, **params).fit(X, y)
     np.testing.assert_allclose(ours.predict(X), ref.predict(X), rtol=0, atol=1e-8)

@@ -29,15 +29,19 @@ def test_fit_then_predict(files, capsys):
     assert main(["fit", "--cohort", str(d / "cohort.csv"), "--model", "rsf", "--param", "n_estimators=15",
                  "--out", str(d / "m.skops"), "--seed", "1"]) == 0
     out = capsys.readouterr().out
-    assert "fitted rsf on 500 patients" in out and "apparent Harrell C" in out
+    assert "fitted rsf on 500 patients" in out
+    assert "apparent Harrell C" in out
     assert load(d / "m.skops").get_params()["model__random_state"] == 1
     assert main(["predict", "--model", str(d / "m.skops"), str(d / "patients.csv"), "--out", str(d / "p.csv"),
                  "--scores", "revised_tokuhashi"]) == 0
     printed = capsys.readouterr().out
-    assert "row 3: S(3m)=" in printed and "revised_tokuhashi:" in printed and "general_condition=" in printed
+    assert "row 3: S(3m)=" in printed
+    assert "revised_tokuhashi:" in printed
+    assert "general_condition=" in printed
     assert "SIM" not in printed  # identifiers are never printed
     res = pd.read_csv(d / "p.csv")
-    assert list(res["input_row"]) == [0, 1, 2, 3] and list(res["patient_id"]) == list(f["patient_id"].iloc[:4])
+    assert list(res["input_row"]) == [0, 1, 2, 3]
+    assert list(res["patient_id"]) == list(f["patient_id"].iloc[:4])
     model = load(d / "m.skops")
     expected = model.predict_survival(f.iloc[:4], [3, 6, 12]).to_numpy()
     np.testing.assert_allclose(res[["S_3m", "S_6m", "S_12m"]].to_numpy(), expected, rtol=1e-12)
@@ -53,13 +57,16 @@ def test_predict_with_cox_prints_interval(files, capsys):
     printed = capsys.readouterr().out
     assert "95% confidence interval" in printed
     res = pd.read_csv(d / "c.csv")
-    assert (res["S_6m_lower95"] <= res["S_6m"]).all() and (res["S_6m"] <= res["S_6m_upper95"]).all()
+    assert (res["S_6m_lower95"] <= res["S_6m"]).all()
+    assert (res["S_6m"] <= res["S_6m_upper95"]).all()
 
 
 def test_errors_are_one_line(files, capsys):
     d, _ = files
     assert main(["predict", "--model", str(d / "missing.skops"), str(d / "patients.csv")]) == 2
     err = capsys.readouterr().err
-    assert "error:" in err and "does not exist" in err and "Traceback" not in err
+    assert "error:" in err
+    assert "does not exist" in err
+    assert "Traceback" not in err
     assert main(["fit", "--cohort", str(d / "cohort.csv"), "--model", "svm", "--out", str(d / "x.skops")]) == 2
     assert "unknown model kind" in capsys.readouterr().err

@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 from prognosis.errors import ModelError, SeparationWarning
-from prognosis.features import FeatureBuilder
 from prognosis.models import CoxModel
 from prognosis.models._cox_newton import CoxNewtonError, fit_cox_newton
 from prognosis.survival_data import make_y
@@ -105,7 +104,8 @@ def test_monotone_likelihood_other_coefficients_agree():
         a = CoxModel(solver="lifelines").fit(X, y)
     with pytest.warns(SeparationWarning, match=r"not bounded by the data: rare"):
         b = CoxModel(solver="newton").fit(X, y)
-    assert b.coef_[2] < -10 and a.coef_[2] < -10
+    assert b.coef_[2] < -10
+    assert a.coef_[2] < -10
     # the interval of a "rare" row involves the arbitrary variance of the infinite coefficient
     _agree(a, b, X, skip=("rare",), se_rtol=1e-4, ci_rows=slice(4, 60))
 
@@ -138,9 +138,11 @@ def test_exact_collinearity_is_named_by_newton():
 def test_check_assumptions_after_newton_fit_uses_lazy_lifelines(design):
     X, y = design
     m = CoxModel(penalizer=0.01).fit(X.iloc[:, :8], y)
-    assert m.solver_ == "newton" and m._lifelines is None
+    assert m.solver_ == "newton"
+    assert m._lifelines is None
     ph = m.check_assumptions()
-    assert list(ph.index) == m.design_names_ and np.isfinite(ph["p"]).all()
+    assert list(ph.index) == m.design_names_
+    assert np.isfinite(ph["p"]).all()
 
 
 def test_memory_is_linear_in_n():

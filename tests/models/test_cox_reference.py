@@ -77,11 +77,14 @@ def test_summary_and_ph_test(veteran, ref):
     s = m.summary
     assert list(s.index) == covs
     assert np.allclose(s["HR"], np.exp(s["coef"]))
-    assert (s["HR_lower_95"] < s["HR"]).all() and (s["HR"] < s["HR_upper_95"]).all()
+    assert (s["HR_lower_95"] < s["HR"]).all()
+    assert (s["HR"] < s["HR_upper_95"]).all()
     ph = m.check_assumptions()
-    assert list(ph.columns) == ["test_statistic", "p"] and list(ph.index) == covs
+    assert list(ph.columns) == ["test_statistic", "p"]
+    assert list(ph.index) == covs
     # Karnofsky is the covariate R's cox.zph flags (p < 0.001): lifelines' test agrees
-    assert ph.loc["karno", "p"] < 0.001 and ref["zph_rank_p"]["karno"] < 0.001
+    assert ph.loc["karno", "p"] < 0.001
+    assert ref["zph_rank_p"]["karno"] < 0.001
 
 
 def test_spline_terms_fit_and_predict(veteran):

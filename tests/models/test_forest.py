@@ -31,7 +31,7 @@ def test_grid_barely_changes_c_and_bounds_stored_times():
     # the grid's effect, measured with the former forest shape (leaves of 15, half-samples, sqrt):
     # with the current defaults (leaves of 5) two 40-tree forests differ by ~0.03 in S(t) from
     # tree-to-tree noise alone, which would hide the grid's own effect
-    shape = dict(min_samples_leaf=15, max_samples=0.5, max_features="sqrt")
+    shape = {"min_samples_leaf": 15, "max_samples": 0.5, "max_features": "sqrt"}
     grid = make_model("rsf", n_estimators=40, random_state=1, **shape).fit(tr, ytr)
     exact = make_model("rsf", n_estimators=40, random_state=1, time_grid=None, **shape).fit(tr, ytr)
     cg, ce = grid.score(te, yte), exact.score(te, yte)

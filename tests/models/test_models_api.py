@@ -19,9 +19,9 @@ from prognosis.models import (
 from prognosis.models._base import step_evaluate
 
 FAST = {
-    "cox": dict(),
-    "rsf": dict(n_estimators=20, min_samples_leaf=10),
-    "gbm": dict(n_estimators=20, max_depth=2),
+    "cox": {},
+    "rsf": {"n_estimators": 20, "min_samples_leaf": 10},
+    "gbm": {"n_estimators": 20, "max_depth": 2},
 }
 
 
@@ -34,12 +34,16 @@ def test_clone_params_and_prediction_contract(kind, small_cohort):
     model.set_params(features__impute="indicator")
     model.fit(f, y)
     risk = model.predict(f)
-    assert risk.shape == (len(f),) and np.isfinite(risk).all()
+    assert risk.shape == (len(f),)
+    assert np.isfinite(risk).all()
     times = [0.0, 1.0, 3.0, 6.0, 12.0]
     s = model.predict_survival(f.iloc[:50], times)
-    assert list(s.columns) == times and list(s.index) == list(f.index[:50])
+    assert list(s.columns) == times
+    assert list(s.index) == list(f.index[:50])
     arr = s.to_numpy()
-    assert np.all(arr[:, 0] == 1.0) and np.all(np.diff(arr, axis=1) <= 1e-12) and np.all((arr >= 0) & (arr <= 1))
+    assert np.all(arr[:, 0] == 1.0)
+    assert np.all(np.diff(arr, axis=1) <= 1e-12)
+    assert np.all((arr >= 0) & (arr <= 1))
     # higher risk goes with lower survival at 12 months (Spearman > 0.8)
     r = pd.Series(risk[:50]).rank().corr(pd.Series(1 - arr[:, -1]).rank())
     assert r > 0.8
@@ -54,7 +58,8 @@ def test_beyond_followup_raises_or_truncates(cls, small_cohort):
     with pytest.raises(ModelError, match="beyond the training follow-up"):
         m.predict_survival(f.iloc[:3], [6, tmax + 1])
     s = m.predict_survival(f.iloc[:3], [6, tmax + 1], truncate=True)
-    assert s.iloc[:, 1].isna().all() and s.iloc[:, 0].notna().all()
+    assert s.iloc[:, 1].isna().all()
+    assert s.iloc[:, 0].notna().all()
 
 
 def test_step_semantics_no_interpolation():
@@ -70,7 +75,8 @@ def test_cox_step_between_event_times(small_cohort):
     bt = m.steps[-1][1].baseline_times_["__all__"]
     t0, t1 = bt[10], bt[11]
     s = m.predict_survival(f.iloc[:5], [t0, (t0 + t1) / 2, t1]).to_numpy()
-    assert np.array_equal(s[:, 0], s[:, 1]) and (s[:, 2] < s[:, 1]).all()
+    assert np.array_equal(s[:, 0], s[:, 1])
+    assert (s[:, 2] < s[:, 1]).all()
 
 
 def test_y_as_dataframe_equals_structured(small_cohort):
@@ -119,7 +125,9 @@ def test_gridsearch_over_rsf_and_cross_validate(small_cohort):
     res = cross_validate(make_model("cox", penalizer=0.01), f, y, cv=KFold(3, shuffle=True, random_state=0),
                          scoring={"c": make_scorer("harrell_c"), "brier": make_scorer("brier", t=6),
                                   "ibs": make_scorer("ibs", times=[1, 3, 6, 9])})
-    assert (res["test_c"] > 0.6).all() and (res["test_brier"] < 0).all() and (res["test_ibs"] > -0.25).all()
+    assert (res["test_c"] > 0.6).all()
+    assert (res["test_brier"] < 0).all()
+    assert (res["test_ibs"] > -0.25).all()
 
 
 def test_scorer_equals_metric_on_same_data(small_cohort):

@@ -26,8 +26,10 @@ def test_roundtrip_identical(kind, small_cohort, tmp_path):
     np.testing.assert_array_equal(m.predict_survival(f, t).to_numpy(), m2.predict_survival(f, t).to_numpy())
     meta = read_metadata(p)
     assert meta["feature_spec"]["builder"]["features"] == list(m.feature_names_)
-    assert len(meta["training_checksum"]) == 64 and meta["extra"] == {"seed": 0}
-    assert meta["versions"]["scikit-survival"] and meta["created_utc"].endswith("+00:00")
+    assert len(meta["training_checksum"]) == 64
+    assert meta["extra"] == {"seed": 0}
+    assert meta["versions"]["scikit-survival"]
+    assert meta["created_utc"].endswith("+00:00")
 
 
 def test_score_model_roundtrip(acceptance_split, tmp_path):

@@ -37,7 +37,8 @@ def ridge_kind():
 
 def test_builtin_kinds():
     assert model_kinds()[:3] == ("cox", "rsf", "gbm")
-    assert get_model_kind("rsf").seeded and not get_model_kind("cox").seeded
+    assert get_model_kind("rsf").seeded
+    assert not get_model_kind("cox").seeded
     with pytest.raises(InputError, match=r"unknown model kind 'rfs' \(did you mean 'rsf'\?\)"):
         get_model_kind("rfs")
     with pytest.raises(InputError, match="already registered"):
@@ -49,7 +50,8 @@ def test_registered_kind_is_known_everywhere(ridge_kind, small_cohort, tmp_path)
     f, y = small_cohort
     # make_model
     m = make_model("ridgecox").fit(f.iloc[:300], y[:300])
-    assert isinstance(m.steps[-1][1], RidgeCox) and m.steps[-1][1].penalizer == 0.1
+    assert isinstance(m.steps[-1][1], RidgeCox)
+    assert m.steps[-1][1].penalizer == 0.1
     # persistence trusts it without an edit to persistence.py
     m2 = load(save(m, tmp_path / "r.skops"))
     np.testing.assert_array_equal(m.predict(f.iloc[:20]), m2.predict(f.iloc[:20]))

@@ -140,7 +140,8 @@ def test_report_lists_every_test(sim_model):
         assert word in s
     lin = rep.lineage("abc", "def")
     json.dumps(lin)
-    assert lin["parent_sha256"] == "abc" and lin["method"] == "slope"
+    assert lin["parent_sha256"] == "abc"
+    assert lin["method"] == "slope"
 
 
 # --- score models, persistence, errors -----------------------------------------------------------

@@ -10,10 +10,10 @@ from prognosis.cli.main import main
 from prognosis.errors import InputError
 from prognosis.noms import CATEGORIES, assess, escc_level, radiosensitivity
 
-STABLE = dict(spine_level="T6", sins_pain="none", sins_lesion="blastic", sins_alignment="normal",
-              sins_collapse="none", sins_posterolateral="none")  # SINS 1 -> stable
-UNSTABLE = dict(spine_level="L5", sins_pain="mechanical", sins_lesion="lytic", sins_alignment="subluxation",
-                sins_collapse="over_50", sins_posterolateral="bilateral")  # SINS 18 -> unstable
+STABLE = {"spine_level": "T6", "sins_pain": "none", "sins_lesion": "blastic", "sins_alignment": "normal",
+              "sins_collapse": "none", "sins_posterolateral": "none"}  # SINS 1 -> stable
+UNSTABLE = {"spine_level": "L5", "sins_pain": "mechanical", "sins_lesion": "lytic", "sins_alignment": "subluxation",
+                "sins_collapse": "over_50", "sins_posterolateral": "bilateral"}  # SINS 18 -> unstable
 
 
 def p(site, escc, mech=STABLE, **kw):
@@ -34,7 +34,8 @@ def test_each_rule():
         "cEBRT", "SRS/SBRT", "separation surgery + SRS", "stabilization + radiation", None, None]
     assert out["neurologic"].tolist() == ["high-grade ESCC", "low-grade ESCC", "high-grade ESCC",
                                           "low-grade ESCC", None, "low-grade ESCC"]
-    assert out["mechanical"].tolist()[3] == "unstable" and out["sins"].tolist()[3] == 18
+    assert out["mechanical"].tolist()[3] == "unstable"
+    assert out["sins"].tolist()[3] == 18
     assert "whatever the ESCC grade" in out["noms_rule"].iloc[0]
     assert "undetermined" in out["noms_rule"].iloc[4]
     assert (out["label"].str.contains("not a treatment recommendation")).all()
@@ -85,7 +86,8 @@ def test_radiosensitivity_table_and_override():
     assert r["radiosensitivity"].tolist() == ["sensitive", "sensitive", "resistant", "sensitive",
                                               "sensitive", None, None]
     assert "overrides" in r["radiosensitivity_source"].iloc[1]
-    assert "[V2]" in r["radiosensitivity_source"].iloc[0] and "[M]" in r["radiosensitivity_source"].iloc[2]
+    assert "[V2]" in r["radiosensitivity_source"].iloc[0]
+    assert "[M]" in r["radiosensitivity_source"].iloc[2]
     assert radiosensitivity(f, intermediate_as=None)["radiosensitivity"].iloc[4] is None
     assert radiosensitivity(f, intermediate_as="resistant")["radiosensitivity"].iloc[4] == "resistant"
     with pytest.raises(InputError, match="radiosensitivity"):
@@ -103,12 +105,15 @@ def test_demo_cohort_and_cli(tmp_path, capsys):
     from prognosis.datasets.demo import demo_path, load_demo
 
     out = assess(load_demo())
-    assert len(out) == 1200 and out["noms_category"].notna().mean() > 0.6
+    assert len(out) == 1200
+    assert out["noms_category"].notna().mean() > 0.6
     dest = tmp_path / "noms.csv"
     assert main(["noms", str(demo_path()), "--out", str(dest), "--no-ids"]) == 0
     res = pd.read_csv(dest)
-    assert "patient_id" not in res.columns and len(res) == 1200
+    assert "patient_id" not in res.columns
+    assert len(res) == 1200
     err = capsys.readouterr().err
-    assert "not a treatment recommendation" in err and "DEV0" not in err
+    assert "not a treatment recommendation" in err
+    assert "DEV0" not in err
     np.testing.assert_array_equal(res["noms_category"].fillna("NA").to_numpy(),
                                   out["noms_category"].astype(object).fillna("NA").to_numpy())

@@ -19,7 +19,9 @@ def _write(tmp_path, cfg, name="study.yaml"):
 def test_validate_config_ok(small_config, tmp_path, capsys):
     assert main(["validate", str(_write(tmp_path, small_config))]) == 0
     out = capsys.readouterr().out
-    assert ": OK" in out and "development: 300 patients" in out and "external: 200 patients" in out
+    assert ": OK" in out
+    assert "development: 300 patients" in out
+    assert "external: 200 patients" in out
 
 
 def test_validate_config_error_is_one_line_per_problem_and_exit_2(small_config, tmp_path, capsys):
@@ -50,7 +52,9 @@ def test_validate_saved_model_on_new_cohort(small_cohorts, saved_model, tmp_path
                "--out", str(out_dir)])
     assert rc == 0
     out = capsys.readouterr().out
-    assert "External validation of" in out and "200 patients" in out and "Transport and recalibration" in out
+    assert "External validation of" in out
+    assert "200 patients" in out
+    assert "Transport and recalibration" in out
     tr = pd.read_csv(out_dir / "transport.csv")
     assert list(tr["horizon"]) == [3.0, 6.0, 12.0]
     m = pd.read_csv(out_dir / "external_metrics.csv")
@@ -82,15 +86,18 @@ def test_report_cli_writes_html_and_tables(small_config, tmp_path, capsys):
     assert rc == 0
     assert capsys.readouterr().out == ""
     assert (out / "index.html").stat().st_size > 50_000
-    assert (out / "tables" / "metrics.csv").exists() and (out / "tables" / "metrics.parquet").exists()
+    assert (out / "tables" / "metrics.csv").exists()
+    assert (out / "tables" / "metrics.parquet").exists()
     import json
 
     prov = json.loads((out / "provenance.json").read_text())
-    assert prov["validation"]["n_boot"] == 2 and prov["config"]["validation"]["n_boot"] == 2
+    assert prov["validation"]["n_boot"] == 2
+    assert prov["config"]["validation"]["n_boot"] == 2
 
 
 def test_help_lists_subcommands(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    assert "validate" in out and "report" in out
+    assert "validate" in out
+    assert "report" in out

@@ -19,14 +19,17 @@ def test_validate_prints_counts_intervals_and_warnings(small_cohorts, tmp_path, 
                "--n-boot", "20", "--out", str(out_dir)])
     assert rc == 0
     cap = capsys.readouterr()
-    assert "Patients and deaths (before each horizon)" in cap.out and "95% bootstrap intervals" in cap.out
+    assert "Patients and deaths (before each horizon)" in cap.out
+    assert "95% bootstrap intervals" in cap.out
     counts = pd.read_csv(out_dir / "external_counts.csv")
     t, e = ext["time_months"].to_numpy(float), ext["event"].to_numpy(int)
     assert counts["deaths_before"].tolist() == [int(((t <= h) & (e == 1)).sum()) for h in (1, 6)]
-    assert (counts["deaths"] == deaths).all() and (counts["patients"] == len(ext)).all()
+    assert (counts["deaths"] == deaths).all()
+    assert (counts["patients"] == len(ext)).all()
     m = pd.read_csv(out_dir / "external_metrics.csv")
     c = m[m["metric"] == "harrell_c"].iloc[0]
-    assert c["ci_low"] < c["value"] < c["ci_high"] and c["n_rep"] == 20
+    assert c["ci_low"] < c["value"] < c["ci_high"]
+    assert c["n_rep"] == 20
     assert ("(< 100)" in cap.err) == (deaths < 100)
     # a 40-patient slice of the same cohort: fewer than 100 deaths, and few deaths before 1 month
     small = tmp_path / "small.csv"
@@ -34,5 +37,7 @@ def test_validate_prints_counts_intervals_and_warnings(small_cohorts, tmp_path, 
     rc = main(["validate", "--model", str(path), "--cohort", str(small), "--horizons", "0.5", "6", "--n-boot", "5"])
     assert rc == 0
     err = capsys.readouterr().err
-    assert "deaths (< 100)" in err and "Collins et al." in err and "Riley et al." in err
+    assert "deaths (< 100)" in err
+    assert "Collins et al." in err
+    assert "Riley et al." in err
     assert "deaths before 0.5 months (< 10)" in err

@@ -26,7 +26,8 @@ def test_sources_are_labelled_by_kind():
     assert real == {"label": "Klinik", "kind": "file", "kind_text": "institution file harmonized with a mapping",
                     "source": "klinik.csv", "mapping": "klinik.yaml", "time_origin": "diagnosis"}
     ds = describe_cohort(CohortSpec(role="development", path="/d/msk_met_2021", dataset="msk_met"), _cohort())
-    assert ds["kind"] == "dataset" and ds["source"] == "prognosis.datasets.load_msk_met(msk_met_2021)"
+    assert ds["kind"] == "dataset"
+    assert ds["source"] == "prognosis.datasets.load_msk_met(msk_met_2021)"
     assert ds["time_origin"] == "not stated"
 
 

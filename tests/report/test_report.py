@@ -35,14 +35,16 @@ def test_report_has_every_section_in_order_and_is_self_contained(small_report):
     p.feed(html)
     assert [i for i in p.ids if i in SECTIONS] == list(SECTIONS)  # summary first
     assert p.links == []                                           # no external CSS/JS
-    assert "http://" not in html and "https://" not in html
+    assert "http://" not in html
+    assert "https://" not in html
     # every figure is an embedded, decodable PNG
     n_h = 3
     assert len(p.imgs) >= 2 + n_h + 2 + 2  # C forest plots, calibration per horizon, KM per score, DCA
     for src in p.imgs:
         assert src.startswith("data:image/png;base64,")
         png = base64.b64decode(src.split(",", 1)[1])
-        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert len(png) > 2000
 
 
 def test_no_patient_identifiers_anywhere(small_report, small_cohorts):
@@ -52,7 +54,7 @@ def test_no_patient_identifiers_anywhere(small_report, small_cohorts):
     texts = [small_report["html"].read_text(encoding="utf-8")]
     texts += [p.read_text(encoding="utf-8") for p in (small_report["dir"] / "tables").glob("*.csv")]
     texts.append((small_report["dir"] / "provenance.json").read_text(encoding="utf-8"))
-    pat = re.compile(r"\b(?:%s)\b" % "|".join(re.escape(i) for i in sorted(ids)))
+    pat = re.compile(r"\b(?:{})\b".format("|".join(re.escape(i) for i in sorted(ids))))
     for t in texts:
         assert not pat.search(t)
     for p in (small_report["dir"] / "tables").glob("*.parquet"):
@@ -79,10 +81,13 @@ def test_tripod_checklist_items_and_statuses(small_report):
     r = small_report["result"]
     t = tripod_checklist(r)
     assert list(t["item"]) == [i for i, _, _ in TRIPOD_AI_ITEMS]
-    assert len(t) == 52 and t["item"].is_unique
+    assert len(t) == 52
+    assert t["item"].is_unique
     s = t.set_index("item")["status"]
-    assert s["17"] == "author" and s["18a"] == "author"          # ethics, funding: only authors know
-    assert s["23a"] == "reported" and s["12e"] == "reported"
+    assert s["17"] == "author"
+    assert s["18a"] == "author"
+    assert s["23a"] == "reported"
+    assert s["12e"] == "reported"
     assert s["24"] == "reported"                                   # external cohort was recalibrated
     assert set(s) <= {"reported", "partly", "author", "n/a"}
 

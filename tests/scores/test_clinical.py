@@ -39,7 +39,7 @@ def test_kps_50_is_ecog_3_in_every_measured_convention():
     assert clinical.DEFAULT_PS_CONVENTION == "ma2010"
 
 
-@pytest.mark.parametrize("conv,low,high", [
+@pytest.mark.parametrize(("conv", "low", "high"), [
     ("ma2010", [100, 80, 60, 40, 10], [100, 90, 70, 50, 30]),
     ("prasad2018", [100, 80, 70, 50, 10], [100, 90, 70, 60, 40]),
     ("buccheri1996", [80, 80, 60, 10, 10], [100, 100, 70, 50, 50]),
@@ -53,8 +53,10 @@ def test_ecog_to_kps(conv, low, high):
 
 
 def test_edges_and_errors():
-    assert np.isnan(clinical.kps_to_ecog(0)) and np.isnan(clinical.kps_to_ecog(np.nan))
-    assert clinical.kps_to_ecog(75) == 2.0 and clinical.kps_to_ecog(95) == 1.0  # band of the lower edge
+    assert np.isnan(clinical.kps_to_ecog(0))
+    assert np.isnan(clinical.kps_to_ecog(np.nan))
+    assert clinical.kps_to_ecog(75) == 2.0
+    assert clinical.kps_to_ecog(95) == 1.0
     with pytest.raises(InputError, match="kps"):
         clinical.kps_to_ecog(150)
     with pytest.raises(InputError, match="ecog"):
@@ -63,7 +65,8 @@ def test_edges_and_errors():
         clinical.kps_to_ecog(80, "karnofsky1949")
     with pytest.raises(InputError, match="end"):
         clinical.ecog_to_kps(1, end="middle")
-    assert clinical.DAYS_PER_MONTH == 30.4375 and clinical.DEFAULT_HORIZONS == (3.0, 6.0, 12.0, 24.0)
+    assert clinical.DAYS_PER_MONTH == 30.4375
+    assert clinical.DEFAULT_HORIZONS == (3.0, 6.0, 12.0, 24.0)
 
 
 @pytest.mark.parametrize("which", ["development", "external"])

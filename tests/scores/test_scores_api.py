@@ -1,27 +1,32 @@
 """Registry, errors / coercion, explain, group survival and required columns."""
 from __future__ import annotations
 
-import warnings
-
-import numpy as np
 import pandas as pd
 import pytest
 
 from prognosis.cohort.schema import CANONICAL_COLUMNS, conform_dtypes
 from prognosis.errors import InputError, PrognosisError, ScoreInputError
-from prognosis.scores import (ScoreInputWarning, available, compute, explain, get_score,
-                              group_survival, groups, required_columns)
+from prognosis.scores import (
+    ScoreInputWarning,
+    available,
+    compute,
+    explain,
+    get_score,
+    group_survival,
+    groups,
+    required_columns,
+)
 
 ALL = ["revised_tokuhashi", "original_tokuhashi", "tomita", "bauer", "modified_bauer",
        "van_der_linden", "katagiri_new", "nesms"]
 NEW = ["mizumoto", "rades_sle", "chow_nrf"]
 MECHANICAL = ["sins"]
-FULL = dict(primary_site="breast", kps=90, ecog=0, extraspinal_bone_mets=0, vertebral_mets=1,
-            visceral_mets="none", visceral_pattern="none", brain_mets=False, frankel="E",
-            ambulatory=True, pathological_fracture=False, prior_chemotherapy=False,
-            targeted_therapy=False, albumin_g_dl=4.0, crp_mg_dl=0.1, ldh_u_l=150.0,
-            platelets_10e9_l=250.0, calcium_mg_dl=9.0, bilirubin_mg_dl=0.5, er="positive",
-            pr="positive", her2="negative")
+FULL = {"primary_site": "breast", "kps": 90, "ecog": 0, "extraspinal_bone_mets": 0, "vertebral_mets": 1,
+            "visceral_mets": "none", "visceral_pattern": "none", "brain_mets": False, "frankel": "E",
+            "ambulatory": True, "pathological_fracture": False, "prior_chemotherapy": False,
+            "targeted_therapy": False, "albumin_g_dl": 4.0, "crp_mg_dl": 0.1, "ldh_u_l": 150.0,
+            "platelets_10e9_l": 250.0, "calcium_mg_dl": 9.0, "bilirubin_mg_dl": 0.5, "er": "positive",
+            "pr": "positive", "her2": "negative"}
 # best possible patient: published maxima (Katagiri and Tomita: lowest = best)
 BEST = {"revised_tokuhashi": 15, "original_tokuhashi": 12, "tomita": 2, "bauer": 5,
         "modified_bauer": 4, "van_der_linden": 6, "katagiri_new": 0, "nesms": 3}
@@ -38,7 +43,7 @@ def test_available_names():
 @pytest.mark.parametrize("name", ALL)
 def test_full_patient_on_canonical_dtypes_and_empty_range(name):
     frame = conform_dtypes(pd.DataFrame([dict(FULL, time_months=1.0, event=1),
-                                         dict(time_months=2.0, event=0)]))
+                                         {"time_months": 2.0, "event": 0}]))
     out = compute(frame, name)
     assert out[name].iloc[0] == BEST[name]
     assert out[f"{name}_min"].iloc[0] == out[f"{name}_max"].iloc[0] == BEST[name]
@@ -48,7 +53,8 @@ def test_full_patient_on_canonical_dtypes_and_empty_range(name):
     comps = [c for c in out.columns if c.startswith(f"{name}__")]
     assert comps == [f"{name}__{c}" for c in get_score(name).components]
     g = groups(name)
-    assert g["min_total"].iloc[0] == lo and g["max_total"].iloc[-1] == hi
+    assert g["min_total"].iloc[0] == lo
+    assert g["max_total"].iloc[-1] == hi
     assert (g["min_total"].iloc[1:].to_numpy() == g["max_total"].iloc[:-1].to_numpy() + 1).all()
     assert list(out[f"{name}_group"].cat.categories) == list(g["group"])
 
@@ -110,20 +116,27 @@ def test_explain_breakdown():
     assert t["item"].tolist() == ["general_condition", "extraspinal_bone", "vertebral_body",
                                   "major_organs", "primary_site", "palsy"]
     gc = t.set_index("item").loc["general_condition"]
-    assert pd.isna(gc["points"]) and (gc["min"], gc["max"]) == (0, 1)
-    assert "kps_from_ecog='range'" in gc["decided_by"] and "ecog=3" in gc["recorded"]
+    assert pd.isna(gc["points"])
+    assert (gc["min"], gc["max"]) == (0, 1)
+    assert "kps_from_ecog='range'" in gc["decided_by"]
+    assert "ecog=3" in gc["recorded"]
     mo = t.set_index("item").loc["major_organs"]
-    assert mo["points"] == 0 and "visceral_unknown_as='unremovable' (default)" in mo["decided_by"]
+    assert mo["points"] == 0
+    assert "visceral_unknown_as='unremovable' (default)" in mo["decided_by"]
     ps = t.set_index("item").loc["primary_site"]
-    assert ps["points"] == 2 and "colon_as='others' (default)" in ps["decided_by"]
-    assert pd.isna(ex.total) and (ex.total_min, ex.total_max) == (8, 9)  # 0..1+2+2+0+2+2
+    assert ps["points"] == 2
+    assert "colon_as='others' (default)" in ps["decided_by"]
+    assert pd.isna(ex.total)
+    assert (ex.total_min, ex.total_max) == (8, 9)
     text = str(ex)
-    assert "total: NA (possible 8-9)" in text and "id-2" not in text
+    assert "total: NA (possible 8-9)" in text
+    assert "id-2" not in text
     assert "Spine 2005" in text
     with pytest.raises(InputError, match="one patient"):
         explain(f, "revised_tokuhashi")
     ex1 = explain(f.iloc[0], "katagiri_new")  # a Series works too
-    assert ex1.total == 0 and ex1.group == "low risk"
+    assert ex1.total == 0
+    assert ex1.group == "low risk"
 
 
 def test_explain_shows_harmonizer_derived_kps():
@@ -136,10 +149,12 @@ def test_group_survival_tables():
     kn = group_survival("katagiri_new")
     assert list(kn.columns[:4]) == ["group", "time_months", "survival", "source"]
     hi = kn[kn["group"] == "high risk"].set_index("time_months")
-    assert hi.loc[6.0, "survival"] == 0.27 and hi.loc[12.0, "survival"] == 0.06
+    assert hi.loc[6.0, "survival"] == 0.27
+    assert hi.loc[12.0, "survival"] == 0.06
     assert hi.loc[6.0, "tag"] == "[V1]"
     lo = kn[kn["group"] == "low risk"].set_index("time_months")
-    assert lo.loc[12.0, "survival"] == 0.91 and lo.loc[24.0, "survival"] == 0.78
+    assert lo.loc[12.0, "survival"] == 0.91
+    assert lo.loc[24.0, "survival"] == 0.78
     vdl = group_survival("van_der_linden")
     med = vdl[vdl["statistic"] == "median"].set_index("group")
     # abstract of van der Linden et al., Cancer 2005: 3.0 / 9.0 / 18.7 months [V1]
@@ -149,9 +164,11 @@ def test_group_survival_tables():
     two = vdl[vdl["time_months"] == 24.0].set_index("group")["survival"].to_dict()
     assert two == {"A": 0.04, "B": 0.22, "C": 0.37}
     b = group_survival("bauer")
-    assert b["survival"].tolist() == [0.0, 0.25, 0.5] and b["tag"].tolist() == ["[V2]", "[M]", "[V2]"]
+    assert b["survival"].tolist() == [0.0, 0.25, 0.5]
+    assert b["tag"].tolist() == ["[V2]", "[M]", "[V2]"]
     rts = group_survival("revised_tokuhashi")
-    assert len(rts) == 0 and "not survival probabilities" in rts.attrs["note"]
+    assert len(rts) == 0
+    assert "not survival probabilities" in rts.attrs["note"]
     for name in ALL:
         gs = group_survival(name)
         assert set(gs["group"].dropna()) <= set(groups(name)["group"])

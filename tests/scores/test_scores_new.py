@@ -9,11 +9,11 @@ from prognosis.scores import compute, explain, group_survival
 
 MZ = "mizumoto"
 # favourable patient: breast, ECOG 1, calcium normal, no visceral, no chemo, solitary, age 60 -> 0
-MZ0 = dict(primary_site="breast", ecog=1, calcium_mg_dl=9.5, visceral_mets="none", brain_mets=False,
-           prior_chemotherapy=False, vertebral_mets=1, extraspinal_bone_mets=0, age_years=60)
+MZ0 = {"primary_site": "breast", "ecog": 1, "calcium_mg_dl": 9.5, "visceral_mets": "none", "brain_mets": False,
+           "prior_chemotherapy": False, "vertebral_mets": 1, "extraspinal_bone_mets": 0, "age_years": 60}
 
 
-@pytest.mark.parametrize("changes,total,group", [
+@pytest.mark.parametrize(("changes", "total", "group"), [
     ({}, 0, "A"),
     ({"age_years": 71, "vertebral_mets": 2, "prior_chemotherapy": True}, 4, "A"),          # 1+1+2: A/B edge
     ({"age_years": 70.9, "vertebral_mets": 2, "prior_chemotherapy": True}, 3, "A"),        # age cut 71
@@ -22,7 +22,8 @@ MZ0 = dict(primary_site="breast", ecog=1, calcium_mg_dl=9.5, visceral_mets="none
 ])
 def test_mizumoto_vectors(changes, total, group):
     r = compute(pd.DataFrame([dict(MZ0, **changes)]), MZ).iloc[0]
-    assert r[MZ] == total and r[f"{MZ}_group"] == group
+    assert r[MZ] == total
+    assert r[f"{MZ}_group"] == group
 
 
 def test_mizumoto_9_10_and_maximum():
@@ -46,17 +47,18 @@ def test_mizumoto_options_and_flags():
     assert compute(pd.DataFrame([dict(MZ0, calcium_mg_dl=10.5)]), MZ,
                    calcium_cut_mg_dl=11.0)[f"{MZ}__hypercalcemia"].iloc[0] == 0
     t = explain(pd.DataFrame([MZ0]), MZ).table.set_index("item")
-    assert "[M]" in t.loc["tumor_type", "decided_by"] and "[M]" in t.loc["hypercalcemia", "decided_by"]
+    assert "[M]" in t.loc["tumor_type", "decided_by"]
+    assert "[M]" in t.loc["hypercalcemia", "decided_by"]
     gs = group_survival(MZ)
     med = gs[gs["statistic"] == "median"].set_index("group")["time_months"].to_dict()
     assert med == {"A": 27.1, "B": 5.4, "C": 1.8}
 
 
 CH = "chow_nrf"
-CH0 = dict(primary_site="breast", visceral_mets="none", brain_mets=False, kps=70)
+CH0 = {"primary_site": "breast", "visceral_mets": "none", "brain_mets": False, "kps": 70}
 
 
-@pytest.mark.parametrize("changes,total,group", [
+@pytest.mark.parametrize(("changes", "total", "group"), [
     ({}, 0, "I"),
     ({"primary_site": "lung"}, 1, "I"),
     ({"primary_site": "lung", "kps": 60}, 2, "II"),              # KPS 60 is a risk factor (<= 60)
@@ -65,7 +67,8 @@ CH0 = dict(primary_site="breast", visceral_mets="none", brain_mets=False, kps=70
 ])
 def test_chow_vectors(changes, total, group):
     r = compute(pd.DataFrame([dict(CH0, **changes)]), CH).iloc[0]
-    assert r[CH] == total and r[f"{CH}_group"] == group
+    assert r[CH] == total
+    assert r[f"{CH}_group"] == group
 
 
 def test_chow_missing_and_ecog():
@@ -75,17 +78,18 @@ def test_chow_missing_and_ecog():
     assert compute(pd.DataFrame([dict(CH0, kps=None, ecog=3)]), CH, kps_from_ecog="range")[CH].iloc[0] == 1
     # ECOG 2 = KPS 60-70: 60 is a risk factor, 70 is not -> undetermined
     r = compute(pd.DataFrame([dict(CH0, kps=None, ecog=2)]), CH, kps_from_ecog="range").iloc[0]
-    assert pd.isna(r[CH]) and (r[f"{CH}_min"], r[f"{CH}_max"]) == (0, 1)
+    assert pd.isna(r[CH])
+    assert (r[f"{CH}_min"], r[f"{CH}_max"]) == (0, 1)
 
 
 RS = "rades_sle"
 # lowest score: ECOG 2 (0) breast (1) no other bone (1) no visceral (1) interval > 15 (1)
 # ambulatory (1) motor deficits > 7 days (1) = 6
-RS0 = dict(ecog=2, primary_site="breast", vertebral_mets=1, extraspinal_bone_mets=0, visceral_mets="none",
-           brain_mets=False, months_since_primary=24, ambulatory=True, motor_deficit_days=14)
+RS0 = {"ecog": 2, "primary_site": "breast", "vertebral_mets": 1, "extraspinal_bone_mets": 0, "visceral_mets": "none",
+           "brain_mets": False, "months_since_primary": 24, "ambulatory": True, "motor_deficit_days": 14}
 
 
-@pytest.mark.parametrize("changes,total,group", [
+@pytest.mark.parametrize(("changes", "total", "group"), [
     ({}, 6, "6-18"),
     ({"months_since_primary": 15}, 8, "6-18"),                   # <= 15 months -> 3
     ({"months_since_primary": 15.1}, 6, "6-18"),
@@ -101,14 +105,16 @@ RS0 = dict(ecog=2, primary_site="breast", vertebral_mets=1, extraspinal_bone_met
 ])
 def test_rades_sle_vectors(changes, total, group):
     r = compute(pd.DataFrame([dict(RS0, **changes)]), RS).iloc[0]
-    assert r[RS] == total and r[f"{RS}_group"] == group
+    assert r[RS] == total
+    assert r[f"{RS}_group"] == group
 
 
 def test_rades_sle_ecog_01_option():
     f = pd.DataFrame([dict(RS0, ecog=1)])
     assert compute(f, RS)[RS].iloc[0] == 6
     r = compute(f, RS, ecog_01=None).iloc[0]
-    assert pd.isna(r[RS]) and (r[f"{RS}_min"], r[f"{RS}_max"]) == (6, 10)
+    assert pd.isna(r[RS])
+    assert (r[f"{RS}_min"], r[f"{RS}_max"]) == (6, 10)
     t = explain(f, RS).table.set_index("item")
     assert "not in the derivation cohort" in t.loc["performance_status", "decided_by"]
 

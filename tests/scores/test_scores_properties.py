@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from prognosis.cohort.schema import COLUMN_BY_NAME
-from prognosis.scores.sins import LEVEL_LOCATION
 from prognosis.scores import available, compute, explain
+from prognosis.scores.sins import LEVEL_LOCATION
 
 
 def random_complete(n: int, seed: int) -> pd.DataFrame:

@@ -5,7 +5,6 @@ the constructed vectors T1-T7 of §2.2), never produced by the code under test.
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -13,8 +12,8 @@ from prognosis.errors import InputError, ScoreInputError
 from prognosis.scores import compute
 
 RTS = "revised_tokuhashi"
-COMPLETE = dict(primary_site="breast", kps=90, extraspinal_bone_mets=0, vertebral_mets=1,
-                visceral_mets="none", frankel="E")  # 2/2/2/2/5/2 = 15
+COMPLETE = {"primary_site": "breast", "kps": 90, "extraspinal_bone_mets": 0, "vertebral_mets": 1,
+                "visceral_mets": "none", "frankel": "E"}  # 2/2/2/2/5/2 = 15
 
 
 def one(score, **kw):
@@ -44,8 +43,8 @@ ITEMS = ["general_condition", "extraspinal_bone", "vertebral_body", "major_organ
 
 def test_published_vectors_and_group_boundaries():
     frame = pd.DataFrame(
-        [dict(primary_site=v[0], kps=v[1], extraspinal_bone_mets=v[2], vertebral_mets=v[3],
-              visceral_mets=v[4], frankel=v[5]) for v in VECTORS],
+        [{"primary_site": v[0], "kps": v[1], "extraspinal_bone_mets": v[2], "vertebral_mets": v[3],
+              "visceral_mets": v[4], "frankel": v[5]} for v in VECTORS],
         index=[f"p{i}" for i in range(len(VECTORS))])
     out = compute(frame, RTS)
     assert list(out.index) == list(frame.index)
@@ -59,7 +58,7 @@ def test_published_vectors_and_group_boundaries():
     assert out[f"{RTS}_group"].cat.ordered
 
 
-@pytest.mark.parametrize("kps,points", [(0, 0), (10, 0), (40, 0), (45, 0), (50, 1), (70, 1),
+@pytest.mark.parametrize(("kps", "points"), [(0, 0), (10, 0), (40, 0), (45, 0), (50, 1), (70, 1),
                                         (75, 1), (79, 1), (80, 2), (100, 2)])
 def test_kps_boundaries(kps, points):
     r = one(RTS, kps=kps)
@@ -67,24 +66,24 @@ def test_kps_boundaries(kps, points):
     assert r[RTS] == 13 + points
 
 
-@pytest.mark.parametrize("n,points", [(0, 2), (1, 1), (2, 1), (3, 0), (12, 0)])
+@pytest.mark.parametrize(("n", "points"), [(0, 2), (1, 1), (2, 1), (3, 0), (12, 0)])
 def test_extraspinal_boundaries(n, points):
     assert one(RTS, extraspinal_bone_mets=n)[f"{RTS}__extraspinal_bone"] == points
 
 
-@pytest.mark.parametrize("n,points,alt", [(1, 2, 1), (2, 1, 1), (3, 0, 0), (7, 0, 0)])
+@pytest.mark.parametrize(("n", "points", "alt"), [(1, 2, 1), (2, 1, 1), (3, 0, 0), (7, 0, 0)])
 def test_vertebral_boundaries_and_convention_option(n, points, alt):
     assert one(RTS, vertebral_mets=n)[f"{RTS}__vertebral_body"] == points
     f = pd.DataFrame([{**COMPLETE, "vertebral_mets": n}])
     assert compute(f, RTS, vertebral_item="0/1-2/>=3").iloc[0][f"{RTS}__vertebral_body"] == alt
 
 
-@pytest.mark.parametrize("grade,points", [("A", 0), ("B", 0), ("C", 1), ("D", 1), ("E", 2)])
+@pytest.mark.parametrize(("grade", "points"), [("A", 0), ("B", 0), ("C", 1), ("D", 1), ("E", 2)])
 def test_frankel(grade, points):
     assert one(RTS, frankel=grade)[f"{RTS}__palsy"] == points
 
 
-@pytest.mark.parametrize("v,points", [("none", 2), ("removable", 1), ("unremovable", 0)])
+@pytest.mark.parametrize(("v", "points"), [("none", 2), ("removable", 1), ("unremovable", 0)])
 def test_major_organs(v, points):
     assert one(RTS, visceral_mets=v)[f"{RTS}__major_organs"] == points
 
@@ -147,15 +146,19 @@ def test_missing_items_give_ranges_not_guesses():
     assert list(out[f"{RTS}_min"]) == [13, 11, 10, 13, 0]
     assert list(out[f"{RTS}_max"]) == [15, 15, 15, 15, 13]
     g = out[f"{RTS}_group"]
-    assert g.iloc[0] == "≥1 year" and g.iloc[3] == "≥1 year"
-    assert pd.isna(g.iloc[1]) and pd.isna(g.iloc[2]) and pd.isna(g.iloc[4])
+    assert g.iloc[0] == "≥1 year"
+    assert g.iloc[3] == "≥1 year"
+    assert pd.isna(g.iloc[1])
+    assert pd.isna(g.iloc[2])
+    assert pd.isna(g.iloc[4])
     assert out[f"{RTS}__general_condition"].isna().tolist() == [True, True, False, False, False]
 
 
 def test_absent_columns_are_missing():
     out = compute(pd.DataFrame(index=range(3)), RTS)
     assert out[RTS].isna().all()
-    assert (out[f"{RTS}_min"] == 0).all() and (out[f"{RTS}_max"] == 15).all()
+    assert (out[f"{RTS}_min"] == 0).all()
+    assert (out[f"{RTS}_max"] == 15).all()
 
 
 def test_visceral_presence_only_and_unknown_option():
@@ -167,7 +170,8 @@ def test_visceral_presence_only_and_unknown_option():
     ])
     col = f"{RTS}__major_organs"
     out = compute(f, RTS)  # default: present -> unremovable (Bollen)
-    assert out[col].tolist()[:3] == [0, 0, 2] and pd.isna(out[col].iloc[3])
+    assert out[col].tolist()[:3] == [0, 0, 2]
+    assert pd.isna(out[col].iloc[3])
     out = compute(f, RTS, visceral_unknown_as="removable")
     assert out[col].tolist()[:3] == [1, 1, 2]
     out = compute(f, RTS, visceral_unknown_as=None)
@@ -202,7 +206,7 @@ def test_kps_from_ecog_option():
         compute(f, RTS, kps_from_ecog={1: 170})
 
 
-@pytest.mark.parametrize("column,value", [("kps", 150), ("kps", -10), ("kps", 75.5),
+@pytest.mark.parametrize(("column", "value"), [("kps", 150), ("kps", -10), ("kps", 75.5),
                                           ("frankel", "F"), ("extraspinal_bone_mets", -1),
                                           ("vertebral_mets", 0), ("primary_site", "spleen"),
                                           ("visceral_mets", "maybe")])
@@ -213,7 +217,9 @@ def test_invalid_values_raise_naming_row_column_value(column, value):
     with pytest.raises(ScoreInputError) as exc:
         compute(f, RTS)
     msg = str(exc.value)
-    assert "row position 2" in msg and repr(column) in msg and str(value) in msg
+    assert "row position 2" in msg
+    assert repr(column) in msg
+    assert str(value) in msg
     assert "id-c" not in msg  # never the patient's key
 
 
@@ -234,20 +240,20 @@ def test_original_primary_sites(site):
 def test_original_items_groups_and_options():
     rows = [
         # KPS / extraspinal / vertebral / organs / primary / palsy -> total, group
-        dict(kps=40, extraspinal_bone_mets=3, vertebral_mets=3, visceral_mets="unremovable",
-             primary_site="lung", frankel="A"),                      # 0 0 0 0 0 0 = 0
-        dict(kps=50, extraspinal_bone_mets=2, vertebral_mets=2, visceral_mets="removable",
-             primary_site="kidney", frankel="B"),                    # 1 1 1 1 1 0 = 5
-        dict(kps=70, extraspinal_bone_mets=1, vertebral_mets=2, visceral_mets="removable",
-             primary_site="liver", frankel="C"),                     # 1 1 1 1 1 1 = 6
-        dict(kps=80, extraspinal_bone_mets=1, vertebral_mets=2, visceral_mets="removable",
-             primary_site="uterus", frankel="D"),                    # 2 1 1 1 1 1 = 7
-        dict(kps=80, extraspinal_bone_mets=0, vertebral_mets=2, visceral_mets="removable",
-             primary_site="unknown", frankel="D"),                   # 2 2 1 1 1 1 = 8
-        dict(kps=80, extraspinal_bone_mets=0, vertebral_mets=1, visceral_mets="removable",
-             primary_site="unknown", frankel="D"),                   # 2 2 2 1 1 1 = 9
-        dict(kps=100, extraspinal_bone_mets=0, vertebral_mets=1, visceral_mets="none",
-             primary_site="prostate", frankel="E"),                  # 12
+        {"kps": 40, "extraspinal_bone_mets": 3, "vertebral_mets": 3, "visceral_mets": "unremovable",
+             "primary_site": "lung", "frankel": "A"},                      # 0 0 0 0 0 0 = 0
+        {"kps": 50, "extraspinal_bone_mets": 2, "vertebral_mets": 2, "visceral_mets": "removable",
+             "primary_site": "kidney", "frankel": "B"},                    # 1 1 1 1 1 0 = 5
+        {"kps": 70, "extraspinal_bone_mets": 1, "vertebral_mets": 2, "visceral_mets": "removable",
+             "primary_site": "liver", "frankel": "C"},                     # 1 1 1 1 1 1 = 6
+        {"kps": 80, "extraspinal_bone_mets": 1, "vertebral_mets": 2, "visceral_mets": "removable",
+             "primary_site": "uterus", "frankel": "D"},                    # 2 1 1 1 1 1 = 7
+        {"kps": 80, "extraspinal_bone_mets": 0, "vertebral_mets": 2, "visceral_mets": "removable",
+             "primary_site": "unknown", "frankel": "D"},                   # 2 2 1 1 1 1 = 8
+        {"kps": 80, "extraspinal_bone_mets": 0, "vertebral_mets": 1, "visceral_mets": "removable",
+             "primary_site": "unknown", "frankel": "D"},                   # 2 2 2 1 1 1 = 9
+        {"kps": 100, "extraspinal_bone_mets": 0, "vertebral_mets": 1, "visceral_mets": "none",
+             "primary_site": "prostate", "frankel": "E"},                  # 12
     ]
     out = compute(pd.DataFrame(rows), OTS)
     assert out[OTS].tolist() == [0, 5, 6, 7, 8, 9, 12]
@@ -258,5 +264,7 @@ def test_original_items_groups_and_options():
     assert compute(f, OTS, other_primary_points=2)[f"{OTS}__primary_site"].tolist() == [2, 2, 2]
     assert compute(f, OTS, colon_as="rectum")[f"{OTS}__primary_site"].tolist() == [1, 1, 2]
     r = compute(pd.DataFrame([{**COMPLETE, "primary_site": None}]), OTS).iloc[0]
-    assert pd.isna(r[OTS]) and r[f"{OTS}_min"] == 10 and r[f"{OTS}_max"] == 12
+    assert pd.isna(r[OTS])
+    assert r[f"{OTS}_min"] == 10
+    assert r[f"{OTS}_max"] == 12
     assert r[f"{OTS}_group"] == "≥12 months"

@@ -22,13 +22,14 @@ TOMITA_VECTORS = [
 
 
 def test_tomita_vectors():
-    f = pd.DataFrame([dict(primary_site=v[0], visceral_mets=v[1], vertebral_mets=v[2],
-                           extraspinal_bone_mets=v[3]) for v in TOMITA_VECTORS])
+    f = pd.DataFrame([{"primary_site": v[0], "visceral_mets": v[1], "vertebral_mets": v[2],
+                           "extraspinal_bone_mets": v[3]} for v in TOMITA_VECTORS])
     out = compute(f, "tomita")
     for i, v in enumerate(TOMITA_VECTORS):
         r = out.iloc[i]
         assert (r["tomita__primary_tumor"], r["tomita__visceral"], r["tomita__bone"]) == v[4]
-        assert r["tomita"] == v[5] and r["tomita_group"] == v[6]
+        assert r["tomita"] == v[5]
+        assert r["tomita_group"] == v[6]
 
 
 TOMITA_SITES = {"breast": 1, "thyroid": 1, "prostate": 1, "testis": 1, "kidney": 2, "uterus": 2,
@@ -38,20 +39,21 @@ TOMITA_SITES = {"breast": 1, "thyroid": 1, "prostate": 1, "testis": 1, "kidney":
 
 @pytest.mark.parametrize("site", sorted(TOMITA_SITES))
 def test_tomita_primary_sites(site):
-    f = pd.DataFrame([dict(primary_site=site, visceral_mets="none", vertebral_mets=1,
-                           extraspinal_bone_mets=0)])
+    f = pd.DataFrame([{"primary_site": site, "visceral_mets": "none", "vertebral_mets": 1,
+                           "extraspinal_bone_mets": 0}])
     r = compute(f, "tomita").iloc[0]
-    assert r["tomita__primary_tumor"] == TOMITA_SITES[site] and r["tomita"] == TOMITA_SITES[site] + 1
+    assert r["tomita__primary_tumor"] == TOMITA_SITES[site]
+    assert r["tomita"] == TOMITA_SITES[site] + 1
 
 
 def test_tomita_solitary_rule_and_partial_bone_data():
     f = pd.DataFrame([
-        dict(vertebral_mets=1, extraspinal_bone_mets=0),        # solitary
-        dict(vertebral_mets=2, extraspinal_bone_mets=0),        # multiple (2 vertebrae)
-        dict(vertebral_mets=None, extraspinal_bone_mets=1),     # multiple whatever the spine
-        dict(vertebral_mets=3, extraspinal_bone_mets=None),     # multiple whatever elsewhere
-        dict(vertebral_mets=1, extraspinal_bone_mets=None),     # undetermined
-        dict(vertebral_mets=None, extraspinal_bone_mets=0),     # undetermined
+        {"vertebral_mets": 1, "extraspinal_bone_mets": 0},        # solitary
+        {"vertebral_mets": 2, "extraspinal_bone_mets": 0},        # multiple (2 vertebrae)
+        {"vertebral_mets": None, "extraspinal_bone_mets": 1},     # multiple whatever the spine
+        {"vertebral_mets": 3, "extraspinal_bone_mets": None},     # multiple whatever elsewhere
+        {"vertebral_mets": 1, "extraspinal_bone_mets": None},     # undetermined
+        {"vertebral_mets": None, "extraspinal_bone_mets": 0},     # undetermined
     ])
     f["primary_site"], f["visceral_mets"] = "breast", "none"
     out = compute(f, "tomita")
@@ -63,11 +65,12 @@ def test_tomita_solitary_rule_and_partial_bone_data():
 
 
 def test_tomita_extremes_and_missing():
-    f = pd.DataFrame([dict(primary_site=None, visceral_mets=None, vertebral_mets=None),
-                      dict(primary_site="lung", visceral_mets=None, vertebral_mets=4)])
+    f = pd.DataFrame([{"primary_site": None, "visceral_mets": None, "vertebral_mets": None},
+                      {"primary_site": "lung", "visceral_mets": None, "vertebral_mets": 4}])
     out = compute(f, "tomita")
     assert out["tomita"].isna().all()
-    assert out["tomita_min"].tolist() == [2, 6] and out["tomita_max"].tolist() == [10, 10]
+    assert out["tomita_min"].tolist() == [2, 6]
+    assert out["tomita_max"].tolist() == [10, 10]
     assert pd.isna(out["tomita_group"].iloc[0])
     assert pd.isna(out["tomita_group"].iloc[1])  # 6..10 spans two groups
 
@@ -86,26 +89,28 @@ MB_ITEMS = ["no_visceral", "not_lung", "favourable_primary", "solitary"]
 
 
 def test_modified_bauer_vectors():
-    f = pd.DataFrame([dict(primary_site=v[0], visceral_mets=v[1], vertebral_mets=v[2],
-                           extraspinal_bone_mets=v[3], brain_mets=False) for v in MB_VECTORS])
+    f = pd.DataFrame([{"primary_site": v[0], "visceral_mets": v[1], "vertebral_mets": v[2],
+                           "extraspinal_bone_mets": v[3], "brain_mets": False} for v in MB_VECTORS])
     out = compute(f, "modified_bauer")
     for i, v in enumerate(MB_VECTORS):
         r = out.iloc[i]
         assert tuple(r[f"modified_bauer__{c}"] for c in MB_ITEMS) == v[4]
-        assert r["modified_bauer"] == v[5] and r["modified_bauer_group"] == v[6]
+        assert r["modified_bauer"] == v[5]
+        assert r["modified_bauer_group"] == v[6]
 
 
-@pytest.mark.parametrize("site,favourable,not_lung", [
+@pytest.mark.parametrize(("site", "favourable", "not_lung"), [
     ("breast", 1, 1), ("kidney", 1, 1), ("lymphoma", 1, 1), ("myeloma", 1, 1),
     ("prostate", 0, 1), ("thyroid", 0, 1), ("lung", 0, 0), ("unknown", 0, 1)])
 def test_bauer_primary_items(site, favourable, not_lung):
-    r = compute(pd.DataFrame([dict(primary_site=site)]), "bauer").iloc[0]
-    assert r["bauer__favourable_primary"] == favourable and r["bauer__not_lung"] == not_lung
+    r = compute(pd.DataFrame([{"primary_site": site}]), "bauer").iloc[0]
+    assert r["bauer__favourable_primary"] == favourable
+    assert r["bauer__not_lung"] == not_lung
 
 
 def test_original_bauer_fracture_and_groups():
-    base = dict(primary_site="breast", visceral_mets="none", vertebral_mets=1,
-                extraspinal_bone_mets=0, brain_mets=False)
+    base = {"primary_site": "breast", "visceral_mets": "none", "vertebral_mets": 1,
+                "extraspinal_bone_mets": 0, "brain_mets": False}
     f = pd.DataFrame([
         {**base, "pathological_fracture": False},                               # 5
         {**base, "pathological_fracture": True},                                # 4
@@ -126,8 +131,8 @@ def test_original_bauer_fracture_and_groups():
 
 
 def test_bauer_visceral_from_pattern():
-    f = pd.DataFrame([dict(visceral_pattern="nodular"), dict(visceral_pattern="none"),
-                      dict(visceral_mets="none", visceral_pattern="nodular"), dict()])
+    f = pd.DataFrame([{"visceral_pattern": "nodular"}, {"visceral_pattern": "none"},
+                      {"visceral_mets": "none", "visceral_pattern": "nodular"}, {}])
     f["brain_mets"] = False
     col = compute(f, "modified_bauer")["modified_bauer__no_visceral"]
     assert col.astype("float").fillna(-1).tolist() == [0, 1, 1, -1]
@@ -136,8 +141,8 @@ def test_bauer_visceral_from_pattern():
 @pytest.mark.parametrize("score", ["bauer", "modified_bauer"])
 def test_bauer_counts_brain_metastases_by_default(score):
     # Bauer & Wedin 1995 (abstract): "visceral or brain metastases" remove the point
-    base = dict(primary_site="breast", visceral_mets="none", vertebral_mets=1,
-                extraspinal_bone_mets=0, pathological_fracture=False)
+    base = {"primary_site": "breast", "visceral_mets": "none", "vertebral_mets": 1,
+                "extraspinal_bone_mets": 0, "pathological_fracture": False}
     f = pd.DataFrame([dict(base, brain_mets=True), dict(base, brain_mets=False),
                       dict(base, brain_mets=None), dict(base, visceral_mets="removable", brain_mets=False)])
     col = f"{score}__no_visceral"
@@ -150,12 +155,13 @@ def test_bauer_counts_brain_metastases_by_default(score):
     assert excl[col].tolist() == [1, 1, 1, 0]
     ex = explain(f.iloc[[0]], score)
     row = ex.table.set_index("item").loc["no_visceral"]
-    assert "brain metastasis counts" in row["decided_by"] and "brain_mets=True" in row["recorded"]
+    assert "brain metastasis counts" in row["decided_by"]
+    assert "brain_mets=True" in row["recorded"]
 
 
 def test_brain_as_visceral_option():
-    base = dict(primary_site="breast", visceral_mets="none", vertebral_mets=1,
-                extraspinal_bone_mets=0)
+    base = {"primary_site": "breast", "visceral_mets": "none", "vertebral_mets": 1,
+                "extraspinal_bone_mets": 0}
     f = pd.DataFrame([dict(base, brain_mets=True), dict(base, brain_mets=False),
                       dict(base, brain_mets=None),
                       dict(base, visceral_mets="removable", brain_mets=True)])
@@ -174,8 +180,9 @@ def test_brain_as_visceral_option():
 
 def test_tomita_unverified_sites():
     from prognosis.scores.tomita import UNVERIFIED_SITES
-    assert len(UNVERIFIED_SITES) == 18 and {"myeloma", "lymphoma"} <= set(UNVERIFIED_SITES)
-    f = pd.DataFrame([dict(primary_site=s) for s in ("myeloma", "lymphoma", "breast", "lung")])
+    assert len(UNVERIFIED_SITES) == 18
+    assert {"myeloma", "lymphoma"} <= set(UNVERIFIED_SITES)
+    f = pd.DataFrame([{"primary_site": s} for s in ("myeloma", "lymphoma", "breast", "lung")])
     rng = compute(f, "tomita", unverified_sites="range")["tomita__primary_tumor"]
     assert rng.astype("float").fillna(-1).tolist() == [-1, -1, 1, 4]
     t = explain(f.iloc[[0]], "tomita").table.set_index("item")
@@ -185,7 +192,7 @@ def test_tomita_unverified_sites():
 
 
 def test_tokuhashi_1990_other_primary_flagged():
-    t = explain(pd.DataFrame([dict(primary_site="other")]), "original_tokuhashi").table.set_index("item")
+    t = explain(pd.DataFrame([{"primary_site": "other"}]), "original_tokuhashi").table.set_index("item")
     assert "1 vs 2 points" in t.loc["primary_site", "decided_by"]
-    assert compute(pd.DataFrame([dict(primary_site="unknown")]), "original_tokuhashi",
+    assert compute(pd.DataFrame([{"primary_site": "unknown"}]), "original_tokuhashi",
                    other_primary_points=2)["original_tokuhashi__primary_site"].iloc[0] == 2

@@ -16,7 +16,8 @@ def test_demo_has_valid_spine_columns():
                 "sins_posterolateral", "escc_grade", "treatment_received"):
         assert d[col].notna().all(), col
         assert set(d[col].astype(str)) <= set(COLUMN_BY_NAME[col].categories), col
-    assert d["sins_location"].isna().all() and d["radiosensitivity"].isna().all()  # derived, not simulated
+    assert d["sins_location"].isna().all()
+    assert d["radiosensitivity"].isna().all()
     # [C] structure: deficits come with high-grade compression; no deficit -> no motor_deficit_days
     deficit = d["frankel"].isin(["A", "B"])
     assert d.loc[deficit, "escc_grade"].isin(["1c", "2", "3"]).all()

@@ -49,7 +49,7 @@ def test_sins_vectors_every_boundary():
         assert r["sins_min"] == r["sins_max"] == total
 
 
-@pytest.mark.parametrize("levels,points", [
+@pytest.mark.parametrize(("levels", "points"), [
     (["C1", "C2", "C7", "T1", "T2", "T11", "T12", "L1", "L5", "S1"], 3),  # junctional
     (["C3", "C4", "C5", "C6", "L2", "L3", "L4"], 2),                    # mobile
     ([f"T{i}" for i in range(3, 11)], 1),                               # semi-rigid
@@ -71,9 +71,11 @@ def test_location_category_fallback_and_level_wins():
 def test_missing_items_give_ranges():
     f = pd.DataFrame([row("T6", None, "lytic", "normal", "none", "none"), {}])
     out = compute(f, "sins")
-    assert pd.isna(out["sins"].iloc[0]) and (out["sins_min"].iloc[0], out["sins_max"].iloc[0]) == (3, 6)
+    assert pd.isna(out["sins"].iloc[0])
+    assert (out["sins_min"].iloc[0], out["sins_max"].iloc[0]) == (3, 6)
     assert out["sins_group"].iloc[0] == "stable"  # 3..6 lies inside one group
-    assert (out["sins_min"].iloc[1], out["sins_max"].iloc[1]) == (0, 18) and pd.isna(out["sins_group"].iloc[1])
+    assert (out["sins_min"].iloc[1], out["sins_max"].iloc[1]) == (0, 18)
+    assert pd.isna(out["sins_group"].iloc[1])
 
 
 def test_invalid_level_is_a_typed_error():
@@ -85,7 +87,8 @@ def test_invalid_level_is_a_typed_error():
 
 
 def test_sins_is_registered_as_mechanical():
-    assert "sins" in available() and "sins" in available("mechanical")
+    assert "sins" in available()
+    assert "sins" in available("mechanical")
     assert "sins" not in available("survival")
 
 

@@ -9,26 +9,30 @@ import pytest
 
 from prognosis.cohort.validate import validate_frame
 from prognosis.datasets import load_demo
-from prognosis.datasets.demo import DEMO_COHORTS, _PACKAGE_DIR, demo_path
+from prognosis.datasets.demo import _PACKAGE_DIR, DEMO_COHORTS, demo_path
 from prognosis.errors import InputError
 from prognosis.simulate import load_parameters, oracle, true_survival
 
 
-@pytest.mark.parametrize("which, n, preset", [("development", 1200, "surgical"), ("external", 600, "radiotherapy")])
+@pytest.mark.parametrize(("which", "n", "preset"), [("development", 1200, "surgical"), ("external", 600, "radiotherapy")])
 def test_load_demo(which, n, preset):
     c = load_demo(which)
     assert len(c) == n
     validate_frame(c.frame, source=which)
     md = c.metadata
-    assert md["source"] == "simulated" and md["preset"] == preset
+    assert md["source"] == "simulated"
+    assert md["preset"] == preset
     assert md["seed"] == DEMO_COHORTS[which]["seed"]
     assert md["params_checksum"] == load_parameters(preset)["checksum"]
     assert md["time_origin"] == load_parameters(preset)["time_origin"]
-    assert str(c.frame["kps"].dtype) == "Int64" and c.frame["primary_site"].dtype.name == "category"
+    assert str(c.frame["kps"].dtype) == "Int64"
+    assert c.frame["primary_site"].dtype.name == "category"
     assert c.frame["patient_id"].is_unique
     # truth works on the frame loaded back from CSV
     s = true_survival(c.frame, [6.0, 12.0])
-    assert s.shape == (n, 2) and np.all(s.to_numpy() > 0) and np.all(s.to_numpy() < 1)
+    assert s.shape == (n, 2)
+    assert np.all(s.to_numpy() > 0)
+    assert np.all(s.to_numpy() < 1)
     assert 0.70 < oracle(c).c_index < 0.82
 
 

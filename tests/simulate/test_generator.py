@@ -10,8 +10,15 @@ from scipy import stats
 from prognosis.cohort.schema import CANONICAL_COLUMNS, PANDAS_DTYPES
 from prognosis.cohort.validate import validate_frame
 from prognosis.errors import ConfigError, InputError
-from prognosis.simulate import (DESIGN_COLUMNS, KPS_TO_ECOG, load_parameters, log_hazard_ratios,
-                                simulate_cohort, site_alphas, true_design)
+from prognosis.simulate import (
+    DESIGN_COLUMNS,
+    KPS_TO_ECOG,
+    load_parameters,
+    log_hazard_ratios,
+    simulate_cohort,
+    site_alphas,
+    true_design,
+)
 
 
 def test_every_schema_column_and_dtype(big_surgical):
@@ -34,7 +41,8 @@ def test_generated_frames_pass_schema_validation(preset, missingness):
     c = simulate_cohort(1500, seed=5, preset=preset, missingness=missingness, delayed_entry=0.2)
     validate_frame(c.frame, source="simulated")
     assert c.metadata["source"] == "simulated"
-    assert c.metadata["preset"] == preset and c.metadata["seed"] == 5
+    assert c.metadata["preset"] == preset
+    assert c.metadata["seed"] == 5
     assert c.metadata["params_checksum"] == load_parameters(preset)["checksum"]
     assert c.metadata["time_origin"]
 
@@ -108,7 +116,7 @@ def test_cox_on_true_design_recovers_every_log_hr(big_surgical):
     effects must be within 2 SE, and the joint Wald test of all deviations must not reject.
     """
     f = big_surgical.frame
-    p = load_parameters("surgical", testing_rate={k: 1.0 for k in ("lung", "breast", "prostate", "melanoma", "kras", "her2_other")})
+    p = load_parameters("surgical", testing_rate=dict.fromkeys(("lung", "breast", "prostate", "melanoma", "kras", "her2_other"), 1.0))
     d = true_design(f)
     d = d.drop(columns=["melanoma_braf_v600"])  # true HR 1.0 and tiny subgroup; checked separately below
     sites = pd.get_dummies(f["primary_site"].astype(str), prefix="site", dtype=float).drop(columns=["site_breast"])
@@ -142,7 +150,7 @@ def test_latent_times_follow_true_survival(big_radiotherapy):
     assert np.all(np.abs(emp - mean_true) < 4 * se), (emp, mean_true)
 
 
-@pytest.mark.parametrize("lo, hi, loss", [(12.0, 24.0, 0.04), (60.0, 60.0, 0.0), (1e6, 1e6, 0.30)])
+@pytest.mark.parametrize(("lo", "hi", "loss"), [(12.0, 24.0, 0.04), (60.0, 60.0, 0.0), (1e6, 1e6, 0.30)])
 def test_censoring_fraction_as_set(lo, hi, loss):
     """Observed censored share = P(C < T) for the documented censoring law
     C = min(U(lo, hi), Exp(loss per year)), evaluated with the true S(t | x) and independent
@@ -178,8 +186,12 @@ def test_clinical_correlations(big_surgical):
     assert alb["unremovable"] < alb["none"]
     # Frankel A/B never walk, E almost always; C rarely
     amb = f.groupby("frankel", observed=True)["ambulatory"].mean()
-    assert amb["A"] == 0 and amb["B"] == 0 and amb["E"] > 0.9 and amb["C"] < 0.3
-    assert (f["vertebral_mets"] >= 1).all() and (f["extraspinal_bone_mets"] >= 0).all()
+    assert amb["A"] == 0
+    assert amb["B"] == 0
+    assert amb["E"] > 0.9
+    assert amb["C"] < 0.3
+    assert (f["vertebral_mets"] >= 1).all()
+    assert (f["extraspinal_bone_mets"] >= 0).all()
     # visceral pattern consistent with visceral status
     assert ((f["visceral_mets"] == "none") == (f["visceral_pattern"] == "none")).all()
     # sex-specific primaries
@@ -238,7 +250,7 @@ def test_targeted_therapy_mostly_where_a_target_exists(big_surgical):
 
 def test_true_lp_is_the_documented_formula(big_surgical):
     f = big_surgical.frame
-    p = load_parameters("surgical", testing_rate={k: 1.0 for k in ("lung", "breast", "prostate", "melanoma", "kras", "her2_other")})
+    p = load_parameters("surgical", testing_rate=dict.fromkeys(("lung", "breast", "prostate", "melanoma", "kras", "her2_other"), 1.0))
     alpha = site_alphas(p)
     beta = log_hazard_ratios(p)
     lp = f["primary_site"].astype(str).map(alpha).to_numpy() + true_design(f)[list(DESIGN_COLUMNS)].to_numpy() @ np.array([beta[c] for c in DESIGN_COLUMNS])

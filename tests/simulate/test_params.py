@@ -58,7 +58,7 @@ def test_overrides_merge_and_change_checksum():
     assert load_parameters("surgical")["checksum"] == base["checksum"]
 
 
-@pytest.mark.parametrize("kwargs, match", [
+@pytest.mark.parametrize(("kwargs", "match"), [
     ({"preset": "palliative"}, "unknown simulation preset"),
     ({"not_a_parameter": 1}, "unknown simulation parameter"),
     ({"hazard_ratios": {"kps": 1.2}}, "unknown key"),
@@ -83,7 +83,8 @@ def test_molecular_effect_scale_multiplies_only_molecular_log_hrs():
     b1, b0, b2 = log_hazard_ratios(p1), log_hazard_ratios(p0), log_hazard_ratios(p2)
     for c in DESIGN_COLUMNS:
         if c in MOLECULAR_DESIGN_COLUMNS:
-            assert b0[c] == 0.0 and b2[c] == pytest.approx(2 * b1[c])
+            assert b0[c] == 0.0
+            assert b2[c] == pytest.approx(2 * b1[c])
         else:
             assert b0[c] == b1[c] == b2[c]
     assert b1["prostate_castration_resistant"] == pytest.approx(np.log(3.4))
@@ -92,7 +93,9 @@ def test_molecular_effect_scale_multiplies_only_molecular_log_hrs():
 def test_citations_are_listed():
     recs = citations()
     hr = [r for r in recs if r["path"] == "hazard_ratios.prostate_castration_resistant"]
-    assert hr and hr[0]["tag"] == "V1" and "Wänman" in hr[0]["source"]
+    assert hr
+    assert hr[0]["tag"] == "V1"
+    assert "Wänman" in hr[0]["source"]
 
 
 def test_truth_table_lists_every_term_with_its_citation():
@@ -106,6 +109,7 @@ def test_truth_table_lists_every_term_with_its_citation():
         if r["term"].startswith("site:"):
             continue
         assert r["hazard_ratio"] == pytest.approx(raw["hazard_ratios"][r["term"]]["value"])
-        assert r["tag"] in TAGS and r["source"]
+        assert r["tag"] in TAGS
+        assert r["source"]
     sites = {s.split(":")[1] for s in t["term"] if s.startswith("site:")}
     assert sites == set(raw["presets"]["radiotherapy"]["median_months"]["value"])

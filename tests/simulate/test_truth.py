@@ -14,7 +14,8 @@ def test_true_survival_closed_form():
     # S(t) = exp(-t**k * exp(lp)): lp = 0, k = 1 is the unit exponential; lp = log 2, k = 0.5
     frame = pd.DataFrame({"true_lp": [0.0, np.log(2.0)], "true_weibull_shape": [1.0, 0.5]}, index=[10, 20])
     s = true_survival(frame, [0.0, 1.0, 4.0])
-    assert list(s.index) == [10, 20] and list(s.columns) == [0.0, 1.0, 4.0]
+    assert list(s.index) == [10, 20]
+    assert list(s.columns) == [0.0, 1.0, 4.0]
     np.testing.assert_allclose(s.loc[10].to_numpy(), np.exp(-np.array([0.0, 1.0, 4.0])), rtol=1e-15)
     np.testing.assert_allclose(s.loc[20].to_numpy(), np.exp(-2.0 * np.sqrt([0.0, 1.0, 4.0])), rtol=1e-15)
 
@@ -44,10 +45,13 @@ def test_oracle_matches_lifelines_concordance():
     # scikit-survival treats risks closer than 1e-8 as tied (lifelines needs exact equality);
     # that is the only difference, worth < 1e-6 here
     assert res.c_index == pytest.approx(expected, abs=1e-6)
-    assert isinstance(res, OracleResult) and res.n == 2000 and res.events == int(f["event"].sum())
+    assert isinstance(res, OracleResult)
+    assert res.n == 2000
+    assert res.events == int(f["event"].sum())
     assert list(res.survival.columns) == [6.0, 12.0]
     assert (res.survival[6.0] >= res.survival[12.0]).all()
-    assert "Harrell C" in res.summary() and "OracleResult(" in repr(res)
+    assert "Harrell C" in res.summary()
+    assert "OracleResult(" in repr(res)
     # realistic discrimination of the best possible model (clinical-facts.md §3.1: 0.73-0.85)
     assert 0.72 < res.c_index < 0.82
     # works on a bare DataFrame too

@@ -15,14 +15,16 @@ def test_example_config_is_valid(repo_root):
     cfg = load_config(repo_root / "data" / "examples" / "study.yaml")
     assert cfg.development.demo == "development"
     assert cfg.external is not None
-    assert len(cfg.models) >= 1 and len(cfg.scores) >= 1
+    assert len(cfg.models) >= 1
+    assert len(cfg.scores) >= 1
 
 
 def test_demo_config_is_valid():
     cfg = load_config(DEMO_CONFIG)
     assert [m.kind for m in cfg.models] == ["cox", "cox", "rsf", "gbm"]
     assert [s.name for s in cfg.scores] == ["revised_tokuhashi", "tomita", "katagiri_new"]
-    assert cfg.validation.n_boot == 200 and len(cfg.horizons) == 4
+    assert cfg.validation.n_boot == 200
+    assert len(cfg.horizons) == 4
 
 
 def test_defaults(small_config):
@@ -30,7 +32,8 @@ def test_defaults(small_config):
     del c["horizons"], c["validation"], c["seed"]
     cfg = load_config(c)
     assert cfg.horizons == DEFAULT_HORIZONS == (3.0, 6.0, 12.0, 24.0)
-    assert cfg.validation.method == "bootstrap" and cfg.validation.n_boot == 200
+    assert cfg.validation.method == "bootstrap"
+    assert cfg.validation.n_boot == 200
     assert cfg.seed == 0
 
 

@@ -36,7 +36,7 @@ def test_run_tasks_keeps_order():
 def test_local_joblib_and_dask_give_identical_tables(setup):
     distributed = pytest.importorskip("distributed")
     frame, y, factories, scorer = setup
-    kw = dict(n_boot=3, seed=123)
+    kw = {"n_boot": 3, "seed": 123}
     local = bootstrap_optimism(factories, frame, y, scorer, **kw)
     two = bootstrap_optimism(factories, frame, y, scorer, n_jobs=2, **kw)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cl:

@@ -27,7 +27,7 @@ def test_same_config_and_seed_give_byte_identical_tables(lean_config, tmp_path):
     pa, pb = a.save(tmp_path / "a"), b.save(tmp_path / "b")
     csvs = [p for p in pa if p.suffix == ".csv"]
     assert {p.stem for p in csvs} == set(TABLES)
-    for p, q in zip(pa, pb):
+    for p, q in zip(pa, pb, strict=False):
         if p.suffix in (".csv", ".parquet"):
             assert p.read_bytes() == q.read_bytes(), p.name
     # and the content is what the study promises
@@ -37,7 +37,8 @@ def test_same_config_and_seed_give_byte_identical_tables(lean_config, tmp_path):
         assert (m["metric"] == metric).any(), metric
     c = m[m["metric"] == "harrell_c"].set_index("predictor")
     assert ((c["corrected"] > 0.5) & (c["corrected"] < 0.95)).all()
-    assert (c["ci_low"] <= c["corrected"]).all() and (c["corrected"] <= c["ci_high"]).all()
+    assert (c["ci_low"] <= c["corrected"]).all()
+    assert (c["corrected"] <= c["ci_high"]).all()
     assert set(a.comparisons["predictor"]) == {"Cox clinical"}
     assert a.comparisons["reference"].iloc[0] in ("revised_tokuhashi", "katagiri_new")
     assert set(a.decision_curves["horizon"]) == {6.0}
@@ -95,8 +96,12 @@ def test_cross_validation_scheme_end_to_end(small_cohorts, tmp_path):
            "validation": {"method": "cv", "folds": 3, "repeats": 1}, "seed": 3}
     r = run(cfg)
     c = r.metrics[r.metrics["metric"] == "harrell_c"]
-    assert (c["method"] == "cv").all() and (c["n_rep"] == 3).all() and c["ci_low"].isna().all()
+    assert (c["method"] == "cv").all()
+    assert (c["n_rep"] == 3).all()
+    assert c["ci_low"].isna().all()
     comp = r.comparisons[r.comparisons["metric"] == "harrell_c"].iloc[0]
-    assert comp["reference"] == "tomita" and comp["n_rep"] == 3 and np.isnan(comp["ci_low"])
+    assert comp["reference"] == "tomita"
+    assert comp["n_rep"] == 3
+    assert np.isnan(comp["ci_low"])
     html = r.to_html(tmp_path / "cv.html").read_text(encoding="utf-8")
     assert "repeated stratified 3-fold cross-validation" in html

@@ -8,8 +8,7 @@ from lifelines import CoxPHFitter
 from sksurv.metrics import concordance_index_censored
 
 from prognosis.study.parallel import bootstrap_indices, kfold_indices, task_seeds
-from prognosis.study.validation import (bootstrap_optimism, paired_difference, recalibrate_at,
-                                        repeated_cv)
+from prognosis.study.validation import bootstrap_optimism, paired_difference, recalibrate_at, repeated_cv
 from prognosis.survival_data import make_y, split_y
 
 
@@ -93,8 +92,10 @@ def test_paired_difference_of_a_predictor_with_itself_is_zero(toy):
     f = Factory(["x1", "x2"])
     res = bootstrap_optimism({"a": f, "b": f}, X, y, harrell_only, n_boot=4, seed=1)
     d = paired_difference(res, "a", "b", "c")
-    assert d["apparent_delta"] == 0 and d["corrected_delta"] == 0
-    assert d["ci_low"] == 0 and d["ci_high"] == 0
+    assert d["apparent_delta"] == 0
+    assert d["corrected_delta"] == 0
+    assert d["ci_low"] == 0
+    assert d["ci_high"] == 0
 
 
 def test_paired_difference_detects_the_informative_model(toy):
@@ -102,7 +103,9 @@ def test_paired_difference_detects_the_informative_model(toy):
     res = bootstrap_optimism({"good": Factory(["x1", "x2"]), "noise": Factory(["noise"])}, X, y, harrell_only,
                              n_boot=8, seed=2)
     d = paired_difference(res, "good", "noise", "c")
-    assert d["corrected_delta"] > 0.1 and d["ci_low"] > 0 and d["p_value"] < 0.3
+    assert d["corrected_delta"] > 0.1
+    assert d["ci_low"] > 0
+    assert d["p_value"] < 0.3
 
 
 def test_failed_fits_are_recorded_not_hidden(toy):
@@ -117,7 +120,8 @@ def test_failed_fits_are_recorded_not_hidden(toy):
     res = bootstrap_optimism({"fragile": lambda s: Fragile()}, X, y, harrell_only, n_boot=3, seed=0)
     assert len(res.failures) == 3
     assert set(res.failures["error"]) == {"RuntimeError: refuses resampled data"}
-    assert res.table.iloc[0]["n_rep"] == 0 and np.isnan(res.table.iloc[0]["corrected"])
+    assert res.table.iloc[0]["n_rep"] == 0
+    assert np.isnan(res.table.iloc[0]["corrected"])
 
 
 def test_repeated_cv_matches_a_hand_loop(toy):
@@ -165,7 +169,8 @@ def test_seeds_and_indices_are_reproducible():
     # replicate b depends only on (seed, b): more replicates keep the first ones
     np.testing.assert_array_equal(bootstrap_indices(50, 6, 9)[:4], a)
     assert not np.array_equal(bootstrap_indices(50, 4, 10), a)
-    assert task_seeds(3, 5) == task_seeds(3, 5) and len(set(task_seeds(3, 5))) == 5
+    assert task_seeds(3, 5) == task_seeds(3, 5)
+    assert len(set(task_seeds(3, 5))) == 5
 
 
 def test_paired_difference_p_value_agrees_with_its_interval():

@@ -32,7 +32,8 @@ def test_replicate_short_of_a_horizon_keeps_its_c_index():
     res = bootstrap_optimism({"x": _Fac()}, frame, make_y(t, e), StudyScorer([h_early, h_late], tau=h_early),
                              n_boot=30, seed=2)
     n_rep = res.table.set_index("metric")["n_rep"]
-    assert n_rep["harrell_c"] == 30 and n_rep["uno_c"] == 30
+    assert n_rep["harrell_c"] == 30
+    assert n_rep["uno_c"] == 30
     assert n_rep[f"brier@{h_early:g}"] == 30
     assert 0 < n_rep[f"brier@{h_late:g}"] < 30        # ~ 1 - (1 - 1/40)^40 = 64% of samples reach it
     assert len(res.failures) == 0
@@ -52,7 +53,7 @@ def test_decision_curve_defined_where_the_treated_all_died_before_t():
 
 
 def test_interval_methods_read_the_replicates_as_documented():
-    from prognosis.study.validation import bootstrap_interval, paired_difference
+    from prognosis.study.validation import bootstrap_interval
 
     rng = np.random.default_rng(0)
     r = pd.DataFrame({"boot": rng.normal(0.75, 0.02, 400), "test": rng.normal(0.70, 0.02, 400),
@@ -94,5 +95,7 @@ def test_paired_difference_methods_on_a_real_bootstrap():
                              n_boot=20, seed=1)
     for meth in CI_METHODS:
         d = paired_difference(res, "a", "b", "harrell_c", ci_method=meth)
-        assert d["ci_low"] < d["ci_high"] and 0 < d["p_value"] <= 1 and d["n_rep"] == 20
+        assert d["ci_low"] < d["ci_high"]
+        assert 0 < d["p_value"] <= 1
+        assert d["n_rep"] == 20
         assert d["corrected_delta"] > 0          # x1 is the stronger predictor

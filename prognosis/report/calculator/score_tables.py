@@ -108,7 +108,7 @@ def _breaks(defn, opts, comp: str, col: str, cols: list[str], rng, extra=()) -> 
     spec = COLUMN_BY_NAME[col]
     grid = _scan_values(col)
     others = [c for c in cols if c != col]
-    configs = [{c: None for c in others}, *extra]
+    configs = [dict.fromkeys(others), *extra]
     for _ in range(24):
         cfg = {}
         for c in others:
@@ -197,7 +197,7 @@ def _item_cuts(defn, opts, comp: str, cols: list[str], rng) -> dict:
             if len(combos) > _MAX_CONFIGS:
                 combos = [combos[j] for j in rng.choice(len(combos), _MAX_CONFIGS, replace=False)]
             new[c] = sorted(set(cuts[c]) | set(_breaks(defn, opts, comp, c, cols, rng,
-                                                       [dict(zip(others, cb)) for cb in combos])))
+                                                       [dict(zip(others, cb, strict=False)) for cb in combos])))
         if new == cuts:
             return cuts
         cuts = new
@@ -216,7 +216,7 @@ def _one_table(defn, rng) -> dict:
             raise NotTabulable(f"item {comp!r} has more than {_MAX_CELLS:,} input classes "
                                f"({' x '.join(str(len(d)) for d in domains)})")
         combos = list(itertools.product(*domains))
-        frame = _frame([dict(zip(cols, cb)) for cb in combos], cols)
+        frame = _frame([dict(zip(cols, cb, strict=False)) for cb in combos], cols)
         lo, hi = _items(defn, opts, frame, comp)
         comps.append({
             "component": comp, "description": defn.components[comp], "columns": cols,
@@ -251,7 +251,7 @@ def evaluate(tables: dict, name: str, patient: dict) -> dict:
     items, lo_t, hi_t = {}, 0, 0
     for c in tab["components"]:
         idx = 0
-        for col, size in zip(c["columns"], c["sizes"]):
+        for col, size in zip(c["columns"], c["sizes"], strict=False):
             idx = idx * size + _class_index(col, patient.get(col), c["cuts"])
         items[c["component"]] = (c["lo"][idx], c["hi"][idx])
         lo_t += c["lo"][idx]
