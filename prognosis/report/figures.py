@@ -16,6 +16,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from ..metrics import catalogue  # noqa: E402
+
 __all__ = ["to_data_uri", "calibration_figure", "km_figure", "decision_figure", "discrimination_figure"]
 
 _COLORS = plt.get_cmap("tab10").colors
@@ -155,7 +157,7 @@ def discrimination_figure(metrics: pd.DataFrame, metric: str = "harrell_c", orac
     ax.axvline(0.5, color="0.7", lw=0.8)
     ax.set_yticks(ypos)
     ax.set_yticklabels(d["predictor"], fontsize=8)
-    ax.set_xlabel({"harrell_c": "Harrell's C", "uno_c": "Uno's C"}.get(metric, metric))
+    ax.set_xlabel(catalogue.label(metric, short=False))
     ax.legend(fontsize=7, frameon=False, loc="lower right")
     ax.grid(alpha=0.2, axis="x")
     return fig

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ..metrics import catalogue
 from . import figures as F
+from . import tables as T
+from .findings import findings
 from .imputation import imputation_context
 from .model_card import model_card
 from .tripod import CITATION, tripod_checklist
@@ -23,8 +25,6 @@ from .tripod import CITATION, tripod_checklist
 __all__ = ["render_study", "findings"]
 
 _TEMPLATES = Path(__file__).parent / "templates"
-_METRIC_LABEL = {"harrell_c": "Harrell C", "uno_c": "Uno C", "auc": "AUC", "brier": "Brier", "ipa": "IPA",
-                 "ici": "ICI", "e50": "E50", "e90": "E90", "slope": "slope", "oe_ratio": "O/E"}
 
 
 def _html(df: pd.DataFrame, **kw) -> str:
@@ -42,122 +42,32 @@ def _table1_html(t: pd.DataFrame) -> str:
     return _html(t)
 
 
-def _ci(est, lo, hi, d: int = 3) -> str:
-    if not np.isfinite(est):
-        return "–"
-    if np.isfinite(lo) and np.isfinite(hi):
-        return f"{est:.{d}f} ({lo:.{d}f}–{hi:.{d}f})"
-    return f"{est:.{d}f}"
-
-
-def _discrimination_table(m: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    for p, g in m.groupby("predictor", sort=False):
-        r = {"predictor": p, "kind": g["kind"].iloc[0]}
-        for metric in ("harrell_c", "uno_c"):
-            x = g[g["metric"] == metric]
-            if len(x):
-                x = x.iloc[0]
-                r[f"{_METRIC_LABEL[metric]} apparent"] = f"{x['apparent']:.3f}"
-                r[f"{_METRIC_LABEL[metric]} corrected (95% CI)"] = _ci(x["corrected"], x["ci_low"], x["ci_high"])
-        rows.append(r)
-    return pd.DataFrame(rows)
-
-
-def _by_horizon_table(m: pd.DataFrame, metrics) -> pd.DataFrame:
-    rows = []
-    d = m[m["metric"].isin(metrics)]
-    for (p, h), g in d.groupby(["predictor", "horizon"], sort=False):
-        r = {"predictor": p, "horizon (months)": f"{h:g}"}
-        for metric in metrics:
-            x = g[g["metric"] == metric]
-            if len(x):
-                x = x.iloc[0]
-                r[_METRIC_LABEL[metric]] = _ci(x["corrected"], x["ci_low"], x["ci_high"])
-        rows.append(r)
-    return pd.DataFrame(rows)
-
-
-def _forest_predictors(result) -> list[str]:
-    """Predictors whose calibration the study took from out-of-fold predictions because Harrell's
-    bootstrap correction is invalid for them (random forests: ``study.run``), while their C is
-    still bootstrap-corrected."""
-    m = result.metrics
-    if "method" not in m.columns:
-        return []
-    oof = m["method"].astype(str).str.startswith("5-fold CV")
-    boot_c = (m["metric"] == "harrell_c") & (m["method"].astype(str) == "bootstrap")
-    return sorted(set(m.loc[oof, "predictor"]) & set(m.loc[boot_c, "predictor"]))
-
-
-def findings(result) -> list[str]:
-    """Plain-language bullet points, computed from the result tables (no hand-written numbers)."""
-    out = []
-    prov = result.provenance
-    dev = prov.get("inputs", {}).get("development", {})
-    if dev:
-        out.append(f"Development cohort: {dev['n']} patients, {dev['deaths']} deaths.")
-    m = result.metrics
-    hc = m[m["metric"] == "harrell_c"]
-    # Harrell's bootstrap optimism correction is invalid for random forests (they memorise their
-    # training patients; see the study note with the out-of-fold C), so a forest's corrected C is
-    # never ranked as "highest" and its comparisons are labelled
-    forests = _forest_predictors(result)
-    if len(hc):
-        valid = hc[~hc["predictor"].isin(forests)]
-        if len(valid):
-            best = valid.sort_values("corrected", ascending=False).iloc[0]
-            out.append(f"Highest optimism-corrected Harrell C: {best['predictor']} "
-                       f"{_ci(best['corrected'], best['ci_low'], best['ci_high'])}"
-                       + (f" (random forests not ranked: their bootstrap-corrected C is optimistic, see the notes: "
-                          f"{', '.join(forests)})" if forests else "") + ".")
-        sc = hc[hc["kind"] != "model"]
-        if len(sc):
-            b = sc.sort_values("corrected", ascending=False).iloc[0]
-            out.append(f"Best classic score/baseline: {b['predictor']} "
-                       f"{_ci(b['corrected'], b['ci_low'], b['ci_high'])}.")
-    comp = result.comparisons
-    if len(comp):
-        for _, r in comp[comp["metric"] == "harrell_c"].iterrows():
-            verdict = ("better" if r["ci_low"] > 0 else "worse" if r["ci_high"] < 0
-                       else "not clearly different")
-            if r["predictor"] in forests or r["reference"] in forests:
-                verdict = "bootstrap-corrected, optimistic for a random forest: not interpretable"
-            out.append(f"{r['predictor']} vs {r['reference']}: ΔC {r['corrected_delta']:+.3f} "
-                       f"(95% CI {r['ci_low']:+.3f} to {r['ci_high']:+.3f}) — {verdict}.")
-    if len(result.oracle):
-        o = result.oracle.set_index("cohort")["harrell_c"]
-        out.append("Simulated data: the true linear predictor has C = "
-                   + ", ".join(f"{v:.3f} ({k})" for k, v in o.items())
-                   + " — the ceiling for out-of-sample discrimination (apparent values above it are overfitting).")
-    ici = m[(m["metric"] == "ici") & (m["horizon"] == 12.0)]
-    if len(ici):
-        worst = ici.sort_values("corrected", ascending=False).iloc[0]
-        bestc = ici.sort_values("corrected").iloc[0]
-        out.append(f"Calibration at 12 months (ICI, corrected): from {bestc['corrected']:.3f} ({bestc['predictor']}) "
-                   f"to {worst['corrected']:.3f} ({worst['predictor']}).")
-    tr = result.transport
-    if tr is not None and len(tr):
-        t12 = tr[tr["horizon"] == 12.0] if (tr["horizon"] == 12.0).any() else tr[tr["horizon"] == tr["horizon"].max()]
-        ext = result.external
-        c = ext[(ext["metric"] == "harrell_c")] if len(ext) else ext
-        if len(c):
-            out.append("External cohort, Harrell C: " + ", ".join(f"{r['predictor']} {r['value']:.3f}"
-                                                                 for _, r in c.iterrows()) + ".")
-        h = float(t12["horizon"].iloc[0])
-        out.append(f"Transport at {h:g} months: O/E " + ", ".join(f"{r['predictor']} {r['oe_ratio']:.2f}"
-                                                                  for _, r in t12.iterrows())
-                   + "; calibration slope " + ", ".join(f"{r['slope']:.2f}" for _, r in t12.iterrows())
-                   + " (1 = ideal). Recalibrate before use in that setting if O/E or slope are far from 1.")
-    return out
+def _measures_sentence(result) -> str:
+    """The Methods item naming every measure the study computed, from the catalogue."""
+    cfg = result.config
+    items = []
+    for name in T.section_measures(result.metrics)["discrimination"] + [
+            n for k in ("accuracy", "calibration") for n in T.section_measures(result.metrics)[k]]:
+        try:
+            m = catalogue.get(name)
+        except KeyError:
+            items.append(name)
+            continue
+        extra = ""
+        if name == "uno_c":
+            extra = f", {f'truncated at {max(cfg.horizons):g} months' if cfg.horizons else 'not truncated'}"
+        items.append(f"{m.label} ({m.citation}{extra})" if m.citation else m.label)
+    return ("Measures (prognosis.metrics, checked against R survival/riskRegression/rms; definitions in the "
+            "glossary below): " + "; ".join(items + ["net benefit (decision curves, Vickers et al. 2008)"]) + ".")
 
 
 def _methods(result) -> list[str]:
     cfg = result.config
     v = cfg.validation
+    horizons = ", ".join(f"{h:g}" for h in cfg.horizons) or "none (follow-up too short; C-indices only)"
     items = [
-        "Outcome: overall survival (death from any cause), months from the cohort's time origin; "
-        f"horizons {', '.join(f'{h:g}' for h in cfg.horizons) or 'none (follow-up too short; C-indices only)'} months.",
+        f"Outcome: overall survival (death from any cause), months from the cohort's time origin; "
+        f"horizons {horizons} months.",
         "Classic scores: published point totals (prognosis.scores), each turned into a risk by a one-variable "
         "Cox model fitted on the development data; models: prognosis.models pipelines on the canonical table.",
     ]
@@ -176,10 +86,7 @@ def _methods(result) -> list[str]:
         items.append(f"Internal validation: {v.repeats}× repeated stratified {v.folds}-fold cross-validation "
                      "(mean over test folds). No CIs are given for CV estimates (fold estimates are correlated).")
     items += [
-        "Measures (prognosis.metrics, checked against R survival/riskRegression/rms): Harrell's C, Uno's C "
-        f"(IPCW, {f'truncated at {max(cfg.horizons):g} months' if cfg.horizons else 'not truncated'}), cumulative/dynamic time-dependent AUC, IPCW Brier "
-        "score and IPA, smoothed calibration (ICI/E50/E90, Austin et al. 2020), calibration slope, O/E ratio, "
-        "net benefit (decision curves).",
+        _measures_sentence(result),
         f"Seed {cfg.seed}: resamples and model seeds are derived from it per replicate, so the same config and "
         "seed give identical tables whether run locally or on a Dask cluster.",
     ]
@@ -201,141 +108,163 @@ def _updating_context(result) -> dict:
         method = upd["method"].iloc[0]
         ctx["updating"] = _html(upd.drop(columns=[c for c in ("note",) if c in upd and not upd[c].astype(bool).any()])
                                 .round(3))
+        where = "later period" if cfg.validation.method == "temporal" else "external cohort"
         ctx["updating_text"] = (
-            f"{u['model']} updated on the {'later period' if cfg.validation.method == 'temporal' else 'external cohort'} "
+            f"{u['model']} updated on the {where} "
             f"with method '{u['method']}'" + (f" (closed testing chose '{method}')" if u["method"] == "auto" else "")
             + ". 'before' = original model; 'after' = updated model on the same cohort (apparent); "
             "'after_corrected' = bootstrap optimism-corrected, repeating the whole update in each replicate "
             "(revision, refit and auto). Calibration slope and O/E: 1 = ideal.")
         cs = upd[upd["metric"].str.startswith("calibration_slope")]["after_corrected"].dropna()
         if len(cs) and (cs < 0.9).any():
-            ctx["updating_text"] += (f" Warning: the optimism-corrected calibration slope is {cs.min():.2f} (< 0.9): this "
-                                     "update overfits the cohort; a simpler method (slope, or revision of fewer "
-                                     "columns) is safer.")
+            ctx["updating_text"] += (f" Warning: the optimism-corrected calibration slope is {cs.min():.2f} (< 0.9): "
+                                     "this update overfits the cohort; a simpler method (slope, or revision of "
+                                     "fewer columns) is safer.")
         if tests is not None and len(tests):
             ctx["updating_tests"] = _html(tests.round(4))
     return ctx
 
 
+def _fig(fig, alt: str, caption: str) -> dict:
+    return {"uri": F.to_data_uri(fig), "alt": alt, "caption": caption}
+
+
+def _discrimination_figures(result, names: list[str]) -> list[dict]:
+    oracle = None
+    if len(result.oracle) and (result.oracle["cohort"] == "development").any():
+        oracle = float(result.oracle.set_index("cohort").loc["development", "harrell_c"])
+    out = []
+    for name in names:
+        lab = catalogue.label(name)
+        # the oracle is the true linear predictor's Harrell C (StudyResult.oracle)
+        out.append(_fig(F.discrimination_figure(result.metrics, name, oracle if name == "harrell_c" else None),
+                        f"{lab} per predictor", f"{lab}: apparent and optimism-corrected (95% CI)."))
+    return out
+
+
+def _calibration_figures(result, cohort: str) -> list[dict]:
+    curves = result.calibration_curves
+    out = []
+    for h in result.config.horizons if len(curves) else ():
+        if cohort == "development":
+            out.append(_fig(F.calibration_figure(curves, result.calibration_groups, h), f"Calibration at {h:g} months",
+                            f"Calibration at {h:g} months, development cohort, out-of-sample: each patient's "
+                            "prediction comes from a 5-fold cross-validation fit that did not see them "
+                            "(no in-sample curves are shown)."))
+        elif ((curves["cohort"] == "external") & (curves["horizon"] == h)).any():
+            out.append(_fig(F.calibration_figure(curves, result.calibration_groups, h, "external"),
+                            f"External calibration at {h:g} months",
+                            f"Calibration at {h:g} months in the external cohort (before recalibration)."))
+    return out
+
+
+def _km_figures(km: pd.DataFrame, where: str = "") -> list[dict]:
+    out = []
+    for score in dict.fromkeys(km["score"]) if km is not None and len(km) else ():
+        out.append(_fig(F.km_figure(km, score), f"Kaplan–Meier by {score} group{' (external)' if where else ''}",
+                        f"Overall survival by {score} group{' in the external cohort' if where else ''}."))
+    return out
+
+
+def _decision_figures(result) -> list[dict]:
+    dca = result.decision_curves
+    out = []
+    for cohort in ("development", "external"):
+        for h in result.config.dca_horizons:
+            if len(dca) and ((dca["cohort"] == cohort) & (dca["horizon"] == h)).any():
+                out.append(_fig(F.decision_figure(dca, h, cohort), f"Decision curve at {h:g} months ({cohort})",
+                                f"Net benefit at {h:g} months, {cohort} cohort."))
+    return out
+
+
+def _external_context(result) -> dict:
+    """The external section: counts per horizon, measures with 95% CIs, transport, figures."""
+    if result.external is None or not len(result.external):
+        return {"external": "", "transport": _html(pd.DataFrame()), "external_figs": []}
+    tr = result.transport.round(3) if result.transport is not None and len(result.transport) else pd.DataFrame()
+    html = _html(T.external_table(result.external))
+    counts = getattr(result, "external_counts", None)
+    if counts is not None and len(counts):
+        html = (_html(counts.rename(columns={
+            "deaths_before": "deaths ≤ horizon", "censored_before": "censored ≤ horizon",
+            "under_observation_after": "under observation after", "max_followup": "longest follow-up (months)",
+            "beyond_followup": "beyond follow-up"}).round(1))
+            + '<p class="note">External measures with 95% bootstrap intervals (patients resampled, development '
+            'fits fixed; censoring weights from the external cohort).</p>' + html)
+    figs = _calibration_figures(result, "external") + _km_figures(getattr(result, "km_external", None), "external")
+    return {"external": html, "transport": _html(tr), "external_figs": figs}
+
+
+def _measure_context(result) -> dict:
+    """The discrimination, accuracy and calibration tables and figures, from the catalogue."""
+    m = result.metrics
+    sections = T.section_measures(m)
+    comp = T.comparisons_table(result.comparisons)
+    return {
+        "discrimination": _html(T.discrimination_table(m, sections["discrimination"])),
+        "comparisons": _html(comp) if len(comp) else "",
+        "discrimination_figs": _discrimination_figures(result, sections["discrimination"]),
+        "accuracy": _html(T.by_horizon_table(m, sections["accuracy"])),
+        "calibration": _html(T.by_horizon_table(m, sections["calibration"])),
+        "glossary": _html(T.glossary(m["metric"])),
+    }
+
+
+def _validation_texts(cfg) -> dict:
+    v = cfg.validation
+    boot = v.method in ("bootstrap", "temporal")
+    text = (f"bootstrap optimism correction, {v.n_boot} replicates"
+            + (f" on the development period (before {v.split}); temporal validation from {v.split} as the external "
+               "cohort" if v.method == "temporal" else "")
+            if boot else f"{v.repeats}× repeated {v.folds}-fold CV")
+    return {"validation_text": text,
+            "corrected_text": ("bootstrap optimism-corrected (Harrell)" if boot
+                               else "mean over cross-validation test folds"),
+            "tau": f"{max(cfg.horizons):g}" if cfg.horizons else "–"}
+
+
+def _tripod_context(result) -> dict:
+    tri = tripod_checklist(result)
+    counts = tri["status"].value_counts()
+    html = _html(tri)
+    for status in ("author", "partly", "reported"):
+        html = html.replace(f"<td>{status}</td>", f'<td class="status-{status}">{status}</td>')
+    return {"tripod": html, "tripod_citation": CITATION,
+            "tripod_counts": ", ".join(f"{k}: {int(v)}" for k, v in counts.items()) + " items."}
+
+
+def _provenance_context(result) -> dict:
+    prov = result.provenance
+    inputs = pd.DataFrame([{"cohort": k, **{a: b for a, b in v.items() if a not in ("flow", "kind")}}
+                           for k, v in prov.get("inputs", {}).items()])
+    versions = pd.DataFrame(sorted(prov.get("versions", {}).items()), columns=["package", "version"])
+    return {"inputs": _html(inputs), "versions": _html(versions),
+            "flows": {k: _html(pd.DataFrame(v["flow"])) for k, v in prov.get("inputs", {}).items() if v.get("flow")},
+            "config_sha": prov.get("config_sha256", ""), "run_time": prov.get("run_time_seconds", ""),
+            "scheduler": prov.get("scheduler", ""), "generated": prov.get("started_utc", ""),
+            "config_yaml": yaml.safe_dump(prov.get("config", {}), sort_keys=False, allow_unicode=True)}
+
+
 def render_study(result, path: str | Path) -> Path:
     """Write the report for ``result`` to ``path`` (parent folders created) and return the path."""
     from .. import __version__
+    from .nomogram import nomogram_figures  # issue 18: rms-style nomogram of each Cox model
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     cfg = result.config
-    m = result.metrics
-    figs_d, figs_c, figs_k, figs_dc, figs_e = [], [], [], [], []
-    oracle = None
-    if len(result.oracle) and (result.oracle["cohort"] == "development").any():
-        oracle = float(result.oracle.set_index("cohort").loc["development", "harrell_c"])
-    for metric in ("harrell_c", "uno_c"):
-        if (m["metric"] == metric).any():
-            figs_d.append({"uri": F.to_data_uri(F.discrimination_figure(m, metric, oracle if metric == "harrell_c" else None)),
-                           "alt": f"{_METRIC_LABEL[metric]} per predictor",
-                           "caption": f"{_METRIC_LABEL[metric]}: apparent and optimism-corrected (95% CI)."})
-    for h in cfg.horizons:
-        if len(result.calibration_curves):
-            figs_c.append({"uri": F.to_data_uri(F.calibration_figure(result.calibration_curves,
-                                                                     result.calibration_groups, h)),
-                           "alt": f"Calibration at {h:g} months",
-                           "caption": f"Calibration at {h:g} months, development cohort, out-of-sample: each patient's "
-                                      "prediction comes from a 5-fold cross-validation fit that did not see them "
-                                      "(no in-sample curves are shown)."})
-    for score in dict.fromkeys(result.km["score"]) if len(result.km) else []:
-        figs_k.append({"uri": F.to_data_uri(F.km_figure(result.km, score)), "alt": f"Kaplan–Meier by {score} group",
-                       "caption": f"Overall survival by {score} group."})
-    dca = result.decision_curves
-    for cohort in ("development", "external"):
-        for h in cfg.dca_horizons:
-            if len(dca) and ((dca["cohort"] == cohort) & (dca["horizon"] == h)).any():
-                figs_dc.append({"uri": F.to_data_uri(F.decision_figure(dca, h, cohort)),
-                                "alt": f"Decision curve at {h:g} months ({cohort})",
-                                "caption": f"Net benefit at {h:g} months, {cohort} cohort."})
-    has_ext = result.external is not None and len(result.external) > 0
-    if has_ext and len(result.calibration_curves):
-        for h in cfg.horizons:
-            if ((result.calibration_curves["cohort"] == "external") & (result.calibration_curves["horizon"] == h)).any():
-                figs_e.append({"uri": F.to_data_uri(F.calibration_figure(result.calibration_curves,
-                                                                         result.calibration_groups, h, "external")),
-                               "alt": f"External calibration at {h:g} months",
-                               "caption": f"Calibration at {h:g} months in the external cohort (before recalibration)."})
-
-    comp = result.comparisons.copy()
-    if len(comp):
-        comp = pd.DataFrame({
-            "model": comp["predictor"], "reference": comp["reference"],
-            "measure": comp["metric"].map(_METRIC_LABEL),
-            "ΔC apparent": comp["apparent_delta"].map("{:+.3f}".format),
-            "ΔC corrected (95% CI)": [f"{d:+.3f} ({a:+.3f} to {b:+.3f})" for d, a, b in
-                                      zip(comp["corrected_delta"], comp["ci_low"], comp["ci_high"], strict=False)],
-            "p": comp["p_value"].map(lambda p: "–" if not np.isfinite(p) else "<0.001" if p < 0.001 else f"{p:.3f}"),
-        })
-    ext_tab = pd.DataFrame()
-    if has_ext:
-        e = result.external
-        e = e[e["metric"] != "error"]
-        ext_tab = e.assign(measure=e["metric"].map(_METRIC_LABEL).fillna(e["metric"]) +
-                           e["horizon"].map(lambda h: "" if not np.isfinite(h) else f" @{h:g}m"),
-                           shown=_value_ci(e)) \
-            .pivot_table(index="predictor", columns="measure", values="shown", sort=False, aggfunc="first")
-        ext_tab.columns.name = None
-        ext_tab = ext_tab.reset_index()
-    tr = result.transport.round(3) if result.transport is not None and len(result.transport) else pd.DataFrame()
-    ext_counts = getattr(result, "external_counts", None)
-    if ext_counts is not None and len(ext_counts):
-        ext_tab_counts = _html(ext_counts.rename(columns={
-            "deaths_before": "deaths ≤ horizon", "censored_before": "censored ≤ horizon",
-            "under_observation_after": "under observation after", "max_followup": "longest follow-up (months)",
-            "beyond_followup": "beyond follow-up"}).round(1))
-        ext_tab = _ExtHtml(ext_tab, ext_tab_counts)
-    km_ext = getattr(result, "km_external", None)
-    if km_ext is not None and len(km_ext):
-        for score in dict.fromkeys(km_ext["score"]):
-            figs_e.append({"uri": F.to_data_uri(F.km_figure(km_ext, score)),
-                           "alt": f"Kaplan–Meier by {score} group (external)",
-                           "caption": f"Overall survival by {score} group in the external cohort."})
     card = model_card(result)
-    from .nomogram import nomogram_figures  # issue 18: rms-style nomogram of each Cox model
-    figs_n = nomogram_figures(result)
-    tri = tripod_checklist(result)
-    counts = tri["status"].value_counts()
-    tri_html = _html(tri).replace("<td>author</td>", '<td class="status-author">author</td>') \
-        .replace("<td>partly</td>", '<td class="status-partly">partly</td>') \
-        .replace("<td>reported</td>", '<td class="status-reported">reported</td>')
-    prov = result.provenance
-    inputs = pd.DataFrame([{"cohort": k, **{a: b for a, b in v.items() if a not in ("flow", "kind")}}
-                           for k, v in prov.get("inputs", {}).items()])
-    flows = {k: _html(pd.DataFrame(v["flow"])) for k, v in prov.get("inputs", {}).items() if v.get("flow")}
-    versions = pd.DataFrame(sorted(prov.get("versions", {}).items()), columns=["package", "version"])
-    cal_tab = _by_horizon_table(m, ("ici", "e50", "e90", "slope", "oe_ratio"))
     env = Environment(loader=FileSystemLoader(str(_TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
     html = env.get_template("study.html.j2").render(
-        title=cfg.report.get("title", cfg.name), description=cfg.description, version=__version__,
-        generated=prov.get("started_utc", ""), seed=cfg.seed,
-        validation_text=(f"bootstrap optimism correction, {cfg.validation.n_boot} replicates"
-                         + (f" on the development period (before {cfg.validation.split}); temporal validation "
-                            f"from {cfg.validation.split} as the external cohort" if cfg.validation.method == "temporal" else "")
-                         if cfg.validation.method in ("bootstrap", "temporal")
-                         else f"{cfg.validation.repeats}× repeated {cfg.validation.folds}-fold CV"),
-        corrected_text=("bootstrap optimism-corrected (Harrell)" if cfg.validation.method in ("bootstrap", "temporal")
-                        else "mean over cross-validation test folds"),
-        tau=f"{max(cfg.horizons):g}" if cfg.horizons else "–",
+        title=cfg.report.get("title", cfg.name), description=cfg.description, version=__version__, seed=cfg.seed,
         findings=findings(result), notes=result.notes,
         table1=_table1_html(result.table1), table1_external=_table1_html(result.table1_external),
-        discrimination=_html(_discrimination_table(m)), comparisons=_html(comp) if len(comp) else "",
-        discrimination_figs=figs_d, accuracy=_html(_by_horizon_table(m, ("auc", "brier", "ipa"))),
-        calibration=_html(cal_tab), calibration_figs=figs_c, km_figs=figs_k, nomogram_figs=figs_n, decision_figs=figs_dc,
-        external=(ext_tab.render(_html) if isinstance(ext_tab, _ExtHtml) else _html(ext_tab)) if has_ext else "",
-        transport=_html(tr), external_figs=figs_e,
+        calibration_figs=_calibration_figures(result, "development"), km_figs=_km_figures(result.km),
+        nomogram_figs=nomogram_figures(result), decision_figs=_decision_figures(result),
         card=card, card_features=_html(card["features"]), card_performance=_html(card["performance"]),
-        tripod=tri_html, tripod_citation=CITATION,
-        tripod_counts=", ".join(f"{k}: {int(v)}" for k, v in counts.items()) + " items.",
-        methods=_methods(result), inputs=_html(inputs), flows=flows, versions=_html(versions),
-        config_sha=prov.get("config_sha256", ""), run_time=prov.get("run_time_seconds", ""),
-        scheduler=prov.get("scheduler", ""),
-        config_yaml=yaml.safe_dump(prov.get("config", {}), sort_keys=False, allow_unicode=True),
-        **_updating_context(result),
+        methods=_methods(result),
+        **_validation_texts(cfg), **_measure_context(result), **_external_context(result),
+        **_tripod_context(result), **_provenance_context(result), **_updating_context(result),
         imputation=imputation_context(result),
     )
     html = _add_spine_sections(html, result)
@@ -355,31 +284,3 @@ def _add_spine_sections(page: str, result) -> str:
     nav = "".join(f'  <li><a href="#{s["id"]}">{s["title"]}</a></li>\n' for s in secs)
     page = page.replace('<section id="model-card">', body + '<section id="model-card">', 1)
     return page.replace('  <li><a href="#model-card">', nav + '  <li><a href="#model-card">', 1)
-
-
-def _value_ci(e: pd.DataFrame) -> list[str]:
-    """External measures as "value (95% CI low–high)"; "–" with the reason when not reported."""
-    out = []
-    lo = e["ci_low"] if "ci_low" in e.columns else pd.Series(np.nan, index=e.index)
-    hi = e["ci_high"] if "ci_high" in e.columns else pd.Series(np.nan, index=e.index)
-    note = e["note"] if "note" in e.columns else pd.Series("", index=e.index)
-    for v, a, b, n in zip(e["value"], lo, hi, note, strict=False):
-        if not np.isfinite(v):
-            out.append(f"– ({n})" if isinstance(n, str) and n else "–")
-        elif np.isfinite(a) and np.isfinite(b):
-            out.append(f"{v:.3f} ({a:.3f}–{b:.3f})")
-        else:
-            out.append(f"{v:.3f}")
-    return out
-
-
-class _ExtHtml:
-    """The external measures table preceded by the counts table (patients, deaths per horizon)."""
-
-    def __init__(self, table: pd.DataFrame, counts_html: str):
-        self.table, self.counts_html = table, counts_html
-
-    def render(self, html_fn) -> str:
-        return (self.counts_html + '<p class="note">External measures with 95% bootstrap intervals '
-                '(patients resampled, development fits fixed; censoring weights from the external cohort).</p>'
-                + html_fn(self.table))

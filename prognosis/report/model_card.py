@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..metrics import catalogue
+
 __all__ = ["ModelCard", "model_card", "flow_text"]
 
 
@@ -63,6 +65,28 @@ def _features_of(est) -> list[str]:
     return []
 
 
+#: Horizon (months) of the per-horizon headline measures in the card.
+CARD_HORIZON = 12.0
+
+
+def performance_summary(metrics: pd.DataFrame, predictors) -> pd.DataFrame:
+    """Optimism-corrected headline measures of the measure catalogue (``headline=True``) per
+    predictor, with 95% CI: horizon-free ones, and per-horizon ones at :data:`CARD_HORIZON`."""
+    rows = []
+    for p in predictors:
+        row = {"predictor": p}
+        for meas in catalogue.measures(headline=True):
+            h = CARD_HORIZON if meas.per_horizon else None
+            sel = (metrics["predictor"] == p) & (metrics["metric"] == meas.name)
+            sel &= (metrics["horizon"] == h) if h is not None else metrics["horizon"].isna()
+            r = metrics[sel]
+            if len(r):
+                r = r.iloc[0]
+                row[catalogue.column_label(meas.name, h)] = meas.format(r["corrected"], r["ci_low"], r["ci_high"])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def model_card(result) -> ModelCard:
     """Build the card from a :class:`~prognosis.study.StudyResult`."""
     cfg = result.config
@@ -89,20 +113,6 @@ def model_card(result) -> ModelCard:
         feats.append({"predictor": r["predictor"], "kind": r["kind"], "specification": r["detail"],
                       "n_features": len(names) if names else np.nan,
                       "features": ", ".join(names[:40]) + (" …" if len(names) > 40 else "")})
-    m = result.metrics
-    perf = []
-    for p in result.predictors["predictor"]:
-        row = {"predictor": p}
-        for metric in ("harrell_c", "uno_c"):
-            r = m[(m["predictor"] == p) & (m["metric"] == metric)]
-            if len(r):
-                r = r.iloc[0]
-                row[metric] = f"{r['corrected']:.3f} ({r['ci_low']:.3f}–{r['ci_high']:.3f})"
-        for metric in ("ici", "slope"):
-            r = m[(m["predictor"] == p) & (m["metric"] == metric) & (m["horizon"] == 12.0)]
-            if len(r):
-                row[f"{metric}@12"] = f"{r.iloc[0]['corrected']:.3f}"
-        perf.append(row)
     lims = list(cfg.report.get("limitations", [])) if isinstance(cfg.report.get("limitations"), list) else \
         ([cfg.report["limitations"]] if cfg.report.get("limitations") else [])
     lims += list(GENERIC_LIMITATIONS) + list(result.notes)
@@ -110,6 +120,6 @@ def model_card(result) -> ModelCard:
         intended_use=cfg.report.get("intended_use", DEFAULT_INTENDED_USE),
         data=data,
         features=pd.DataFrame(feats),
-        performance=pd.DataFrame(perf),
+        performance=performance_summary(result.metrics, result.predictors["predictor"]),
         limitations=lims,
     )

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..metrics import catalogue
+
 __all__ = ["TRIPOD_AI_ITEMS", "tripod_checklist"]
 
 CITATION = ("Collins GS, Moons KGM, Dhiman P, et al. TRIPOD+AI statement. BMJ 2024;385:e078378. "
@@ -88,8 +90,12 @@ def tripod_checklist(result) -> pd.DataFrame:
     cfg = result.config
     has_ext = result.external is not None and len(result.external) > 0
     method = cfg.validation.method
-    val_text = (f"bootstrap optimism correction, {cfg.validation.n_boot} replicates" if method in ("bootstrap", "temporal")
+    val_text = (f"bootstrap optimism correction, {cfg.validation.n_boot} replicates"
+                if method in ("bootstrap", "temporal")
                 else f"{cfg.validation.repeats}× repeated {cfg.validation.folds}-fold cross-validation")
+    horizons = ", ".join(f"{h:g}" for h in cfg.horizons)
+    present = dict.fromkeys(result.metrics["metric"]) if len(result.metrics) else {}
+    measures = ", ".join(catalogue.label(n, short=False) for n in sorted(present, key=catalogue.order))
     inputs = result.provenance.get("inputs", {})
     sources = "; ".join(f"{role}: {i.get('kind_text', i.get('source', ''))} ({i.get('source', '')}"
                         + (f", mapping {i['mapping']}" if i.get("mapping", "-") != "-" else "")
@@ -98,10 +104,12 @@ def tripod_checklist(result) -> pd.DataFrame:
     n_imp = any("training median" in n for n in result.notes)
     filled: dict[str, tuple[str, str]] = {
         "1": ("partly", "Report title names the study; the paper title is the author's"),
-        "4": ("partly", "Summary: development with internal validation" + (" and external validation" if has_ext else "")),
+        "4": ("partly", "Summary: development with internal validation"
+              + (" and external validation" if has_ext else "")),
         "5a": ("partly", "Provenance: " + (sources or "data sources") + "; checksums. Representativeness: author"),
-        "7": ("reported", "Data: harmonization to the canonical schema with an audit log per row (prognosis.read_cohort)"),
-        "8a": ("reported", f"Methods: overall survival (death from any cause); horizons {', '.join(f'{h:g}' for h in cfg.horizons)} months"),
+        "7": ("reported",
+              "Data: harmonization to the canonical schema with an audit log per row (prognosis.read_cohort)"),
+        "8a": ("reported", f"Methods: overall survival (death from any cause); horizons {horizons} months"),
         "9a": ("partly", "Model card: feature sets per model; rationale for choice: author"),
         "9b": ("partly", "Model card / cohort schema: predictor definitions; how and when measured: author"),
         "11": ("reported" if not n_imp else "reported",
@@ -112,15 +120,15 @@ def tripod_checklist(result) -> pd.DataFrame:
         "12c": ("reported", f"Model card: model types and parameters; internal validation: {val_text}"),
         "12d": ("n/a" if not has_ext else "partly",
                 "Single development cohort" if not has_ext else "Development vs external cohort reported separately"),
-        "12e": ("reported", "Methods: Harrell/Uno C, time-dependent AUC, Brier/IPA, ICI/E50/E90, calibration slope, "
-                            "O/E, decision curves"),
+        "12e": ("reported", f"Methods and glossary: {measures}, decision curves"),
         "12f": ("reported" if has_ext else "n/a",
                 "External validation: recalibration on cll (baseline + slope)" if has_ext else "No external cohort"),
         "12g": ("reported", "Predictions from the fitted estimators' predict_survival (prognosis.models)"),
         "13": ("n/a", "No class-imbalance methods (time-to-event outcome)"),
         "15": ("reported", "Model output: predicted survival probability at each horizon; no classification"),
         "16": ("partly" if has_ext else "n/a",
-               "Table 1 of both cohorts side by side; setting differences: author" if has_ext else "No external cohort"),
+               "Table 1 of both cohorts side by side; setting differences: author" if has_ext
+               else "No external cohort"),
         "18f": ("reported", "prognosis (GPL-3.0-or-later); versions in Provenance"),
         "20a": (("reported" if has_flow else "partly"),
                 "Provenance: participant flow per cohort (rows read, rejected by reason, duplicates, analysed); "

@@ -27,19 +27,21 @@ import pandas as pd
 from .._provenance import frame_digest, versions
 from ..cohort.readers import sha256_of
 from ..errors import ConfigError
+from ..metrics import catalogue
 from ..survival_data import y_from_frame
 from .config import ModelSpec, StudyConfig, check_against_cohorts, load_config
 from .horizons import study_plans
 from .predictors import make_factory
 from .provenance import describe_cohort, flow_table
 from .result import StudyResult
-from .scoring import StudyScorer, split_key
+from .scoring import StudyScorer
 from .table1 import table1
 from .validation import bootstrap_optimism, external_counts, external_validation, paired_difference, repeated_cv
 
 __all__ = ["run", "load_cohorts", "external_measures"]
 
-_CAL_METRICS = ("ici", "e50", "e90", "slope", "oe_ratio")
+#: calibration measures computed from one calibration() fit (the catalogue's "calibration" kernel)
+_CAL_METRICS = catalogue.names(kernel="calibration")
 
 
 def load_cohorts(config: StudyConfig) -> dict:
@@ -111,10 +113,7 @@ def _sha256_of(cohort, spec, config) -> str:
 
 
 def _tidy(res, kind_of: dict, cohort: str = "development") -> pd.DataFrame:
-    t = res.table.copy()
-    mh = t["metric"].map(split_key)
-    t["metric"] = [m for m, _ in mh]
-    t["horizon"] = [h for _, h in mh]
+    t = res.tidy()
     t.insert(1, "kind", t["predictor"].map(kind_of))
     t.insert(0, "cohort", cohort)
     t["method"] = res.method
@@ -193,7 +192,8 @@ def _forest_calibration_out_of_fold(metrics: pd.DataFrame, oof: dict, y, horizon
             continue
         S = oof[name]
         for j, h in enumerate(horizons):
-            sel = (metrics["predictor"] == name) & (metrics["horizon"] == float(h)) & metrics["metric"].isin(_CAL_METRICS)
+            group = catalogue.names(group="calibration")
+            sel = (metrics["predictor"] == name) & (metrics["horizon"] == float(h)) & metrics["metric"].isin(group)
             vals = {}
             if np.isfinite(S[:, j]).all():
                 try:
@@ -201,6 +201,10 @@ def _forest_calibration_out_of_fold(metrics: pd.DataFrame, oof: dict, y, horizon
                         warnings.simplefilter("ignore")
                         cal = M.calibration(t, e, S[:, j], h, groups=np.zeros(t.size, dtype=int))
                     vals = {k: float(getattr(cal, k)) for k in _CAL_METRICS}
+                    # registered calibration measures with their own function, on the same predictions
+                    data = catalogue.MeasureData(t, e, 1 - S[:, j], S[:, [j]], (float(h),))
+                    extra = catalogue.evaluate(data, catalogue.measures(group="calibration", kernel=None))
+                    vals.update({catalogue.parse_key(k)[0]: v for k, v in extra.items()})
                 except Exception:  # noqa: BLE001 - left NaN: no value rather than an in-sample one
                     vals = {}
             for i in metrics.index[sel]:
@@ -434,7 +438,7 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
     if v.method == "bootstrap" and oof is not None:
         forest_notes = _forest_calibration_out_of_fold(metrics, oof, y, cfg.horizons,
                                                        dict(zip(names, specs, strict=False)))
-    cal = metrics[metrics["metric"].isin(_CAL_METRICS)]
+    cal = metrics[metrics["metric"].isin(catalogue.names(group="calibration"))]
     calibration = cal.pivot_table(index=["predictor", "horizon"], columns="metric", values="apparent",
                                   sort=False).reset_index()
     calibration.columns.name = None
@@ -451,7 +455,7 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
         best = max(score_names, key=lambda n: hc.get(n, -np.inf))
         for n in names:
             if kind_of[n] == "model":
-                for m in ("harrell_c", "uno_c"):
+                for m in catalogue.names(compare=True):
                     comps.append(paired_difference(res, n, best, m))
     comparisons = pd.DataFrame(comps, columns=["predictor", "reference", "metric", "apparent_delta",
                                                "corrected_delta", "ci_low", "ci_high", "p_value", "n_rep"])
@@ -480,9 +484,7 @@ def run(config, *, progress: bool = False, scheduler=None, n_jobs: int | None = 
                                              n_jobs=n_jobs, scheduler=scheduler, progress=progress)
         ext_counts, ext_warn = external_counts(ye, ext_h)
         km_ext = _km_by_group(ef, cfg.scores)
-        mh = ext_m["metric"].map(split_key)
-        ext_m["metric"] = [m for m, _ in mh]
-        ext_m["horizon"] = [h for _, h in mh]
+        ext_m = catalogue.tidy(ext_m)
         ext_m.insert(0, "cohort", "external")
         external = ext_m[["cohort", "predictor", "metric", "horizon", "value", "ci_low", "ci_high", "n_rep", "note"]]
         c2, g2 = _calibration_curves(fitted, ef, ye, ext_h, "external")

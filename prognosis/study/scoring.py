@@ -1,9 +1,10 @@
 """The study's score function: every performance measure of one fitted predictor on one data set.
 
-All measures come from :mod:`prognosis.metrics` (checked against R there). Keys are
-``"<metric>"`` for horizon-free measures (``harrell_c``, ``uno_c``) and ``"<metric>@<h>"``
-for measures at horizon ``h`` months (``auc``, ``brier``, ``ipa``, and with
-``calibration=True`` also ``ici``, ``e50``, ``e90``, ``slope``, ``oe_ratio``).
+All measures come from :mod:`prognosis.metrics` (checked against R there) and are those of the
+measure catalogue (:mod:`prognosis.metrics.catalogue`): the built-in ones through the joint
+kernels below, every other registered one through its own function. Keys are
+``catalogue.key(name, h)``: ``"<metric>"`` for horizon-free measures and ``"<metric>@<h>"`` for
+measures at horizon ``h`` months (calibration-group measures only with ``calibration=True``).
 
 A measure that cannot be computed on a particular (bootstrap) sample — e.g. no patient at risk
 at the horizon — is NaN for that sample (counted in ``n_rep``), never silently replaced.
@@ -15,15 +16,16 @@ import warnings
 import numpy as np
 
 from ..errors import MetricInputError
+from ..metrics import catalogue
 from ..survival_data import split_y
 
 __all__ = ["StudyScorer", "split_key", "predict_survival_truncated"]
 
 
 def split_key(key: str) -> tuple[str, float]:
-    """``"brier@12"`` → ``("brier", 12.0)``; ``"harrell_c"`` → ``("harrell_c", nan)``."""
-    m, _, h = key.partition("@")
-    return m, (float(h) if h else float("nan"))
+    """``"brier@12"`` → ``("brier", 12.0)``; ``"harrell_c"`` → ``("harrell_c", nan)``
+    (:func:`prognosis.metrics.catalogue.parse_key`)."""
+    return catalogue.parse_key(key)
 
 
 class StudyScorer:
@@ -87,6 +89,9 @@ class StudyScorer:
         put("harrell_c", lambda: M.harrell_c(t, e, risk))
         put("uno_c", lambda: M.uno_c(t, e, risk, tau=self.tau, train_time=tt, train_event=te))
         hs = list(self.horizons)
+        # measures registered in the catalogue without a built-in kernel: their own functions
+        extra = [m for m in catalogue.measures(kernel=None) if self.calibration or m.group != "calibration"]
+        out.update(catalogue.evaluate(catalogue.MeasureData(t, e, risk, S, self.horizons, tt, te, self.tau), extra))
         if not hs:
             return out
         # all horizons in one call per measure (one censoring KM each); if one horizon is not
@@ -118,10 +123,10 @@ class StudyScorer:
                         # one group: the grouped KM table is not needed here (it is
                         # drawn once from the full-data fit), which halves the cost
                         cal = M.calibration(t, e, S[:, j], h, groups=np.zeros(t.size, dtype=int))
-                    for k in ("ici", "e50", "e90", "slope", "oe_ratio"):
+                    for k in catalogue.names(kernel="calibration"):
                         out[f"{k}@{h:g}"] = float(getattr(cal, k))
                 except (MetricInputError, np.linalg.LinAlgError):
-                    for k in ("ici", "e50", "e90", "slope", "oe_ratio"):
+                    for k in catalogue.names(kernel="calibration"):
                         out[f"{k}@{h:g}"] = float("nan")
         return out
 

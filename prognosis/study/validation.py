@@ -45,6 +45,7 @@ silently; measures are averaged over the replicates that succeeded and ``n_rep``
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import traceback
 import warnings
@@ -54,7 +55,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import FeatureEncodingWarning, ReversedScoreWarning
+from ..errors import FeatureEncodingWarning, ReversedScoreWarning, SeparationWarning
+from ..metrics import catalogue
 from ..survival_data import make_y, split_y
 from .parallel import bootstrap_indices, kfold_indices, run_tasks, task_seeds
 
@@ -95,6 +97,11 @@ class ValidationResult:
     fitted: dict
     failures: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["replicate", "predictor", "error"]))
     ci_level: float = 0.95
+
+    def tidy(self) -> pd.DataFrame:
+        """:attr:`table` as tidy rows: the legacy key split into ``metric`` (the measure's name
+        in :mod:`prognosis.metrics.catalogue`) and ``horizon`` (NaN when horizon-free)."""
+        return catalogue.tidy(self.table)
 
     def summary(self, metric: str | None = None) -> pd.DataFrame:
         t = self.table if metric is None else self.table[self.table["metric"] == metric]
@@ -144,17 +151,28 @@ def _as_scorer(score_fn):
     return score_fn if hasattr(score_fn, "evaluate") and hasattr(score_fn, "predict") else _CallableScorer(score_fn)
 
 
+#: Warnings a refit on a resample raises as a matter of course, silenced inside replicates only
+#: (a failed fit is still recorded): rare levels absent from the resample (FeatureEncodingWarning,
+#: SeparationWarning), a score reversed on a small resample (ReversedScoreWarning) and numerical
+#: RuntimeWarnings, lifelines' ConvergenceWarning among them. Each would repeat hundreds of times.
+_REPLICATE_WARNINGS = (FeatureEncodingWarning, SeparationWarning, ReversedScoreWarning, RuntimeWarning)
+
+
+@contextlib.contextmanager
+def _refit_warnings():
+    """Silence :data:`_REPLICATE_WARNINGS` (and nothing else) inside the block."""
+    with warnings.catch_warnings():
+        for cls in _REPLICATE_WARNINGS:
+            warnings.simplefilter("ignore", cls)
+        yield
+
+
 def _quiet(task):
-    """Replicates refit on resamples in which rare levels are often absent; the resulting
-    per-fit FeatureEncodingWarnings (e.g. "column constant in the training data") would repeat hundreds
-    of times, so they are silenced inside replicate tasks only (failures are still recorded)."""
+    """Run a replicate task under :func:`_refit_warnings`."""
 
     @functools.wraps(task)
     def wrapper(*args, **kwargs):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FeatureEncodingWarning)
-            warnings.simplefilter("ignore", ReversedScoreWarning)
-            warnings.simplefilter("ignore", RuntimeWarning)
+        with _refit_warnings():
             return task(*args, **kwargs)
 
     return wrapper
@@ -207,12 +225,11 @@ CI_METHODS = ("auto", "location_shifted", "fixed", "combined")
 #: ("location_shifted" is degenerate for the slope: a Cox refit's apparent slope is always 1).
 #: "auto" therefore uses "fixed" for calibration measures and "combined" for everything else.
 CI_METHOD_DEFAULT = "auto"
-_CALIBRATION_MEASURES = ("slope", "ici", "e50", "e90", "oe_ratio")
 
 
 def _auto_method(metric: str | None) -> str:
-    base = (metric or "").partition("@")[0]
-    return "fixed" if base in _CALIBRATION_MEASURES else "combined"
+    """The interval the measure catalogue names for ``metric`` (a key such as ``"slope@12"``)."""
+    return catalogue.auto_interval(metric)
 
 
 def bootstrap_interval(r: pd.DataFrame, corrected: float, level: float, method: str,
@@ -228,8 +245,9 @@ def bootstrap_interval(r: pd.DataFrame, corrected: float, level: float, method: 
     ``"fixed"``: the percentile spread of the full-data model's measure over the resamples,
     re-centred on the corrected estimate — the sampling variability of the measure alone
     (ignores the variability of refitting).
-    ``"auto"`` (default): "fixed" for calibration measures (slope, ICI, E50, E90, O/E), "combined"
-    for the others — the choice of benchmarks/bench_coverage.py (see :data:`CI_METHOD_DEFAULT`).
+    ``"auto"`` (default): each measure's ``interval`` in the measure catalogue — "fixed" for the
+    calibration measures (slope, ICI, E50, E90, O/E), "combined" for the others — the choice of
+    benchmarks/bench_coverage.py (see :data:`CI_METHOD_DEFAULT`).
     ``"combined"``: corrected ± z · sqrt(var(fixed) + var(test)) — the sampling variance of the
     measure plus the variance of the refitted models' performance on the original data (the
     refitting variability that "fixed" ignores). Unlike "location_shifted" it is not degenerate
@@ -452,7 +470,8 @@ def paired_difference(result: ValidationResult, a: str, b: str, metric: str, *,
             "p_value": p, "n_rep": int(d.size)}
 
 
-def recalibrate_at(surv_dev: np.ndarray, time: np.ndarray, event: np.ndarray, t: float) -> tuple[np.ndarray, float, float]:
+def recalibrate_at(surv_dev: np.ndarray, time: np.ndarray, event: np.ndarray,
+                   t: float) -> tuple[np.ndarray, float, float]:
     """Recalibrate predicted S(t) on a new cohort: S_new(t|x) = S0_new(t)^exp(β·cll(x)).
 
     ``cll = log(−log Ŝ(t))`` of the original model; β and the Breslow baseline S0_new are
@@ -518,16 +537,92 @@ def external_counts(y_ext, horizons) -> tuple[pd.DataFrame, list[str]]:
     return pd.DataFrame(rows), warn
 
 
+@_quiet
 def _ext_boot_task(b, idx, *, preds, y, scorer):
     """One bootstrap replicate of the external cohort: the fitted models are fixed, patients are
     resampled, every measure is recomputed (censoring weights from the resample itself)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out = []
-        for name, p in preds.items():
-            sc = scorer.evaluate(scorer.take(p, idx), y[idx], y[idx])
-            out.extend((name, m, float(v)) for m, v in sc.items())
+    out = []
+    for name, p in preds.items():
+        sc = scorer.evaluate(scorer.take(p, idx), y[idx], y[idx])
+        out.extend((name, m, float(v)) for m, v in sc.items())
     return out
+
+
+def _error_note(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+
+
+def _external_rows(name: str, sc: Mapping[str, float], S: np.ndarray, horizons, tmax: float) -> list[dict]:
+    """One row per measure key of one predictor; a measure at a horizon beyond the external (or
+    the development) follow-up is NaN (external) or flagged (development) with the reason."""
+    hs = [float(h) for h in horizons]
+    rows = []
+    for m, v in sc.items():
+        h = catalogue.parse_key(m)[1]
+        note = ""
+        if np.isfinite(h) and h > tmax:
+            v, note = np.nan, f"horizon beyond the external follow-up ({tmax:.1f})"
+        elif np.isfinite(h) and not np.isfinite(S[:, hs.index(h)]).all():
+            note = "horizon beyond the development follow-up"
+        rows.append({"predictor": name, "metric": m, "value": float(v), "note": note})
+    return rows
+
+
+def _transport_row(name: str, h: float, s: np.ndarray, t_ext, e_ext, km, tmax: float, calibration_fn) -> dict:
+    """O/E, calibration slope and ICI before/after recalibration of one predictor at horizon h."""
+    row = {"predictor": name, "horizon": h, "observed": np.nan, "expected": np.nan, "oe_ratio": np.nan,
+           "slope": np.nan, "slope_se": np.nan, "ici_before": np.nan, "ici_after": np.nan,
+           "deaths_before": int(((t_ext <= h) & (e_ext == 1)).sum()), "note": ""}
+    if h > tmax:
+        row["note"] = f"not reported: horizon beyond the external follow-up ({tmax:.1f})"
+        return row
+    if not np.isfinite(s).all():
+        row["note"] = "not reported: horizon beyond the development follow-up"
+        return row
+    obs = 1.0 - float(np.asarray(km(np.array([h]))).ravel()[0])
+    exp = float(np.mean(1 - s))
+    s_new, beta, se = recalibrate_at(s, t_ext, e_ext, h)
+    row.update(observed=obs, expected=exp, oe_ratio=obs / exp if exp > 0 else np.nan, slope=beta, slope_se=se)
+    if calibration_fn is not None:
+        try:
+            row["ici_before"] = float(calibration_fn(t_ext, e_ext, s, h).ici)
+            row["ici_after"] = float(calibration_fn(t_ext, e_ext, s_new, h).ici)
+        except Exception:  # noqa: BLE001 - leave NaN, and say so in the traceback note
+            row["note"] = traceback.format_exc(limit=1).splitlines()[-1][:200]
+    return row
+
+
+def _external_intervals(metrics: pd.DataFrame, preds: dict, y_ext, scorer, *, n_boot: int, seed: int,
+                        ci_level: float, n_jobs: int, scheduler, progress: bool) -> None:
+    """Percentile bootstrap intervals (patients resampled, fits fixed) written into ``metrics``."""
+    idx = bootstrap_indices(len(y_ext), int(n_boot), seed)
+    fn = functools.partial(_ext_boot_task, preds=preds, y=y_ext, scorer=scorer)
+    out = run_tasks(fn, [(b, idx[b]) for b in range(int(n_boot))], n_jobs=n_jobs, scheduler=scheduler,
+                    progress=progress, desc="external bootstrap")
+    reps = pd.DataFrame([r for rows in out for r in rows], columns=["predictor", "metric", "value"])
+    grp = {k: g["value"].to_numpy(float) for k, g in reps.groupby(["predictor", "metric"], sort=False)}
+    for i, r in metrics.iterrows():
+        x = grp.get((r["predictor"], r["metric"]))
+        if x is None or not np.isfinite(r["value"]):
+            continue
+        lo, hi = _percentile_ci(x, ci_level)
+        metrics.loc[i, ["ci_low", "ci_high"]] = lo, hi
+        metrics.loc[i, "n_rep"] = int(np.isfinite(x).sum())
+
+
+def _transport_table(trows: list, metrics: pd.DataFrame) -> pd.DataFrame:
+    """Transport rows with the bootstrap intervals of O/E and slope taken from ``metrics``."""
+    transport = pd.DataFrame(trows)
+    if not len(transport):
+        return transport
+    ci = metrics.set_index(["predictor", "metric"])
+    for a, col in (("oe", "oe_ratio"), ("slope", "slope")):
+        keys = [(p_, catalogue.key(col, h)) for p_, h in zip(transport["predictor"], transport["horizon"], strict=True)]
+        transport[f"{a}_ci_low"] = [ci["ci_low"].get(k, np.nan) for k in keys]
+        transport[f"{a}_ci_high"] = [ci["ci_high"].get(k, np.nan) for k in keys]
+    return transport[["predictor", "horizon", "deaths_before", "observed", "expected", "oe_ratio",
+                      "oe_ci_low", "oe_ci_high", "slope", "slope_se", "slope_ci_low", "slope_ci_high",
+                      "ici_before", "ici_after", "note"]]
 
 
 def external_validation(fitted: Mapping[str, object], X_ext, y_ext, y_dev, score_fn: ScoreFn,
@@ -547,7 +642,9 @@ def external_validation(fitted: Mapping[str, object], X_ext, y_ext, y_dev, score
     Returns
     -------
     metrics : DataFrame
-        ``predictor, metric, value, ci_low, ci_high, n_rep, note`` on the external cohort.
+        ``predictor, metric, value, ci_low, ci_high, n_rep, note`` on the external cohort
+        (``metric`` holds the legacy key ``"<name>@<h>"``; :func:`prognosis.metrics.catalogue.tidy`
+        splits it into measure and horizon).
     transport : DataFrame
         ``predictor, horizon, observed, expected, oe_ratio, oe_ci_low, oe_ci_high, slope,
         slope_se, slope_ci_low, slope_ci_high, ici_before, ici_after, deaths_before, note`` where
@@ -573,72 +670,19 @@ def external_validation(fitted: Mapping[str, object], X_ext, y_ext, y_dev, score
             sc = scorer.evaluate(p, y_ext, y_ext)
             S = predict_survival_truncated(est, X_ext, horizons)
         except Exception as exc:  # noqa: BLE001 - reported in the table
-            mrows.append({"predictor": name, "metric": "error", "value": np.nan,
-                          "note": f"{type(exc).__name__}: {exc}".splitlines()[0][:300]})
+            mrows.append({"predictor": name, "metric": "error", "value": np.nan, "note": _error_note(exc)})
             continue
         preds[name] = p
-        for m, v in sc.items():
-            h = float(m.partition("@")[2]) if "@" in m else None
-            note = ""
-            if h is not None and h > tmax:
-                v, note = np.nan, f"horizon beyond the external follow-up ({tmax:.1f})"
-            elif h is not None and not np.isfinite(S[:, list(map(float, horizons)).index(h)]).all():
-                note = "horizon beyond the development follow-up"
-            mrows.append({"predictor": name, "metric": m, "value": float(v), "note": note})
-        for j, h in enumerate(horizons):
-            h = float(h)
-            s = S[:, j]
-            row = {"predictor": name, "horizon": h, "observed": np.nan, "expected": np.nan, "oe_ratio": np.nan,
-                   "slope": np.nan, "slope_se": np.nan, "ici_before": np.nan, "ici_after": np.nan,
-                   "deaths_before": int(((t_ext <= h) & (e_ext == 1)).sum()), "note": ""}
-            if h > tmax:
-                row["note"] = f"not reported: horizon beyond the external follow-up ({tmax:.1f})"
-                trows.append(row)
-                continue
-            if not np.isfinite(s).all():
-                row["note"] = "not reported: horizon beyond the development follow-up"
-                trows.append(row)
-                continue
-            obs = 1.0 - float(np.asarray(km(np.array([h]))).ravel()[0])
-            exp = float(np.mean(1 - s))
-            s_new, beta, se = recalibrate_at(s, t_ext, e_ext, h)
-            row.update(observed=obs, expected=exp, oe_ratio=obs / exp if exp > 0 else np.nan, slope=beta,
-                       slope_se=se)
-            if calibration_fn is not None:
-                try:
-                    row["ici_before"] = float(calibration_fn(t_ext, e_ext, s, h).ici)
-                    row["ici_after"] = float(calibration_fn(t_ext, e_ext, s_new, h).ici)
-                except Exception:  # noqa: BLE001 - leave NaN, and say so in the traceback note
-                    row["note"] = traceback.format_exc(limit=1).splitlines()[-1][:200]
-            trows.append(row)
+        mrows += _external_rows(name, sc, S, horizons, tmax)
+        trows += [_transport_row(name, float(h), S[:, j], t_ext, e_ext, km, tmax, calibration_fn)
+                  for j, h in enumerate(horizons)]
     metrics = pd.DataFrame(mrows, columns=["predictor", "metric", "value", "note"])
-    transport = pd.DataFrame(trows)
     metrics["ci_low"], metrics["ci_high"], metrics["n_rep"] = np.nan, np.nan, 0
     if n_boot and preds:
-        idx = bootstrap_indices(len(y_ext), int(n_boot), seed)
-        fn = functools.partial(_ext_boot_task, preds=preds, y=y_ext, scorer=scorer)
-        out = run_tasks(fn, [(b, idx[b]) for b in range(int(n_boot))], n_jobs=n_jobs, scheduler=scheduler,
-                        progress=progress, desc="external bootstrap")
-        reps = pd.DataFrame([r for rows in out for r in rows], columns=["predictor", "metric", "value"])
-        grp = {k: g["value"].to_numpy(float) for k, g in reps.groupby(["predictor", "metric"], sort=False)}
-        for i, r in metrics.iterrows():
-            x = grp.get((r["predictor"], r["metric"]))
-            if x is None or not np.isfinite(r["value"]):
-                continue
-            lo, hi = _percentile_ci(x, ci_level)
-            metrics.loc[i, ["ci_low", "ci_high"]] = lo, hi
-            metrics.loc[i, "n_rep"] = int(np.isfinite(x).sum())
+        _external_intervals(metrics, preds, y_ext, scorer, n_boot=n_boot, seed=seed, ci_level=ci_level,
+                            n_jobs=n_jobs, scheduler=scheduler, progress=progress)
     metrics = metrics[["predictor", "metric", "value", "ci_low", "ci_high", "n_rep", "note"]]
-    if len(transport):
-        ci = metrics.set_index(["predictor", "metric"])
-        for a, col in (("oe", "oe_ratio"), ("slope", "slope")):
-            keys = [(p_, f"{col}@{h:g}") for p_, h in zip(transport["predictor"], transport["horizon"], strict=False)]
-            transport[f"{a}_ci_low"] = [ci["ci_low"].get(k, np.nan) for k in keys]
-            transport[f"{a}_ci_high"] = [ci["ci_high"].get(k, np.nan) for k in keys]
-        transport = transport[["predictor", "horizon", "deaths_before", "observed", "expected", "oe_ratio",
-                               "oe_ci_low", "oe_ci_high", "slope", "slope_se", "slope_ci_low", "slope_ci_high",
-                               "ici_before", "ici_after", "note"]]
-    return metrics, transport
+    return metrics, _transport_table(trows, metrics)
 
 
 def rms_validate(factory: Callable, X, y, *, n_boot: int = 200, seed: int = 0) -> pd.DataFrame:
@@ -666,8 +710,7 @@ def rms_validate(factory: Callable, X, y, *, n_boot: int = 200, seed: int = 0) -
     train, test = [], []
     for b, idx in enumerate(bootstrap_indices(len(y), n_boot, seed)):
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with _refit_warnings():
                 est = factory(seed + 1 + b).fit(_take(X, idx), y[idx])
                 tr = rms_indices(t[idx], e[idx], np.asarray(est.predict(_take(X, idx)), float), apparent=True)
                 te = rms_indices(t, e, np.asarray(est.predict(X), float))
@@ -729,8 +772,7 @@ def rms_calibrate_km(factory: Callable, X, y, u: float, *, m: int = 50, n_boot: 
     tr, te = [], []
     for b, idx in enumerate(bootstrap_indices(len(y), n_boot, seed)):
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with _refit_warnings():
                 est = factory(seed + 1 + b).fit(_take(X, idx), y[idx])
                 sb = predict_survival_truncated(est, _take(X, idx), [u])[:, 0]
                 so = predict_survival_truncated(est, X, [u])[:, 0]
