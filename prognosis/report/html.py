@@ -45,20 +45,15 @@ def _table1_html(t: pd.DataFrame) -> str:
 def _measures_sentence(result) -> str:
     """The Methods item naming every measure the study computed, from the catalogue."""
     cfg = result.config
+    sections = T.section_measures(result.metrics)
     items = []
-    for name in T.section_measures(result.metrics)["discrimination"] + [
-            n for k in ("accuracy", "calibration") for n in T.section_measures(result.metrics)[k]]:
-        try:
-            m = catalogue.get(name)
-        except KeyError:
-            items.append(name)
-            continue
-        extra = ""
-        if name == "uno_c":
-            extra = f", {f'truncated at {max(cfg.horizons):g} months' if cfg.horizons else 'not truncated'}"
-        items.append(f"{m.label} ({m.citation}{extra})" if m.citation else m.label)
-    return ("Measures (prognosis.metrics, checked against R survival/riskRegression/rms; definitions in the "
-            "glossary below): " + "; ".join(items + ["net benefit (decision curves, Vickers et al. 2008)"]) + ".")
+    for name in sections["discrimination"] + sections["accuracy"] + sections["calibration"]:
+        lab = catalogue.label(name, short=False)
+        if name == "uno_c":  # its truncation time is the study's, not the measure's
+            lab += f" (IPCW, {f'truncated at {max(cfg.horizons):g} months' if cfg.horizons else 'not truncated'})"
+        items.append(lab)
+    return ("Measures (prognosis.metrics, checked against R survival/riskRegression/rms; definitions and sources "
+            "in the glossary below): " + ", ".join(items + ["net benefit (decision curves)"]) + ".")
 
 
 def _methods(result) -> list[str]:
