@@ -422,11 +422,15 @@ def evaluate(data: MeasureData, measures_: Iterable[Measure] | None = None) -> d
     """``{key: value}`` of ``measures_`` (default: every measure without a built-in kernel, i.e.
     those the study's scorer does not compute itself) on ``data``, at each of ``data.horizons``
     for per-horizon measures. A value not estimable on the data (:class:`MetricInputError`, a
-    singular fit) is NaN."""
+    singular fit) is NaN, and so is a per-horizon measure where S(t) is NaN (a horizon beyond
+    the fit's follow-up, :func:`prognosis.study.scoring.predict_survival_truncated`)."""
     todo = [m for m in _REGISTRY.values() if m.kernel is None] if measures_ is None else list(measures_)
     out: dict[str, float] = {}
     for m in todo:
         for h in (data.horizons if m.per_horizon else (None,)):
+            if h is not None and not np.isfinite(data.surv_at(h)).all():
+                out[key(m.name, h)] = float("nan")
+                continue
             try:
                 out[key(m.name, h)] = float(m.compute(data, h))
             except (MetricInputError, np.linalg.LinAlgError):

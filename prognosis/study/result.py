@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..metrics import catalogue
+
 __all__ = ["StudyResult", "TABLES"]
 
 #: Tables written by :meth:`StudyResult.save` (name -> attribute); all tidy, one row per fact.
@@ -30,10 +32,12 @@ class StudyResult:
     ----------
     metrics : DataFrame
         ``predictor, kind, metric, horizon, apparent, optimism, corrected, ci_low, ci_high, n_rep``
-        (development cohort; ``horizon`` NaN for C-indices).
+        (development cohort; tidy: one row per predictor, measure and horizon, ``horizon`` NaN for
+        horizon-free measures such as the C-indices). ``metric`` is the measure's name in
+        :mod:`prognosis.metrics.catalogue`, which gives its label, group, direction and decimals.
     calibration : DataFrame
-        Calibration measures per predictor and horizon (rows of ``metrics`` with metric in
-        ici/e50/e90/slope/oe_ratio, pivoted), development cohort: ``<metric>_apparent``
+        Calibration measures per predictor and horizon (rows of ``metrics`` whose measure is in
+        the catalogue's calibration group, pivoted), development cohort: ``<metric>_apparent``
         (in-sample; meaningless for a forest) and ``<metric>_corrected`` (optimism-corrected or
         cross-validated), never one unlabelled.
     calibration_curves : DataFrame
@@ -112,8 +116,9 @@ class StudyResult:
 
     # -- views ---------------------------------------------------------------------------
     def discrimination(self) -> pd.DataFrame:
-        """Harrell and Uno C: apparent and corrected with CI, one row per predictor."""
-        m = self.metrics[self.metrics["metric"].isin(["harrell_c", "uno_c"])]
+        """Horizon-free discrimination measures of the measure catalogue (Harrell and Uno C):
+        apparent and corrected with CI, one row per predictor."""
+        m = self.metrics[self.metrics["metric"].isin(catalogue.names(group="discrimination", per_horizon=False))]
         return m.pivot_table(index="predictor", columns="metric", values=["apparent", "corrected", "ci_low", "ci_high"],
                              sort=False)
 

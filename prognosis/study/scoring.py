@@ -47,6 +47,10 @@ class StudyScorer:
         # no horizon (follow-up too short for any): Uno's C is then not truncated
         self.tau = float(tau) if tau is not None else (max(self.horizons) if self.horizons else None)
         self.calibration = calibration
+        # registered measures without a built-in kernel, taken now so that worker processes
+        # (joblib, Dask), whose catalogue holds only the built-in measures, compute them too
+        self.extra_measures = tuple(m for m in catalogue.measures(kernel=None)
+                                    if calibration or m.group != "calibration")
 
     def predict(self, est, X) -> tuple[np.ndarray, np.ndarray]:
         """Predictions needed by :meth:`evaluate`: ``(risk, S)`` with S of shape (n, n_horizons).
@@ -90,8 +94,8 @@ class StudyScorer:
         put("uno_c", lambda: M.uno_c(t, e, risk, tau=self.tau, train_time=tt, train_event=te))
         hs = list(self.horizons)
         # measures registered in the catalogue without a built-in kernel: their own functions
-        extra = [m for m in catalogue.measures(kernel=None) if self.calibration or m.group != "calibration"]
-        out.update(catalogue.evaluate(catalogue.MeasureData(t, e, risk, S, self.horizons, tt, te, self.tau), extra))
+        out.update(catalogue.evaluate(catalogue.MeasureData(t, e, risk, S, self.horizons, tt, te, self.tau),
+                                      getattr(self, "extra_measures", ())))
         if not hs:
             return out
         # all horizons in one call per measure (one censoring KM each); if one horizon is not
