@@ -110,7 +110,8 @@ def _updating_context(result) -> dict:
             + ". 'before' = original model; 'after' = updated model on the same cohort (apparent); "
             "'after_corrected' = bootstrap optimism-corrected, repeating the whole update in each replicate "
             "(revision, refit and auto). Calibration slope and O/E: 1 = ideal.")
-        cs = upd[upd["metric"].str.startswith("calibration_slope")]["after_corrected"].dropna()
+        name = upd["metric"].map(lambda k: catalogue.parse_key(k)[0])  # study/updating's own key names
+        cs = upd[name == "calibration_slope"]["after_corrected"].dropna()
         if len(cs) and (cs < 0.9).any():
             ctx["updating_text"] += (f" Warning: the optimism-corrected calibration slope is {cs.min():.2f} (< 0.9): "
                                      "this update overfits the cohort; a simpler method (slope, or revision of "

@@ -86,5 +86,6 @@ def test_toy_measures_are_in_the_html_report(toy_study):
     ext = html[html.index('<section id="external">'):]
     assert "<th>Mean risk @12m</th>" in ext
     assert "<th>Somers D</th>" in ext
-    assert "Somers' D (toy)" in html and "Mean predicted risk of death by t, registered by a test." in html  # glossary
+    assert "Somers' D (toy)" in html                                                                # glossary
+    assert "Mean predicted risk of death by t, registered by a test." in html
     assert 'alt="Somers D per predictor"' in html                                                  # its figure
