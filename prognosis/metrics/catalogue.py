@@ -411,9 +411,17 @@ def wide(frame: pd.DataFrame, cell: Callable[[pd.Series], str] | str, *, index: 
         d["_order"] = [(*order(m), h if np.isfinite(h) else -np.inf) for m, h in zip(d[column], d["horizon"],
                                                                                      strict=True)]
     cols = list(dict.fromkeys(d.sort_values("_order", kind="stable")["_col"]))
-    keys = list(dict.fromkeys(map(tuple, d[idx].astype(object).itertuples(index=False))))
-    cells = {(tuple(r[idx]), r["_col"]): r["_cell"] for _, r in d.iterrows()}
-    rows = [{**dict(zip(idx, k, strict=True)), **{c: cells.get((k, c), np.nan) for c in cols}} for k in keys]
+
+    def row_key(r) -> tuple:  # NaN (a horizon-free row) never equals itself: key it by a marker
+        return tuple("\0nan" if isinstance(v, float) and np.isnan(v) else v for v in r[idx])
+
+    first, cells = {}, {}
+    for _, r in d.iterrows():
+        k = row_key(r)
+        first.setdefault(k, tuple(r[idx]))
+        cells[(k, r["_col"])] = r["_cell"]
+    rows = [{**dict(zip(idx, raw, strict=True)), **{c: cells.get((k, c), np.nan) for c in cols}}
+            for k, raw in first.items()]
     return pd.DataFrame(rows, columns=idx + cols)
 
 

@@ -97,6 +97,12 @@ def test_wide_orders_columns_by_the_catalogue():
     wh = catalogue.wide(t[t["horizon"].notna()], "value", by_horizon=True)
     assert list(wh.columns) == ["predictor", "horizon", "Brier", "Calibration slope"]
     assert list(wh["horizon"]) == [12.0, 6.0]
+    # a horizon-free measure gets its own row (horizon NaN) with its value
+    wf = catalogue.wide(t, "value", by_horizon=True)
+    assert len(wf) == 3
+    free = wf[wf["horizon"].isna()].iloc[0]
+    assert free["Harrell C"] == 0.7
+    assert np.isnan(free["Brier"])
 
 
 def test_auto_interval_comes_from_the_entry():
