@@ -125,9 +125,10 @@ class StudyResult:
     def summary(self) -> str:
         lines = [f"Study: {getattr(self.config, 'name', '')}"]
         c = self.metrics[self.metrics["metric"] == "harrell_c"]
+        lab, d = catalogue.label("harrell_c"), catalogue.decimals("harrell_c")
         for _, r in c.iterrows():
-            lines.append(f"  {r['predictor']:<32} Harrell C {r['apparent']:.3f} apparent, {r['corrected']:.3f} "
-                         f"corrected ({r['ci_low']:.3f}–{r['ci_high']:.3f})")
+            lines.append(f"  {r['predictor']:<32} {lab} {r['apparent']:.{d}f} apparent, {r['corrected']:.{d}f} "
+                         f"corrected ({r['ci_low']:.{d}f}–{r['ci_high']:.{d}f})")
         for _, r in self.comparisons[self.comparisons["metric"] == "harrell_c"].iterrows():
             lines.append(f"  ΔC {r['predictor']} vs {r['reference']}: {r['corrected_delta']:+.3f} "
                          f"({r['ci_low']:+.3f} to {r['ci_high']:+.3f})")

@@ -201,12 +201,12 @@ def _forest_calibration_out_of_fold(metrics: pd.DataFrame, oof: dict, y, horizon
                         warnings.simplefilter("ignore")
                         cal = M.calibration(t, e, S[:, j], h, groups=np.zeros(t.size, dtype=int))
                     vals = {k: float(getattr(cal, k)) for k in _CAL_METRICS}
-                    # registered calibration measures with their own function, on the same predictions
-                    data = catalogue.MeasureData(t, e, 1 - S[:, j], S[:, [j]], (float(h),))
-                    extra = catalogue.evaluate(data, catalogue.measures(group="calibration", kernel=None))
-                    vals.update({catalogue.parse_key(k)[0]: v for k, v in extra.items()})
                 except Exception:  # noqa: BLE001 - left NaN: no value rather than an in-sample one
                     vals = {}
+                # registered calibration measures with their own function, on the same predictions
+                data = catalogue.MeasureData(t, e, 1 - S[:, j], S[:, [j]], (float(h),))
+                extra = catalogue.evaluate(data, catalogue.measures(group="calibration", kernel=None))
+                vals.update({catalogue.parse_key(k)[0]: v for k, v in extra.items()})
             for i in metrics.index[sel]:
                 v_ = vals.get(metrics.at[i, "metric"], np.nan)
                 metrics.at[i, "corrected"] = v_
