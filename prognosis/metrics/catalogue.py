@@ -237,7 +237,8 @@ _ANY = object()  # "no filter" for measures(kernel=...), where None means "no bu
 def register(measure: Measure, *, replace: bool = False) -> Measure:
     """Add ``measure`` to the catalogue (after the existing ones of its group); the study computes
     it and the report, model card and CLI show it from then on. ``replace=True`` overwrites an
-    entry of the same name."""
+    entry of the same name. The study's scorer carries the registered measures to its worker
+    processes (joblib, Dask), so ``compute`` must be picklable: a module-level function."""
     if not isinstance(measure, Measure):
         raise TypeError(f"register() takes a Measure, got {type(measure).__name__}")
     if measure.name in _REGISTRY and not replace:
