@@ -104,6 +104,6 @@ class Summary:
     def _build_text(self) -> str:
         lines = [self._title] if self._title else []
         if len(self._table.columns):
-            lines.append(self._table.to_string(float_format=self._float_format))
+            lines.append(self._table.to_string(float_format=self._float_format) if len(self._table) else "(no rows)")
         lines += self._notes
         return "\n".join(lines)

@@ -86,7 +86,8 @@ class CalibrationResult:
                  f" vs mean predicted {self.expected_risk:.3f})"]
         if self.n_clipped:
             lines.append(f"  note: {self.n_clipped} predictions at exactly 0 or 1 were moved inside (0, 1)")
-        cols = ("n", "n_events", "ici", "e50", "e90", "slope", "oe_ratio", "observed_risk", "expected_risk", "n_clipped")
+        cols = ("n", "n_events", "ici", "e50", "e90", "slope", "oe_ratio", "observed_risk", "expected_risk",
+                "n_clipped")
         table = pd.DataFrame([{c: getattr(self, c) for c in cols}], index=pd.Index([self.t], name="t"))
         return Summary("\n".join(lines), table)
 

@@ -122,7 +122,8 @@ class UpdateReport:
                           for r in self.tests.to_dict("records")]}
 
     def summary(self) -> Summary:
-        """The chosen update and the closed test: ``str()`` is the text, ``.table`` the tests."""
+        """The chosen update and the closed test: ``str()`` is the text, ``.table`` the candidate updates
+        (:attr:`models`; the closed-testing table is :attr:`tests`)."""
         lines = [f"Model update on {self.n} patients ({self.n_events} deaths): method {self.method!r}"
                  + (f" (chosen by closed testing, alpha = {self.alpha:g})" if self.requested == "auto" else ""),
                  (f"  original model on the new cohort: observed {self.observed:.0f} vs expected "
@@ -140,7 +141,7 @@ class UpdateReport:
             lines.append(f"  revised columns: {', '.join(self.revised)}")
         for n in self.notes:
             lines.append(f"  note: {n}")
-        return Summary("\n".join(x for x in lines if x), self.tests)
+        return Summary("\n".join(x for x in lines if x), self.models)
 
     def __str__(self) -> str:
         return self.summary().text
