@@ -24,7 +24,7 @@ from ..cohort import Cohort
 from ..cohort.readers import sha256_of
 from ..errors import DataUnavailableError, InputError, ReadError
 from ._audit import audit_records as _audit
-from ._audit import build_audit
+from ._audit import build_audit, validated_cohort
 
 __all__ = ["load_byar_prostate", "PERFORMANCE_TO_ECOG"]
 
@@ -113,7 +113,7 @@ def load_byar_prostate(path, *, normal_activity_ecog: int | None = 0,
         "not_recorded": ["spinal level / vertebral count", "extraspinal bone metastasis count",
                          "visceral metastases", "molecular markers", "castration status"],
     }
-    return Cohort(frame=f.loc[keep].reset_index(drop=True), audit=audit, metadata=metadata)
+    return validated_cohort(f.loc[keep].reset_index(drop=True), audit, metadata)
 
 
 def _locate(path) -> Path:

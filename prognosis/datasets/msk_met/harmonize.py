@@ -16,7 +16,7 @@ from ...cohort import Cohort
 from ...cohort.schema import DAYS_PER_MONTH
 from ...errors import InputError
 from .._audit import audit_records as _audit
-from .._audit import build_audit
+from .._audit import build_audit, validated_cohort
 from .files import file_checksums, locate, read_study
 from .molecular import EGFR_DEFINITIONS, FUSION_DEFINITIONS, genotype_columns
 
@@ -246,7 +246,7 @@ class _Build:
     def cohort(self, metadata: dict) -> Cohort:
         audit = build_audit(self.n, self.audits)
         frame = self.f.loc[self.keep].reset_index(drop=True)
-        return Cohort(frame=frame, audit=audit, metadata=metadata)
+        return validated_cohort(frame, audit, metadata)
 
     # -- the steps, in the order of the canonical columns -------------------------------------------
     def outcome(self, zero_time: str) -> None:
