@@ -44,7 +44,7 @@ class Summary:
     Examples
     --------
     >>> import pandas as pd
-    >>> from prognosis._summary import Summary
+    >>> from prognosis import Summary
     >>> s = Summary(table=pd.DataFrame({"HR": [1.5]}, index=["age"]), title="Cox model")
     >>> print(s)
     Cox model
@@ -84,6 +84,9 @@ class Summary:
 
     def __repr__(self) -> str:
         return self.text
+
+    def __format__(self, spec: str) -> str:
+        return format(self.text, spec)
 
     def _repr_html_(self) -> str:
         table = self.table

@@ -52,7 +52,7 @@ def _check(s, *words):
     assert not isinstance(s, str)  # a result, not a string (see prognosis/_summary.py)
     text = str(s)
     assert text
-    assert text == s.text == repr(s) == f"{s}"
+    assert text == s.text == repr(s) == f"{s}" == format(s, "")
     for w in words:
         assert w in text, (w, text)
     assert isinstance(s.table, pd.DataFrame)
@@ -179,3 +179,5 @@ def test_summary_text_built_from_a_table_formats_small_numbers():
     empty = Summary(table=pd.DataFrame(columns=["a"]), title="nothing")
     assert str(empty) == "nothing\n(no rows)"
     assert Summary("just text").table.empty
+    assert f"[{Summary('ab'):>4}]" == "[  ab]"
+    assert prognosis.Summary is Summary
