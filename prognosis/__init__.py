@@ -1,6 +1,7 @@
 """prognosis: overall-survival prediction for patients with spinal metastases."""
 from __future__ import annotations
 
+from ._summary import Summary
 from ._version import __version__
 from .cohort import Cohort
 from .errors import PrognosisError
@@ -16,4 +17,4 @@ def read_cohort(source, mapping=None, *, cohort=None):
     return _read(source, mapping, cohort=cohort)
 
 
-__all__ = ["Cohort", "PrognosisError", "read_cohort", "__version__"]
+__all__ = ["Cohort", "PrognosisError", "read_cohort", "__version__", "Summary"]

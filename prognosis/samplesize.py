@@ -43,7 +43,8 @@ paper otherwise recommends simulation):
 3. C-index with 95% CI width ``w``: Newcombe's (Stat Med 2006;25:559) variance as used by
    Riley et al. 2021 (eq. 10), with the event proportion q; the smallest n whose width <= w.
 
-Lower layer: imports nothing from the rest of the package except :mod:`prognosis.errors`.
+Lower layer: imports nothing from the rest of the package except :mod:`prognosis.errors` (and the
+shared :class:`~prognosis._summary.Summary`).
 """
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._summary import Summary
 from .errors import InputError
 
 __all__ = ["DevelopmentSampleSize", "ValidationSampleSize", "development", "sd_lp_from_c", "validation"]
@@ -90,7 +92,8 @@ class DevelopmentSampleSize:
 
         return pd.DataFrame(self.criteria).set_index("criterion")
 
-    def summary(self) -> str:
+    def summary(self) -> Summary:
+        """Each criterion's size and the binding one: ``str()`` is the text, ``.table`` the criteria."""
         i = self.inputs
         lines = ["Minimum sample size to develop a survival model (Riley et al., BMJ 2020;368:m441)",
                  (f"  inputs: Cox-Snell R2 {i['rsquared']:g}, {i['parameters']} candidate parameters, "
@@ -105,10 +108,10 @@ class DevelopmentSampleSize:
                      f"95% CI {self.risk_ci[0]:.3f} to {self.risk_ci[1]:.3f} at n = {self.n:,}")
         lines.append(f"  minimum sample size: {self.n:,} patients ({self.events:.0f} events, "
                      f"{self.epp:.2f} per parameter); binding: {self.binding}")
-        return "\n".join(lines)
+        return Summary("\n".join(lines), self.table())
 
     def __str__(self):
-        return self.summary()
+        return self.summary().text
 
 
 def development(rsquared: float, parameters: int, rate: float, timepoint: float, meanfup: float,
@@ -200,7 +203,8 @@ class ValidationSampleSize:
 
         return pd.DataFrame(self.criteria).set_index("criterion")
 
-    def summary(self) -> str:
+    def summary(self) -> Summary:
+        """Each criterion's size and the binding one: ``str()`` is the text, ``.table`` the criteria."""
         i = self.inputs
         lines = [("Minimum sample size to validate a survival model externally "
                   "(Riley et al., Stat Med 2021;40:4230 and 2022;41:1280)"),
@@ -210,10 +214,10 @@ class ValidationSampleSize:
             mark = "  <- binding" if c["criterion"] == self.binding else ""
             lines.append(f"  {c['criterion']}: n = {c['n']:,} ({c['events']:.0f} events; {c['target']}){mark}")
         lines.append(f"  minimum sample size: {self.n:,} patients ({self.events:.0f} events); binding: {self.binding}")
-        return "\n".join(lines)
+        return Summary("\n".join(lines), self.table())
 
     def __str__(self):
-        return self.summary()
+        return self.summary().text
 
 
 def _newcombe_se(c, n, q):

@@ -43,8 +43,8 @@ def test_bmj_example_details():
     assert res.events == pytest.approx(5143 * 0.065 * 2.07)
     assert round(res.epp, 2) == 23.07
     assert res.risk == pytest.approx(1 - math.exp(-0.13))
-    assert "binding" in res.summary()
-    assert "5,143" in res.summary()
+    assert "binding" in str(res.summary())
+    assert "5,143" in str(res.summary())
 
 
 def test_validation_hand_calculated():

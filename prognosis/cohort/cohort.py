@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._summary import Summary
 from ..errors import InputError, ReadError, SchemaError
 from .schema import CANONICAL_COLUMNS, COLUMN_BY_NAME, SCHEMA_VERSION, conform_dtypes
 
@@ -104,7 +105,8 @@ class Cohort:
 
     def summary(self) -> CohortSummary:
         """Counts of kept / changed / rejected input rows, rejection reasons, events, follow-up
-        and per-column missingness. Never contains patient identifiers."""
+        and per-column missingness (a :class:`~prognosis._summary.Summary`: ``str()`` is the
+        text). Never contains patient identifiers."""
         return CohortSummary.from_cohort(self)
 
     def lacking_columns(self) -> dict[str, list[str]]:
@@ -247,9 +249,13 @@ def _fmt_months(m: float) -> str:
     return f"{m:.1f} months (reverse Kaplan-Meier)"
 
 
-@dataclass
-class CohortSummary:
-    """Small, printable summary of a :class:`Cohort` (no patient identifiers)."""
+@dataclass(repr=False)
+class CohortSummary(Summary):
+    """Small, printable summary of a :class:`Cohort` (no patient identifiers).
+
+    A :class:`~prognosis._summary.Summary`: ``str()`` is the text; ``.table`` one row of counts
+    (:meth:`as_dict`); the fields hold the details (rejection reasons, missingness per column).
+    """
 
     n_input: int
     n_kept: int
@@ -300,7 +306,13 @@ class CohortSummary:
                 "n_rejected": self.n_rejected, "n_patients": self.n_patients, "n_events": self.n_events,
                 "median_followup_months": self.median_followup_months}
 
-    def __str__(self) -> str:
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row: input rows kept / changed / rejected, patients, deaths, median follow-up."""
+        return pd.DataFrame([self.as_dict()])
+
+    @property
+    def text(self) -> str:
         src = self.metadata.get("source")
         lines = [f"Cohort summary ({src})" if src else "Cohort summary",
                  f"  input rows {self.n_input}: kept unchanged {self.n_kept}, kept with changes {self.n_changed}, "
@@ -328,5 +340,3 @@ class CohortSummary:
         if len(full):
             lines.append(f"  not recorded at all: {', '.join(full)}")
         return "\n".join(lines)
-
-    __repr__ = __str__

@@ -1,15 +1,19 @@
 """The dataset loaders' audit, through the same :class:`~prognosis.cohort.audit.AuditLog` contract as
 the harmonizer: cell records plus one row-status record (kept / changed / rejected) per input row,
-so :class:`~prognosis.cohort.CohortSummary` counts a loader's rejected rows like any other's.
+so :class:`~prognosis.cohort.CohortSummary` counts a loader's rejected rows like any other's; and
+the loaders' cohorts, checked by :func:`~prognosis.cohort.validate.validate_frame` like
+:meth:`Cohort.from_frame <prognosis.cohort.Cohort.from_frame>` checks any other canonical frame.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from ..cohort import Cohort
 from ..cohort.audit import AuditLog
+from ..cohort.validate import validate_frame
 
-__all__ = ["audit_records", "build_audit"]
+__all__ = ["audit_records", "build_audit", "validated_cohort"]
 
 
 def audit_records(rows, column, action, raw, value, reason) -> pd.DataFrame:
@@ -33,3 +37,11 @@ def build_audit(n_rows: int, parts) -> pd.DataFrame:
             log.add(g["row"].to_numpy(), column, action, g["raw"].to_numpy(), g["value"].to_numpy(),
                     g["reason"].to_numpy())
     return log.finish()
+
+
+def validated_cohort(frame: pd.DataFrame, audit: pd.DataFrame, metadata: dict) -> Cohort:
+    """The loader's :class:`Cohort` once its canonical frame passed
+    :func:`~prognosis.cohort.validate.validate_frame` (a :class:`~prognosis.errors.SchemaError`
+    listing every failing cell otherwise: a loader never hands on a frame the schema rejects)."""
+    validate_frame(frame, source=str(metadata.get("cohort") or metadata.get("source") or "data set"))
+    return Cohort(frame=frame, audit=audit, metadata=metadata)

@@ -24,7 +24,7 @@ from ..cohort import Cohort
 from ..cohort.readers import sha256_of
 from ..errors import DataUnavailableError, InputError, ReadError
 from ._audit import audit_records as _audit
-from ._audit import build_audit
+from ._audit import build_audit, validated_cohort
 
 __all__ = ["load_byar_prostate", "PERFORMANCE_TO_ECOG"]
 
@@ -72,15 +72,60 @@ def load_byar_prostate(path, *, normal_activity_ecog: int | None = 0,
         ``extraspinal_bone_mets`` and ``vertebral_mets`` are NA: the trial recorded only
         presence of bone metastases.
     """
+    p = _locate(path)
+    if normal_activity_ecog not in (0, 1, None):
+        raise InputError(f"normal_activity_ecog must be 0, 1 or None, got {normal_activity_ecog!r}")
+    if zero_time not in ("midpoint", "drop"):
+        raise InputError(f"zero_time must be 'midpoint' or 'drop', got {zero_time!r}")
+    d = _read(p)
+    n = len(d)
+    rows = np.arange(n)
+    audits: list[pd.DataFrame] = []
+    t, e, keep = _outcome(d, rows, zero_time, audits)
+
+    f = pd.DataFrame(index=d.index)
+    f["patient_id"] = d["pid"].astype(str)
+    f["cohort"] = COHORT_LABEL
+    f["time_months"] = t.astype(float)
+    f["event"] = e.fillna(0).astype("int64")
+    f["age_years"] = pd.to_numeric(d["num_age"], errors="coerce")
+    f["sex"] = "male"
+    f["primary_site"] = "prostate"
+    f["primary_histology"] = "adenocarcinoma"
+    # hemoglobin: Byar's hg is g/100 ml, identical to g/dL -> no conversion
+    f["hemoglobin_g_dl"] = pd.to_numeric(d["num_hg"], errors="coerce")
+    _performance(d, f, rows, normal_activity_ecog, audits)
+    _trial_columns(d, f, rows, audits)
+    m = f["age_years"].isna()
+    if m.any():
+        audits.append(_audit(rows[m.to_numpy()], "age_years", "na", None, None, "num_age missing"))
+
+    audit = build_audit(n, audits)
+    metadata = {
+        "cohort": COHORT_LABEL,
+        "source": ("Byar DP, Green SB, Bull Cancer 1980;67:477-490; Andrews & Herzberg, Data (1985); "
+                   "SurvSet prostate.csv (Drysdale E, GPL-3)"),
+        "path": str(p),
+        "sha256": sha256_of(p),
+        "time_origin": "randomisation into the trial (stage 3-4 prostate cancer), whole months",
+        "options": {"normal_activity_ecog": normal_activity_ecog, "zero_time": zero_time},
+        "n_input_rows": int(n),
+        "not_recorded": ["spinal level / vertebral count", "extraspinal bone metastasis count",
+                         "visceral metastases", "molecular markers", "castration status"],
+    }
+    return validated_cohort(f.loc[keep].reset_index(drop=True), audit, metadata)
+
+
+def _locate(path) -> Path:
     p = Path(path)
     if p.is_dir():
         p = p / "prostate.csv"
     if not p.is_file():
         raise DataUnavailableError(f"Byar prostate table {p} not found (see prognosis/datasets/PROVENANCE.md)")
-    if normal_activity_ecog not in (0, 1, None):
-        raise InputError(f"normal_activity_ecog must be 0, 1 or None, got {normal_activity_ecog!r}")
-    if zero_time not in ("midpoint", "drop"):
-        raise InputError(f"zero_time must be 'midpoint' or 'drop', got {zero_time!r}")
+    return p
+
+
+def _read(p: Path) -> pd.DataFrame:
     try:
         d = pd.read_csv(p)
     except Exception as exc:
@@ -88,11 +133,12 @@ def load_byar_prostate(path, *, normal_activity_ecog: int | None = 0,
     missing = [c for c in REQUIRED if c not in d.columns]
     if missing:
         raise ReadError(f"{p.name}: missing column(s) {missing}")
-    n = len(d)
-    rows = np.arange(n)
-    audits = []
-    keep = pd.Series(True, index=d.index)
+    return d
 
+
+def _outcome(d: pd.DataFrame, rows: np.ndarray, zero_time: str, audits: list) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(time, event, rows kept): unusable outcomes rejected, follow-up 0 by the ``zero_time`` rule."""
+    keep = pd.Series(True, index=d.index)
     t = pd.to_numeric(d["time"], errors="coerce")
     e = pd.to_numeric(d["event"], errors="coerce")
     bad = t.isna() | (t < 0) | ~e.isin([0, 1])
@@ -111,19 +157,11 @@ def load_byar_prostate(path, *, normal_activity_ecog: int | None = 0,
         else:
             keep &= ~zero
             audits.append(_audit(r, "time_months", "rejected", 0, None, "follow-up 0 months (zero_time='drop')"))
+    return t, e, keep
 
-    f = pd.DataFrame(index=d.index)
-    f["patient_id"] = d["pid"].astype(str)
-    f["cohort"] = COHORT_LABEL
-    f["time_months"] = t.astype(float)
-    f["event"] = e.fillna(0).astype("int64")
-    f["age_years"] = pd.to_numeric(d["num_age"], errors="coerce")
-    f["sex"] = "male"
-    f["primary_site"] = "prostate"
-    f["primary_histology"] = "adenocarcinoma"
-    # hemoglobin: Byar's hg is g/100 ml, identical to g/dL -> no conversion
-    f["hemoglobin_g_dl"] = pd.to_numeric(d["num_hg"], errors="coerce")
 
+def _performance(d: pd.DataFrame, f: pd.DataFrame, rows: np.ndarray, normal_activity_ecog, audits: list) -> None:
+    """``ecog`` (derived, audited) and the original 4-level ``performance`` rating."""
     pf = d["fac_pf"].astype(str).str.strip()
     unknown_pf = ~pf.isin(PERFORMANCE_LEVELS)
     if unknown_pf.any():
@@ -133,12 +171,16 @@ def load_byar_prostate(path, *, normal_activity_ecog: int | None = 0,
     if normal_activity_ecog is not None:
         ecog_map["normal activity"] = normal_activity_ecog
     f["ecog"] = pf.map(ecog_map).astype("Int64")
-    audits.append(_audit(rows[(~unknown_pf).to_numpy()], "ecog", "derived", pf.to_numpy()[(~unknown_pf).to_numpy()],
-                         f["ecog"].astype(object).where(f["ecog"].notna(), None).to_numpy()[(~unknown_pf).to_numpy()],
+    known = (~unknown_pf).to_numpy()
+    audits.append(_audit(rows[known], "ecog", "derived", pf.to_numpy()[known],
+                         f["ecog"].astype(object).where(f["ecog"].notna(), None).to_numpy()[known],
                          "Byar performance rating -> ECOG (Oken 1982); normal activity -> "
                          f"{normal_activity_ecog}"))
     f["performance"] = pd.Categorical(pf.where(~unknown_pf), categories=list(PERFORMANCE_LEVELS), ordered=True)
 
+
+def _trial_columns(d: pd.DataFrame, f: pd.DataFrame, rows: np.ndarray, audits: list) -> None:
+    """Bone metastases, stage, trial arm and the trial's other baseline measurements."""
     bm = d["fac_bm"].astype(str).str.strip().map({"Y": True, "N": False})
     if bm.isna().any():
         r = rows[bm.isna().to_numpy()]
@@ -156,23 +198,3 @@ def load_byar_prostate(path, *, normal_activity_ecog: int | None = 0,
                      ("num_sbp", "sbp_cmhg"), ("num_dbp", "dbp_cmhg")):
         if src in d:
             f[dst] = pd.to_numeric(d[src], errors="coerce").astype("Float64")
-    for col, src in (("age_years", "num_age"),):
-        m = f[col].isna()
-        if m.any():
-            audits.append(_audit(rows[m.to_numpy()], col, "na", None, None, f"{src} missing"))
-
-    audit = build_audit(n, audits)
-    h = sha256_of(p)
-    metadata = {
-        "cohort": COHORT_LABEL,
-        "source": ("Byar DP, Green SB, Bull Cancer 1980;67:477-490; Andrews & Herzberg, Data (1985); "
-                   "SurvSet prostate.csv (Drysdale E, GPL-3)"),
-        "path": str(p),
-        "sha256": h,
-        "time_origin": "randomisation into the trial (stage 3-4 prostate cancer), whole months",
-        "options": {"normal_activity_ecog": normal_activity_ecog, "zero_time": zero_time},
-        "n_input_rows": int(n),
-        "not_recorded": ["spinal level / vertebral count", "extraspinal bone metastasis count",
-                         "visceral metastases", "molecular markers", "castration status"],
-    }
-    return Cohort(frame=f.loc[keep].reset_index(drop=True), audit=audit, metadata=metadata)

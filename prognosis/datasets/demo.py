@@ -96,4 +96,5 @@ def load_demo(which: str = "development") -> Cohort:
         "sha256": sha256_of(path),
         "generator": "data/demo/make_demo.py",
     }
-    return Cohort(frame=raw, metadata=metadata)
+    # the validated constructor: schema checks and one "kept" row-status record per row (AuditLog contract)
+    return Cohort.from_frame(raw, metadata=metadata)

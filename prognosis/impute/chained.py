@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 
 from .._kernels import step_evaluate
+from .._summary import Summary
 from ..errors import ImputationConvergenceWarning, InputError, ModelError, NotFittedError, UnseenLevelWarning
 
 __all__ = ["MultipleImputer", "nelson_aalen_at", "missing_pattern", "DEFAULT_EXCLUDE"]
@@ -687,8 +688,8 @@ class MultipleImputer:
             rows[c] = {"rhat": rhat, "n_missing": self.n_missing_.get(c, 0), "between": B, "within": W}
         return pd.DataFrame.from_dict(rows, orient="index", columns=["rhat", "n_missing", "between", "within"])
 
-    def summary(self) -> pd.DataFrame:
-        """Per imputed column: kind, method, missing count and share, R-hat."""
+    def summary(self) -> Summary:
+        """Per imputed column: kind, method, missing count and share, R-hat (``.table``; ``str()`` the text)."""
         self._check_fitted()
         conv = self.convergence()
         rows = []
@@ -698,8 +699,10 @@ class MultipleImputer:
                       "logistic" if sp.kind == "binary" or len(sp.levels) == 2 else "multinomial")
             rows.append({"column": c, "kind": sp.kind, "method": method, "n_missing": self.n_missing_.get(c, 0),
                          "share_missing": self.n_missing_.get(c, 0) / self.n_, "rhat": conv.loc[c, "rhat"]})
-        return pd.DataFrame(rows).set_index("column") if rows else pd.DataFrame(
+        table = pd.DataFrame(rows).set_index("column") if rows else pd.DataFrame(
             columns=["kind", "method", "n_missing", "share_missing", "rhat"])
+        return Summary(table=table, title=f"Multiple imputation by chained equations: m = {self.m}, "
+                                          f"{self.maxit} iterations, {len(rows)} imputed column(s) of {self.n_} rows")
 
     def __repr__(self) -> str:
         state = f", {len(self.imputed_columns_)} imputed column(s)" if getattr(self, "fitted_", False) else ""

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._summary import Summary
 from ..errors import InputError
 
 __all__ = ["PooledResult", "pool", "barnard_rubin_df"]
@@ -106,16 +107,19 @@ class PooledResult:
             z = self.estimate / self.se
         return 2 * student_t.sf(np.abs(z), self.df)
 
-    def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """One row per parameter: estimate, se, df, CI, p, fmi, riv, within/between variance."""
+    def summary(self, level: float = 0.95) -> Summary:
+        """One row per parameter: estimate, se, df, CI, p, fmi, riv, within/between variance
+        (``.table``; ``str()`` the text)."""
         ci = self.ci(level)
         lvl = f"{100 * level:g}"
-        return pd.DataFrame({
+        table = pd.DataFrame({
             "estimate": self.estimate, "se": self.se, "df": self.df,
             f"lower_{lvl}": ci[:, 0], f"upper_{lvl}": ci[:, 1], "p": self.p_value(),
             "fmi": self.fmi, "riv": self.riv, "lambda": self.lambda_,
             "within": self.within, "between": self.between,
         }, index=pd.Index(self.names, name="parameter"))
+        return Summary(table=table, title=f"Pooled over m = {self.m} imputations (Rubin's rules, Barnard-Rubin df; "
+                                          f"df_complete = {self.df_complete:g})")
 
     def __repr__(self) -> str:
         return (f"PooledResult(m={self.m}, {len(self.estimate)} parameter(s), "

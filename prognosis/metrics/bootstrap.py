@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._summary import Summary
 from ..errors import BootstrapWarning, FeatureEncodingWarning, MetricInputError, PrognosisError, ReversedScoreWarning
 
 __all__ = ["BootstrapResult", "PairedBootstrapResult", "bootstrap", "paired_bootstrap",
@@ -141,7 +142,8 @@ class BootstrapResult:
     def ci(self):
         return (self.lower, self.upper)
 
-    def summary(self) -> str:
+    def summary(self) -> Summary:
+        """Estimate and percentile CI: ``str()`` is the text, ``.table`` one row per metric."""
         pct = f"{100 * self.conf_level:g}%"
         if isinstance(self.estimate, pd.Series):
             rows = [f"  {k}: {self.estimate[k]:.4f} ({pct} CI {self.lower[k]:.4f} to "
@@ -151,7 +153,10 @@ class BootstrapResult:
                     f"SE {self.se:.4f})"]
         head = f"Bootstrap ({self.n_boot} replicates, seed {self.seed}, percentile CI"
         head += f", {self.n_failed} failed)" if self.n_failed else ")"
-        return "\n".join([head] + rows)
+        table = pd.DataFrame({"estimate": self.estimate, "lower": self.lower, "upper": self.upper, "se": self.se},
+                             index=self.estimate.index if isinstance(self.estimate, pd.Series) else ["metric"])
+        table.index.name = "metric"
+        return Summary("\n".join([head] + rows), table)
 
     def __repr__(self) -> str:
         if isinstance(self.estimate, pd.Series):
@@ -218,14 +223,20 @@ class PairedBootstrapResult:
     def ci(self):
         return (self.lower, self.upper)
 
-    def summary(self) -> str:
+    def _text(self) -> str:
         pct = f"{100 * self.conf_level:g}%"
         return (f"Paired bootstrap ({self.n_boot} replicates, seed {self.seed}): "
                 f"a = {self.estimate_a:.4f}, b = {self.estimate_b:.4f}, "
                 f"a - b = {self.difference:.4f} ({pct} CI {self.lower:.4f} to {self.upper:.4f}; "
                 f"two-sided p = {self.p_value:.4g})")
 
-    __repr__ = summary
+    def summary(self) -> Summary:
+        """The difference with its CI and p: ``str()`` is one line, ``.table`` one row."""
+        cols = ("estimate_a", "estimate_b", "difference", "lower", "upper", "p_value", "n_boot", "n_failed")
+        return Summary(self._text(), pd.DataFrame([{c: getattr(self, c) for c in cols}]))
+
+    def __repr__(self) -> str:
+        return self._text()
 
 
 def paired_bootstrap(metric_a: Callable, metric_b: Callable, data, n_boot: int = 1000,

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .._kernels import rcs_basis
+from .._summary import Summary
 from ..errors import MetricInputError
 from ._checks import check_horizons, check_probability, check_survival
 from ._cox import cox_efron, cox_surv_at
@@ -75,7 +76,8 @@ class CalibrationResult:
     knots: tuple = ()
     n_clipped: int = 0
 
-    def summary(self) -> str:
+    def summary(self) -> Summary:
+        """The calibration measures: ``str()`` is the text, ``.table`` one row."""
         lines = [f"Calibration at t = {self.t:g} (n = {self.n}, deaths = {self.n_events})",
                  f"  ICI {self.ici:.4f}   E50 {self.e50:.4f}   E90 {self.e90:.4f}  "
                  "(absolute difference observed - predicted risk; 0 = perfect)",
@@ -84,7 +86,10 @@ class CalibrationResult:
                  f" vs mean predicted {self.expected_risk:.3f})"]
         if self.n_clipped:
             lines.append(f"  note: {self.n_clipped} predictions at exactly 0 or 1 were moved inside (0, 1)")
-        return "\n".join(lines)
+        cols = ("n", "n_events", "ici", "e50", "e90", "slope", "oe_ratio", "observed_risk", "expected_risk",
+                "n_clipped")
+        table = pd.DataFrame([{c: getattr(self, c) for c in cols}], index=pd.Index([self.t], name="t"))
+        return Summary("\n".join(lines), table)
 
     def __repr__(self) -> str:
         return (f"CalibrationResult(t={self.t:g}, ici={self.ici:.4f}, e50={self.e50:.4f}, "

@@ -23,6 +23,7 @@ import warnings
 
 import numpy as np
 
+from .._summary import Summary
 from ..errors import MetricInputError, ReversedScoreWarning
 from ._checks import check_survival, check_vector
 from .km import censoring_km
@@ -60,12 +61,20 @@ class ConcordanceResult(float):
     def estimate(self) -> float:
         return float(self)
 
-    def summary(self) -> str:
+    def summary(self) -> Summary:
+        """The index with its pair counts: ``str()`` is one line, ``.table`` one row."""
+        import pandas as pd
+
         tau = "" if self.tau is None else f", tau={self.tau:g}"
-        return (f"{self.kind.capitalize()} C = {float(self):.4f}{tau} (comparable pairs "
+        text = (f"{self.kind.capitalize()} C = {float(self):.4f}{tau} (comparable pairs "
                 f"{self.comparable:.6g}: concordant {self.concordant:.6g}, discordant "
                 f"{self.discordant:.6g}, tied risk {self.tied_risk:.6g}; tied times "
                 f"{self.tied_time:.6g})")
+        table = pd.DataFrame([{"estimate": float(self), "comparable": self.comparable, "concordant": self.concordant,
+                               "discordant": self.discordant, "tied_risk": self.tied_risk,
+                               "tied_time": self.tied_time, "tau": self.tau}],
+                             index=pd.Index([self.kind], name="kind"))
+        return Summary(text, table)
 
     def __repr__(self) -> str:
         return f"ConcordanceResult({float(self)!r}, kind={self.kind!r})"

@@ -27,6 +27,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._kernels import rcs_basis, step_index
+from .._summary import Summary
 from ..errors import ModelError, SeparationWarning
 from ._base import SurvivalModelMixin, check_fitted, step_evaluate
 
@@ -167,8 +168,8 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
         Coefficients on the design columns ``design_names_``.
     solver_ : str
         The solver used (``"newton"`` or ``"lifelines"``).
-    summary : DataFrame
-        coef, HR, CI, se, z, p per design column.
+    summary() : Summary
+        coef, HR, CI, se, z, p per design column (``.table``; ``str()`` the text).
     baseline_times_, baseline_cumhaz_ : dict stratum -> ndarray
 
     Examples
@@ -426,9 +427,13 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
     def _require_fit(self):
         check_fitted(self, "coef_")
 
-    @property
-    def summary(self) -> pd.DataFrame:
-        """Coefficients with hazard ratios, Wald confidence intervals and p-values."""
+    def summary(self) -> Summary:
+        """Coefficients with hazard ratios, Wald confidence intervals and p-values.
+
+        ``.table`` is the DataFrame (one row per design column: ``coef, HR, HR_lower_<lvl>,
+        HR_upper_<lvl>, se, z, p``); ``str()`` the text, with a note naming coefficients the
+        data do not bound (separation).
+        """
         self._require_fit()
         from scipy.stats import norm
 
@@ -436,7 +441,7 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
         coef = np.asarray(self.summary_["coef"])
         se = np.asarray(self.summary_["se"])
         lvl = int(round(100 * (1 - self.alpha)))
-        return pd.DataFrame({
+        table = pd.DataFrame({
             "coef": coef,
             "HR": np.exp(coef),
             f"HR_lower_{lvl}": np.exp(coef - z * se),
@@ -445,6 +450,12 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
             "z": self.summary_["z"],
             "p": self.summary_["p"],
         }, index=pd.Index(self.design_names_, name="covariate"))
+        title = (f"Cox proportional hazards model ({getattr(self, 'solver_', self.solver)} solver, {self.baseline} "
+                 f"baseline, penalizer {self.penalizer:g}); partial log-likelihood "
+                 f"{getattr(self, 'log_likelihood_', float('nan')):.4f}; {lvl}% Wald intervals")
+        flagged = getattr(self, "separation_", [])
+        notes = [f"not bounded by the data (separation or collinearity): {'; '.join(flagged)}"] if flagged else []
+        return Summary(table=table, title=title, notes=notes)
 
     def check_assumptions(self, X=None, y=None, time_transform: str = "rank") -> pd.DataFrame:
         """Proportional-hazards test on scaled Schoenfeld residuals (lifelines), per covariate.

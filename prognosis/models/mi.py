@@ -7,7 +7,7 @@
 ``fit(frame, y)``
     imputes the development frame m times (the imputation models include the outcome), fits a
     clone of the model on each completed set, and -- for Cox models -- pools the coefficients
-    with Rubin's rules (:func:`prognosis.impute.pool`; ``summary`` shows HR, CI, df and the
+    with Rubin's rules (:func:`prognosis.impute.pool`; ``summary()`` shows HR, CI, df and the
     fraction of missing information per coefficient).
 ``predict_survival(frame, times)``
     imputes the patients' missing values m times with the outcome-free models of the imputer
@@ -35,6 +35,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
 from .._kernels import step_evaluate
+from .._summary import Summary
 from ..errors import (
     FeatureEncodingWarning,
     ImputationMethodWarning,
@@ -240,41 +241,45 @@ class ImputedModel(BaseEstimator):
         t, e = split_y(y)
         return float(harrell_c(t, e, self.predict(X), warn_reversed=False))
 
-    @property
-    def summary(self) -> pd.DataFrame:
-        """Pooled Cox coefficients: coef, HR with Student-t CI on df, se, df, p, FMI, RIV."""
+    def summary(self, decimals: int = 3) -> Summary:
+        """Pooled Cox coefficients: coef, HR with Student-t CI on df, se, df, p, FMI, RIV (``.table``);
+        ``str()`` is the text: the table (rounded to ``decimals``) plus m, the imputation method and
+        the imputed columns with their share missing."""
         self._require_fit()
         if self.pooled_ is None:
             raise ModelError(f"{type(_final(self.models_[0])).__name__} has no coefficients to pool")
         p = self.pooled_
         ci = p.ci(1 - self.alpha)
         lvl = int(round(100 * (1 - self.alpha)))
-        return pd.DataFrame({
+        table = pd.DataFrame({
             "coef": p.estimate, "HR": np.exp(p.estimate), f"HR_lower_{lvl}": np.exp(ci[:, 0]),
             f"HR_upper_{lvl}": np.exp(ci[:, 1]), "se": p.se, "df": p.df, "p": p.p_value(),
             "fmi": p.fmi, "riv": p.riv,
         }, index=pd.Index(p.names, name="covariate"))
+        return Summary(self._summary_text(table, decimals), table)
 
     def print_summary(self, decimals: int = 3) -> str:
-        """Readable text: the pooled table plus m, imputed columns and their share missing."""
-        self._require_fit()
+        """Print the text of :meth:`summary` and return it."""
+        text = self.summary(decimals).text
+        print(text)
+        return text
+
+    def _summary_text(self, table: pd.DataFrame, decimals: int) -> str:
         lines = [f"Cox model pooled over m = {self.m} imputations (Rubin's rules, Barnard-Rubin df"
                  f"{'' if self.df_complete is None else f', df_complete = {self.df_complete:g}'})"]
         used = getattr(self, "method_used_", "chained")
         lines.append("imputation: " + ("substantive-model-compatible FCS for Cox (Bartlett et al. 2015)"
                                        if used == "smcfcs" else "chained equations (event + Nelson-Aalen H(T))")
                      + (f"; smcfcs not used: {self.method_note_}" if getattr(self, "method_note_", "") else ""))
-        s = self.imputer_.summary()
+        s = self.imputer_.summary().table
         if len(s):
             lines.append(("imputed (development: SMC-FCS; new patients: the chained models below): "
                           if used == "smcfcs" else "imputed: ") + ", ".join(f"{c} ({r.n_missing}, {100 * r.share_missing:.1f}%, {r.method})"
                                                  for c, r in s.iterrows()))
-        lines.append(self.summary.round(decimals).to_string())
+        lines.append(table.round(decimals).to_string())
         if self.not_pooled_:
             lines.append(f"not pooled (absent from some imputed fits): {self.not_pooled_}")
-        text = "\n".join(lines)
-        print(text)
-        return text
+        return "\n".join(lines)
 
 
 def pool_concordance(values, n_pairs_variances=None, level: float = 0.95) -> dict:

@@ -23,6 +23,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import StrOptions
 
+from .._summary import Summary
 from ..errors import InputError, ModelError
 from ..survival_data import split_y
 from ._base import check_fitted, check_params, check_times, harrell_c, step_evaluate
@@ -210,20 +211,29 @@ class ScoreModel(BaseEstimator):
                           "calibration misstates S(t) at some horizons — ScoreModel(how='km') estimates each "
                           "group's survival without this assumption", ProportionalHazardsWarning, stacklevel=3)
 
-    def summary(self) -> str:
-        """How the score was turned into S(t), with the PH test for ``how="cox"``."""
+    def summary(self) -> Summary:
+        """How the score was turned into S(t), with the PH test for ``how="cox"``: ``str()`` is the
+        text, ``.table`` the Cox coefficient and PH test (``cox``), the groups (``km``) or the sources."""
         self._check_fitted()
         if self.how == "cox":
             z = self.ph_test_
             verdict = ("not assessable" if not np.isfinite(z["p"]) else
                        "rejected (use how='km')" if z["p"] < 0.05 else "not rejected")
-            return (f"{self.name}: Cox on the total, log HR {float(self.cox_.coef_[0]):.4f} per point; "
-                    f"proportional hazards (cox.zph, km transform): chi2 {z['chisq']:.3f}, df 1, "
-                    f"p {z['p']:.3g} — {verdict}")
+            coef = float(self.cox_.coef_[0])
+            table = pd.DataFrame([{"log_hr_per_point": coef, "ph_chisq": z["chisq"], "ph_df": 1, "ph_p": z["p"]}],
+                                 index=pd.Index([self.name], name="score"))
+            return Summary(f"{self.name}: Cox on the total, log HR {coef:.4f} per point; "
+                           f"proportional hazards (cox.zph, km transform): chi2 {z['chisq']:.3f}, df 1, "
+                           f"p {z['p']:.3g} — {verdict}", table)
         if self.how == "km":
             rows = [f"  {g}: n {n}, deaths {d}, follow-up to {t[-1]:.1f} months" for g, (t, _, n, d) in self.km_.items()]
-            return f"{self.name}: Kaplan–Meier per published group (no PH assumption)\n" + "\n".join(rows)
-        return f"{self.name}: published group survival ({', '.join(self.source_)})"
+            table = pd.DataFrame([{"group": g, "n": n, "deaths": d, "followup_months": float(t[-1])}
+                                  for g, (t, _, n, d) in self.km_.items()],
+                                 columns=["group", "n", "deaths", "followup_months"]).set_index("group")
+            return Summary(f"{self.name}: Kaplan–Meier per published group (no PH assumption)\n" + "\n".join(rows),
+                           table)
+        return Summary(f"{self.name}: published group survival ({', '.join(self.source_)})",
+                       pd.DataFrame({"source": list(self.source_)}))
 
     def _check_fitted(self):
         check_fitted(self, "max_time_")

@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from .._kernels import step_evaluate
+from .._summary import Summary
 from ..errors import InputError, ModelError
 from ..survival_data import split_y
 
@@ -120,7 +121,9 @@ class UpdateReport:
                 "tests": [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
                           for r in self.tests.to_dict("records")]}
 
-    def summary(self) -> str:
+    def summary(self) -> Summary:
+        """The chosen update and the closed test: ``str()`` is the text, ``.table`` the candidate updates
+        (:attr:`models`; the closed-testing table is :attr:`tests`)."""
         lines = [f"Model update on {self.n} patients ({self.n_events} deaths): method {self.method!r}"
                  + (f" (chosen by closed testing, alpha = {self.alpha:g})" if self.requested == "auto" else ""),
                  (f"  original model on the new cohort: observed {self.observed:.0f} vs expected "
@@ -138,10 +141,10 @@ class UpdateReport:
             lines.append(f"  revised columns: {', '.join(self.revised)}")
         for n in self.notes:
             lines.append(f"  note: {n}")
-        return "\n".join(x for x in lines if x)
+        return Summary("\n".join(x for x in lines if x), self.models)
 
     def __str__(self) -> str:
-        return self.summary()
+        return self.summary().text
 
 
 # -- model access ------------------------------------------------------------------------------

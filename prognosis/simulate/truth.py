@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._summary import Summary
 from ..errors import InputError
 from ..survival_data import split_y
 
@@ -241,12 +242,16 @@ class OracleResult:
     n: int = 0
     events: int = 0
 
-    def summary(self) -> str:
+    def summary(self) -> Summary:
+        """True C and mean true S(t): ``str()`` is the text, ``.table`` mean S(t) per time."""
         ts = ", ".join(f"{t:g}" for t in self.times)
-        mean_s = ", ".join(f"{v:.3f}" for v in self.survival.mean(axis=0).to_numpy())
-        return (f"Oracle (true model) on {self.n} patients, {self.events} deaths\n"
-                f"  Harrell C of true_lp: {self.c_index:.4f}\n"
-                f"  mean true S(t) at t = {ts} months: {mean_s}")
+        mean = self.survival.mean(axis=0)
+        mean_s = ", ".join(f"{v:.3f}" for v in mean.to_numpy())
+        table = pd.DataFrame({"mean_true_survival": mean.to_numpy()},
+                             index=pd.Index(np.asarray(self.times, dtype=float), name="time_months"))
+        return Summary(f"Oracle (true model) on {self.n} patients, {self.events} deaths\n"
+                       f"  Harrell C of true_lp: {self.c_index:.4f}\n"
+                       f"  mean true S(t) at t = {ts} months: {mean_s}", table)
 
     def __repr__(self) -> str:
         return f"OracleResult(c_index={self.c_index:.4f}, n={self.n}, events={self.events}, times={list(self.times)})"

@@ -210,7 +210,7 @@ def summarise(imputation: ImputationSpec, frame: pd.DataFrame, y, specs: dict, f
         if getattr(est, "method_note_", ""):
             out["engine_notes"].append(f"{name}: substantive-model-compatible imputation not applicable, chained "
                                        f"equations used instead ({est.method_note_}).")
-        conv_rows += [{"model": name, "column": c, **r} for c, r in imp.summary().round(3).iterrows()]
+        conv_rows += [{"model": name, "column": c, **r} for c, r in imp.summary().table.round(3).iterrows()]
         # the development imputations again (same seed and method -> the same completed sets),
         # for the per-imputation apparent C pooled on the logit scale
         with warnings.catch_warnings():
@@ -221,7 +221,7 @@ def summarise(imputation: ImputationSpec, frame: pd.DataFrame, y, specs: dict, f
         row = {"model": name, "analysis": f"multiple imputation (m = {est.m})", "n": n, "events": int(e.sum()),
                "harrell_c": round(pc["c"], 3), "c_range_over_imputations": f"{min(cs):.3f}–{max(cs):.3f}"}
         if est.pooled_ is not None:
-            s = est.summary
+            s = est.summary().table
             for cov, r in s.iterrows():
                 fmi_rows.append({"model": name, "covariate": cov, "HR": round(r["HR"], 3),
                                  "HR 95% CI": f"{r['HR_lower_95']:.2f}–{r['HR_upper_95']:.2f}",
@@ -242,7 +242,7 @@ def summarise(imputation: ImputationSpec, frame: pd.DataFrame, y, specs: dict, f
                               "harrell_c": round(c_cc, 3), "c_range_over_imputations": ""})
             final = m_cc.steps[-1][1] if hasattr(m_cc, "steps") else m_cc
             if est.pooled_ is not None and hasattr(final, "summary"):
-                ccs = final.summary
+                ccs = final.summary().table
                 for r in fmi_rows:
                     if r["model"] == name and r["covariate"] in ccs.index:
                         r["HR complete case"] = round(float(ccs.loc[r["covariate"], "HR"]), 3)

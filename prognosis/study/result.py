@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._summary import Summary
 from ..metrics import catalogue
 
 __all__ = ["StudyResult", "TABLES"]
@@ -122,7 +123,8 @@ class StudyResult:
         return m.pivot_table(index="predictor", columns="metric", values=["apparent", "corrected", "ci_low", "ci_high"],
                              sort=False)
 
-    def summary(self) -> str:
+    def summary(self) -> Summary:
+        """Harrell C per predictor and the ΔC comparisons: ``str()`` is the text, ``.table`` the C rows."""
         lines = [f"Study: {getattr(self.config, 'name', '')}"]
         c = self.metrics[self.metrics["metric"] == "harrell_c"]
         lab, d = catalogue.label("harrell_c"), catalogue.decimals("harrell_c")
@@ -132,7 +134,8 @@ class StudyResult:
         for _, r in self.comparisons[self.comparisons["metric"] == "harrell_c"].iterrows():
             lines.append(f"  ΔC {r['predictor']} vs {r['reference']}: {r['corrected_delta']:+.3f} "
                          f"({r['ci_low']:+.3f} to {r['ci_high']:+.3f})")
-        return "\n".join(lines)
+        table = c[["predictor", "apparent", "corrected", "ci_low", "ci_high"]].set_index("predictor")
+        return Summary("\n".join(lines), table)
 
     def __repr__(self) -> str:
         n = self.metrics["predictor"].nunique() if len(self.metrics) else 0

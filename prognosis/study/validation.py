@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._summary import Summary
 from ..errors import FeatureEncodingWarning, ReversedScoreWarning, SeparationWarning
 from ..metrics import catalogue
 from ..survival_data import make_y, split_y
@@ -103,9 +104,15 @@ class ValidationResult:
         in :mod:`prognosis.metrics.catalogue`) and ``horizon`` (NaN when horizon-free)."""
         return catalogue.tidy(self.table)
 
-    def summary(self, metric: str | None = None) -> pd.DataFrame:
+    def summary(self, metric: str | None = None) -> Summary:
+        """Apparent and corrected performance with CI per predictor and measure (``metric`` picks one):
+        ``str()`` is the text, ``.table`` the DataFrame indexed by (predictor, metric)."""
         t = self.table if metric is None else self.table[self.table["metric"] == metric]
-        return t.set_index(["predictor", "metric"])[["apparent", "corrected", "ci_low", "ci_high"]]
+        table = t.set_index(["predictor", "metric"])[["apparent", "corrected", "ci_low", "ci_high"]]
+        n = self.replicates["replicate"].nunique() if len(self.replicates) else 0
+        title = (f"Internal validation ({self.method}, {n} replicates, {100 * self.ci_level:g}% CI"
+                 + (f", {len(self.failures)} failed fits)" if len(self.failures) else ")"))
+        return Summary(table=table, title=title)
 
     def __repr__(self) -> str:
         n = self.replicates["replicate"].nunique() if len(self.replicates) else 0

@@ -82,7 +82,7 @@ def test_diagnostics(fitted):
     conv = imp.convergence()
     assert set(imp.imputed_columns_) == set(conv.index)
     assert set(imp.chain_stats_["iteration"]) == {1, 2, 3, 4}
-    s = imp.summary()
+    s = imp.summary().table
     assert s.loc["albumin_g_dl", "method"] == "pmm"
     assert s.loc["frankel", "method"] == "multinomial"
     assert s.loc["pathological_fracture", "method"] == "logistic"

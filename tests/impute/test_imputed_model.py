@@ -30,7 +30,7 @@ def fitted(data):
 
 
 def test_pooled_summary_is_rubins_rules_of_the_fits(fitted):
-    s = fitted.summary
+    s = fitted.summary().table
     assert {"coef", "HR", "se", "df", "fmi", "riv"} <= set(s.columns)
     finals = [m.steps[-1][1] for m in fitted.models_]
     j = list(finals[0].design_names_).index("albumin_g_dl")

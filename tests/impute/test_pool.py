@@ -55,7 +55,7 @@ def test_covariance_pooling_and_names():
     d = Q - Q.mean(0)
     assert np.allclose(p.covariance, C.mean(0) + 1.2 * d.T @ d / 4)
     assert np.allclose(np.diag(p.covariance), p.variance)
-    assert list(p.summary().index) == ["a", "b", "c"]
+    assert list(p.summary().table.index) == ["a", "b", "c"]
 
 
 @pytest.mark.parametrize("args", [

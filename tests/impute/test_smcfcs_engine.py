@@ -47,7 +47,7 @@ def test_smcfcs_is_the_default_when_applicable(cohort):
         assert (s["crp_mg_dl"] >= 0).all()
     assert not sets[0]["albumin_g_dl"].equals(sets[1]["albumin_g_dl"])
     assert "SMC-FCS" in mod.print_summary()
-    assert np.isfinite(mod.summary["fmi"]).all()
+    assert np.isfinite(mod.summary().table["fmi"]).all()
     # new patients with missing values are imputed by the chained (outcome-free) models
     new = cohort.drop(columns=["time_months", "event"]).head(3).copy()
     new["albumin_g_dl"] = None
@@ -104,8 +104,8 @@ def test_pooled_smcfcs_closer_to_truth_than_chained():
             fcs = ImputedModel(CoxModel(), m=3, seed=r, maxit=4, method="chained").fit(obs, y)
         assert smc.method_used_ == "smcfcs"
         assert fcs.method_used_ == "chained"
-        d_smc.append(smc.summary.loc["x2", "coef"] - ref)
-        d_fcs.append(fcs.summary.loc["x2", "coef"] - ref)
+        d_smc.append(smc.summary().table.loc["x2", "coef"] - ref)
+        d_fcs.append(fcs.summary().table.loc["x2", "coef"] - ref)
     assert np.mean(d_fcs) < np.mean(d_smc) - 0.02
     assert abs(np.mean(d_smc)) < 0.08
 

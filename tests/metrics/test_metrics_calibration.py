@@ -82,8 +82,9 @@ def test_rcs_basis_closed_form():
 def test_summary_and_repr():
     time, event, s, t = _sim(300, 3)
     res = calibration(time, event, s, t)
-    assert "ICI" in res.summary()
-    assert "slope" in res.summary()
+    assert "ICI" in str(res.summary())
+    assert "slope" in str(res.summary())
+    assert res.summary().table.loc[res.t, "ici"] == res.ici
     assert repr(res).startswith("CalibrationResult(t=12")
 
 

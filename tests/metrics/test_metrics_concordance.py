@@ -200,7 +200,7 @@ def test_result_is_float_like_and_summarises():
     assert c == 1.0
     assert c > 0.5
     assert isinstance(c, float)
-    assert "Harrell C = 1.0000" in c.summary()
+    assert "Harrell C = 1.0000" in str(c.summary())
     import pickle
     assert pickle.loads(pickle.dumps(c)).concordant == c.concordant
 

@@ -69,6 +69,6 @@ def test_correctly_specified_cox_is_calibrated(acceptance_split):
     assert cal.ici <= 0.03, cal.ici
     # the true log hazard ratios are recovered (within 3 standard errors)
     log_hr = log_hazard_ratios(load_parameters("surgical"))
-    s = m.summary
+    s = m.summary().table
     for c in ("kps_per_10_lower", "visceral_unremovable", "prostate_castration_resistant", "breast_triple_negative"):
         assert abs(s.loc[c, "coef"] - log_hr[c]) < 3 * s.loc[c, "se"], (c, s.loc[c, "coef"], log_hr[c])

@@ -189,4 +189,4 @@ def test_newton_reaches_the_optimum_where_lifelines_stops_short():
         cph = CoxPHFitter(penalizer=0.01).fit(df, "T", "E", initial_point=m.coef_ * sd,
                                               fit_options={"precision": 1e-10, "r_precision": 1e-12})
     np.testing.assert_allclose(cph.params_.to_numpy(), m.coef_, atol=1e-6)
-    np.testing.assert_allclose(cph.standard_errors_.to_numpy(), m.summary["se"], rtol=1e-5)
+    np.testing.assert_allclose(cph.standard_errors_.to_numpy(), m.summary().table["se"], rtol=1e-5)

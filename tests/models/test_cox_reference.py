@@ -31,7 +31,7 @@ def test_coefficients_se_loglik_match_r(ref, veteran):
     covs = ref["covariates"]
     m = CoxModel().fit(d[covs], y)
     np.testing.assert_allclose(m.coef_, [ref["coef"][c] for c in covs], rtol=0, atol=1e-5)
-    np.testing.assert_allclose(m.summary["se"], [ref["se"][c] for c in covs], rtol=1e-5)
+    np.testing.assert_allclose(m.summary().table["se"], [ref["se"][c] for c in covs], rtol=1e-5)
     assert abs(m.log_likelihood_ - ref["loglik"]) < 1e-6
     assert abs(m.score(d[covs], y) - ref["concordance"]) < 1e-9
 
@@ -74,7 +74,7 @@ def test_summary_and_ph_test(veteran, ref):
     d, y = veteran
     covs = ref["covariates"]
     m = CoxModel().fit(d[covs], y)
-    s = m.summary
+    s = m.summary().table
     assert list(s.index) == covs
     assert np.allclose(s["HR"], np.exp(s["coef"]))
     assert (s["HR_lower_95"] < s["HR"]).all()

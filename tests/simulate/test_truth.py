@@ -50,7 +50,7 @@ def test_oracle_matches_lifelines_concordance():
     assert res.events == int(f["event"].sum())
     assert list(res.survival.columns) == [6.0, 12.0]
     assert (res.survival[6.0] >= res.survival[12.0]).all()
-    assert "Harrell C" in res.summary()
+    assert "Harrell C" in str(res.summary())
     assert "OracleResult(" in repr(res)
     # realistic discrimination of the best possible model (clinical-facts.md §3.1: 0.73-0.85)
     assert 0.72 < res.c_index < 0.82
