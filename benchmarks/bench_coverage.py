@@ -151,10 +151,21 @@ def main():
     rows = []
     for (m, k), v in hits.items():
         p = float(np.mean(v))
-        rows.append({"method": m, "measure": {"c": "Harrell C", "dc": "ΔC (full − small)", "brier": f"Brier({a.horizon:g})",
-                                              "slope": f"slope({a.horizon:g})"}[k],
-                     "coverage_%": round(100 * p, 1), "mc_se_%": round(100 * np.sqrt(p * (1 - p) / len(v)), 1),
-                     "mean_width": round(float(np.mean(widths[(m, k)])), 4), "sims": len(v)})
+        rows.append(
+            {
+                "method": m,
+                "measure": {
+                    "c": "Harrell C",
+                    "dc": "ΔC (full − small)",
+                    "brier": f"Brier({a.horizon:g})",
+                    "slope": f"slope({a.horizon:g})",
+                }[k],
+                "coverage_%": round(100 * p, 1),
+                "mc_se_%": round(100 * np.sqrt(p * (1 - p) / len(v)), 1),
+                "mean_width": round(float(np.mean(widths[(m, k)])), 4),
+                "sims": len(v),
+            }
+        )
     print("\n" + pd.DataFrame(rows).to_string(index=False))
 
 

@@ -149,7 +149,8 @@ def main(argv=None):
                  "seconds": round(time.perf_counter() - t0, 1)})
     print(f"{a.reps} replicates, n = 500, m = {a.m}, {100 * summ['mean_missing_share']:.1f}% of x2 missing (MAR), "
           f"{summ['seconds']} s")
-    print(f"{'method':22s} {'coef':4s} {'bias':>8s} {'(mcse)':>8s} {'emp SE':>7s} {'mod SE':>7s} {'cover95':>8s} {'(mcse)':>7s}")
+    print(f"{'method':22s} {'coef':4s} {'bias':>8s} {'(mcse)':>8s} {'emp SE':>7s} {'mod SE':>7s} "
+          f"{'cover95':>8s} {'(mcse)':>7s}")
     for meth in METHODS:
         for nm in ("x1", "x2"):
             r = summ[meth][nm]

@@ -203,5 +203,7 @@ def test_fit_without_pooling_warns_about_the_unbounded_coefficient(repo_root, tm
     assert main(["fit", "--cohort", str(repo_root / DEMO), "--model", "cox", "--min-level-events", "0",
                  "--out", str(tmp_path / "c.skops")]) == 0
     cap = capsys.readouterr()
-    assert "WARNING: Cox coefficient(s) not bounded by the data: melanoma[unknown] (log-HR -20, SE 2.53e+04)." in cap.err
+    assert (
+        "WARNING: Cox coefficient(s) not bounded by the data: melanoma[unknown] (log-HR -20, SE 2.53e+04)." in cap.err
+    )
     assert "largest |log HR| 20.05 (melanoma[unknown]); largest SE 2.53e+04" in cap.out

@@ -46,7 +46,9 @@ def run_patient(args) -> int:
         if h["s"] is None:
             parts.append(f"S({h['t']:g}m)=NA")
         else:
-            parts.append(f"S({h['t']:g}m)={h['s']:.2f}" + (f" ({h['lo']:.2f}-{h['hi']:.2f})" if h["lo"] is not None else ""))
+            parts.append(
+                f"S({h['t']:g}m)={h['s']:.2f}" + (f" ({h['lo']:.2f}-{h['hi']:.2f})" if h["lo"] is not None else "")
+            )
     print("  ".join(parts))
     m = res["median"]
     if m["value"] is None:
@@ -56,7 +58,8 @@ def run_patient(args) -> int:
             f" (95% CI {m['lower']:.1f}-{'not reached' if m['upper'] is None else format(m['upper'], '.1f')})"
         print(f"median survival: {m['value']:.1f} months{ci}")
     if any(h["s"] is None for h in res["horizons"]):
-        print(f"note: horizons beyond the model's training follow-up ({res['max_time']:.2f} months) are not estimable and shown as NA")
+        print(f"note: horizons beyond the model's training follow-up ({res['max_time']:.2f} months) "
+              "are not estimable and shown as NA")
     for n in res["notes"]:
         print(f"note: {n}")
     if res["contributions"] is not None:
@@ -84,5 +87,8 @@ def run_patient(args) -> int:
         import matplotlib.pyplot as plt
 
         plt.close(fig)
-        print(f"wrote {args.plot}" + ("" if args.cohort else " (pass --cohort C.csv to draw the cohort's Kaplan–Meier beside it)"))
+        print(
+            f"wrote {args.plot}"
+            + ("" if args.cohort else " (pass --cohort C.csv to draw the cohort's Kaplan–Meier beside it)")
+        )
     return 0

@@ -129,5 +129,7 @@ def run(args) -> int:
     print(f"saved {path}")
     changed = int((cohort.audit["action"] != "kept").sum()) if len(cohort.audit) else 0
     if changed:
-        print(f"note: {changed} value(s) changed or rejected by harmonization (see prognosis harmonize)", file=sys.stderr)
+        print(
+            f"note: {changed} value(s) changed or rejected by harmonization (see prognosis harmonize)", file=sys.stderr
+        )
     return 0

@@ -7,7 +7,8 @@ For each patient: predicted S(t) at 3, 6, 12 and 24 months (NaN, with a note, be
 training follow-up of the model -- never extrapolated), for Cox models with the 95% confidence
 interval of S(t) (as R survfit.coxph; other models give point predictions, which the output
 says), and the classic scores with their item breakdown.
-PATIENTS needs no outcome columns when read without --mapping (placeholders are added and never used; with a mapping, map or include them). The terminal output identifies patients by row number
+PATIENTS needs no outcome columns when read without --mapping (placeholders are added and never
+used; with a mapping, map or include them). The terminal output identifies patients by row number
 (0-based data row of PATIENTS) only; the output CSV carries ``input_row`` and, when the input
 has one, the user's own ``patient_id`` column (it is the user's file, so results can be merged
 back).

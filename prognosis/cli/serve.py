@@ -9,7 +9,8 @@ at 3, 6, 12 and 24 months with its interval where the model has one, the curve, 
 per-item Cox contributions and the classic scores -- computed by
 :func:`prognosis.report.calculator.patient_result`, the code behind ``predict --patient``.
 Invalid input gives HTTP 400 with the reason; a request whose ``Host`` is not this loopback
-address gets 403 (a guard against DNS rebinding by web pages open in the same browser). Python's standard ``http.server`` is enough for
+address gets 403 (a guard against DNS rebinding by web pages open in the same browser). Python's
+standard ``http.server`` is enough for
 one clinician on one machine; it is not a multi-user web service.
 """
 from __future__ import annotations

@@ -329,7 +329,9 @@ class MultipleImputer:
             kind = kinds.get(c)
             if kind is None:
                 if meta is not None:
-                    kind = {"float": "numeric", "int": "numeric", "bool": "binary", "category": "categorical"}.get(meta.kind)
+                    kind = {"float": "numeric", "int": "numeric", "bool": "binary", "category": "categorical"}.get(
+                        meta.kind
+                    )
                 elif pd.api.types.is_bool_dtype(s):
                     kind = "binary"
                 elif pd.api.types.is_numeric_dtype(s):
@@ -344,16 +346,22 @@ class MultipleImputer:
                 levels = [str(x) for x in (s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype)
                                            else sorted(obs.astype(str).unique())) if (obs.astype(str) == str(x)).any()]
                 levels.append(_NA_LEVEL)
-                codes = pd.Categorical(s.astype(object).where(s.notna(), _NA_LEVEL).astype(str), categories=levels).codes
+                codes = pd.Categorical(
+                    s.astype(object).where(s.notna(), _NA_LEVEL).astype(str), categories=levels
+                ).codes
                 freqs = (np.bincount(codes[codes >= 0], minlength=len(levels)) / max((codes >= 0).sum(), 1)).tolist()
                 specs[c] = _Spec(c, "categorical", levels=levels, freqs=freqs, dtype=str(s.dtype))
                 continue
             if kind not in ("numeric", "binary", "categorical"):
-                raise InputError(f"MultipleImputer: kind of column {c!r} must be numeric, binary or categorical, got {kind!r}")
+                raise InputError(
+                    f"MultipleImputer: kind of column {c!r} must be numeric, binary or categorical, got {kind!r}"
+                )
             if kind == "numeric":
                 v = pd.to_numeric(obs.astype(object), errors="coerce").to_numpy(float)
                 if np.isnan(v).any():
-                    raise InputError(f"MultipleImputer: column {c!r} is not numeric (row {int(np.flatnonzero(np.isnan(v))[0])})")
+                    raise InputError(
+                        f"MultipleImputer: column {c!r} is not numeric (row {int(np.flatnonzero(np.isnan(v))[0])})"
+                    )
                 integer = bool(np.all(v == np.round(v))) or (meta is not None and meta.kind == "int")
                 sd = float(v.std()) or 1.0
                 specs[c] = _Spec(c, "numeric", integer=integer, lo=float(v.min()), hi=float(v.max()),
@@ -614,8 +622,10 @@ class MultipleImputer:
         for c in cols:
             if c not in self.deploy_[0]:
                 r = int(np.flatnonzero(np.isnan(vals[c]))[0])
-                raise ModelError(f"column {c!r} is missing at row {r}, but it was complete in the training data, so "
-                                 "the imputer has no model for it; record it or refit the imputer on data where it varies")
+                raise ModelError(
+                    f"column {c!r} is missing at row {r}, but it was complete in the training data, so "
+                    "the imputer has no model for it; record it or refit the imputer on data where it varies"
+                )
         n = len(frame)
         ss = np.random.SeedSequence([self.seed if seed is None else seed, 1])
         outs = []
@@ -639,7 +649,9 @@ class MultipleImputer:
                     x = np.column_stack([np.ones(n)] + [blocks[o] for o in self.specs_ if o != c])[mis]
                     mod = self.deploy_[k][c]
                     if mod["kind"] == "norm":
-                        new = self._bound(self.specs_[c], x @ mod["beta"] + rng.standard_normal(x.shape[0]) * mod["sigma"])
+                        new = self._bound(
+                            self.specs_[c], x @ mod["beta"] + rng.standard_normal(x.shape[0]) * mod["sigma"]
+                        )
                     elif mod["kind"] == "logit":
                         p = 1 / (1 + np.exp(-np.clip(x @ mod["beta"], -30, 30)))
                         new = (rng.random(p.size) < p).astype(float)

@@ -232,7 +232,9 @@ class ImputedModel(BaseEstimator):
         sets = self._sets(X)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FeatureEncodingWarning)
-            return np.mean([np.asarray(mod.predict(s), dtype=float) for mod, s in zip(self.models_, sets, strict=False)], axis=0)
+            return np.mean(
+                [np.asarray(mod.predict(s), dtype=float) for mod, s in zip(self.models_, sets, strict=False)], axis=0
+            )
 
     def score(self, X, y) -> float:
         from ..metrics import harrell_c
@@ -266,9 +268,14 @@ class ImputedModel(BaseEstimator):
                      + (f"; smcfcs not used: {self.method_note_}" if getattr(self, "method_note_", "") else ""))
         s = self.imputer_.summary()
         if len(s):
-            lines.append(("imputed (development: SMC-FCS; new patients: the chained models below): "
-                          if used == "smcfcs" else "imputed: ") + ", ".join(f"{c} ({r.n_missing}, {100 * r.share_missing:.1f}%, {r.method})"
-                                                 for c, r in s.iterrows()))
+            lines.append(
+                (
+                    "imputed (development: SMC-FCS; new patients: the chained models below): "
+                    if used == "smcfcs"
+                    else "imputed: "
+                )
+                + ", ".join(f"{c} ({r.n_missing}, {100 * r.share_missing:.1f}%, {r.method})" for c, r in s.iterrows())
+            )
         lines.append(self.summary.round(decimals).to_string())
         if self.not_pooled_:
             lines.append(f"not pooled (absent from some imputed fits): {self.not_pooled_}")
@@ -313,7 +320,9 @@ def score_group_shares(frame: pd.DataFrame, name: str, imputer: MultipleImputer 
     from ..scores import compute
 
     if imputer is None:
-        has_outcome = {"time_months", "event"} <= set(frame.columns) and frame[["time_months", "event"]].notna().all().all()
+        has_outcome = {"time_months", "event"} <= set(frame.columns) and frame[
+            ["time_months", "event"]
+        ].notna().all().all()
         imputer = MultipleImputer(m=m, seed=seed, use_outcome=has_outcome)
         sets = imputer.fit_transform(frame)
     else:
@@ -393,7 +402,9 @@ def smcfcs_cox(frame: pd.DataFrame, covariates, *, time_col: str = "time_months"
                 try:
                     res = fit_cox_newton(X, t, d)
                 except CoxNewtonError as exc:
-                    raise ModelError(f"smcfcs_cox: the Cox model could not be fitted on an imputed set ({exc})") from exc
+                    raise ModelError(
+                        f"smcfcs_cox: the Cox model could not be fitted on an imputed set ({exc})"
+                    ) from exc
                 beta = _mvn_draw(res.coef, res.cov, rng)
                 # Breslow baseline with the drawn coefficients, at each patient's own time
                 grid, H = _baseline_cumhaz(t, d, np.exp((X - X.mean(0)) @ beta), "breslow")
@@ -514,7 +525,13 @@ def smcfcs_applicability(model, X: pd.DataFrame, columns=None, event=None):
         return None, [], [], {}, "no input of the model is missing"
     aux = []
     for c in (columns or []):
-        if c in back or c in X.columns and X[c].isna().any() or c not in X.columns or any(b[0] == c for b in back.values()):
+        if (
+            c in back
+            or c in X.columns
+            and X[c].isna().any()
+            or c not in X.columns
+            or any(b[0] == c for b in back.values())
+        ):
             continue
         v = num(c)
         if v.notna().all():

@@ -352,7 +352,9 @@ def _check_trees(model, path) -> None:
         inner = ~leaf
         # children exist and come after their parent (scikit-learn builds depth first), so the
         # traversal always ends at a leaf
-        if ((left[inner] <= idx[inner]) | (left[inner] >= n) | (right[inner] <= idx[inner]) | (right[inner] >= n)).any():
+        if (
+            (left[inner] <= idx[inner]) | (left[inner] >= n) | (right[inner] <= idx[inner]) | (right[inner] >= n)
+        ).any():
             raise ArtifactError(f"{where} (child index out of range)")
         if ((feat[inner] < 0) | (feat[inner] >= nf)).any():
             raise ArtifactError(f"{where} (feature index out of range)")
@@ -413,16 +415,22 @@ def load(path, *, key=None):
 
     meta, payload = _read(path)
     if meta.get("format_version") != FORMAT_VERSION:
-        raise ArtifactError(f"{path}: format version {meta.get('format_version')!r} is not supported (expected {FORMAT_VERSION})")
+        raise ArtifactError(
+            f"{path}: format version {meta.get('format_version')!r} is not supported (expected {FORMAT_VERSION})"
+        )
     sha = hashlib.sha256(payload).hexdigest()
     if sha != meta.get("payload_sha256") or _digest(meta, sha) != meta.get("digest"):
-        raise ArtifactError(f"{path}: checksum mismatch -- the artifact was modified after it was saved; refusing to load")
+        raise ArtifactError(
+            f"{path}: checksum mismatch -- the artifact was modified after it was saved; refusing to load"
+        )
     k = signing_key(key)
     if k is not None:
         sig = meta.get("signature")
         if sig is None:
             raise ArtifactError(f"{path} is not signed, and a signing key is configured; refusing to load it")
-        if sig.get("algorithm") != SIGNATURE_ALGORITHM or not hmac.compare_digest(sig["value"], _sign(k, meta["digest"])):
+        if sig.get("algorithm") != SIGNATURE_ALGORITHM or not hmac.compare_digest(
+            sig["value"], _sign(k, meta["digest"])
+        ):
             raise ArtifactError(f"{path}: the signature does not match the configured signing key; refusing to load it")
     _check_payload(payload, path)
     try:

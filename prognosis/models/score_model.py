@@ -221,7 +221,9 @@ class ScoreModel(BaseEstimator):
                     f"proportional hazards (cox.zph, km transform): chi2 {z['chisq']:.3f}, df 1, "
                     f"p {z['p']:.3g} — {verdict}")
         if self.how == "km":
-            rows = [f"  {g}: n {n}, deaths {d}, follow-up to {t[-1]:.1f} months" for g, (t, _, n, d) in self.km_.items()]
+            rows = [
+                f"  {g}: n {n}, deaths {d}, follow-up to {t[-1]:.1f} months" for g, (t, _, n, d) in self.km_.items()
+            ]
             return f"{self.name}: Kaplan–Meier per published group (no PH assumption)\n" + "\n".join(rows)
         return f"{self.name}: published group survival ({', '.join(self.source_)})"
 
@@ -302,7 +304,9 @@ class ScoreModel(BaseEstimator):
         t = check_times(times)
         table = self.compute(X)
         if self.how == "cox":
-            out = self.cox_.predict_survival(pd.DataFrame({self.name: self._total(table)}, index=X.index), t, truncate=truncate)
+            out = self.cox_.predict_survival(
+                pd.DataFrame({self.name: self._total(table)}, index=X.index), t, truncate=truncate
+            )
             return out
         if self.how == "km":
             beyond = t > self.max_time_

@@ -89,7 +89,11 @@ def _axis_values(item_spec: dict, reference: pd.DataFrame | None) -> tuple[list,
             if key is None:
                 continue
             vals = key.split("|")
-            rows.append(dict({"primary_site": site}, **{c: (v or None) for c, v in zip(item_spec["columns"], vals, strict=False)}))
+            rows.append(
+                dict(
+                    {"primary_site": site}, **{c: (v or None) for c, v in zip(item_spec["columns"], vals, strict=False)}
+                )
+            )
             labels.append(lev)
         return list(range(len(labels))), labels, rows
     raise ModelError(f"no nomogram axis for item kind {kind!r}")  # pragma: no cover
@@ -211,7 +215,9 @@ def nomogram_figure(model, reference: pd.DataFrame | None = None, horizons=(6.0,
             last_x = r["points"]
         nr = sub[sub["value_label"] == "not recorded"]
         if len(nr):
-            ax.text(103, y, f"not recorded: {nr['points'].iloc[0]:.0f}", ha="left", va="center", fontsize=5.5, color="0.3")
+            ax.text(
+                103, y, f"not recorded: {nr['points'].iloc[0]:.0f}", ha="left", va="center", fontsize=5.5, color="0.3"
+            )
     maxt = tab.attrs["max_total"]
     y -= 1
     axis_line(y, 0, 100)

@@ -61,7 +61,7 @@ class ImputationSpec:
                "applicable, otherwise chained equations" if self.engine == "smcfcs" else "chained equations")
         return {
             "multiple": f"multiple imputation by {how}, m = {self.m} imputations, {self.maxit} sweeps "
-                        "(outcome in the imputation model; bootstrap then impute; predictions averaged over imputations)",
+            "(outcome in the imputation model; bootstrap then impute; predictions averaged over imputations)",
             "single": "single imputation (scikit-learn IterativeImputer, deterministic) inside each model",
             "indicator": "median/mode fill with missingness indicators inside each model",
             "complete_case": "complete-case analysis (patients with a missing model input excluded)",
@@ -169,7 +169,9 @@ def apply_to_factories(factories: dict, specs: dict, imputation: ImputationSpec,
     cols = _imputer_columns(frame, models)
     for name, s in specs.items():
         if isinstance(s, ModelSpec):
-            out[name] = ImputedFactory(s, imputation, cols) if imputation.method == "multiple" else SingleImputationFactory(s)
+            out[name] = (
+                ImputedFactory(s, imputation, cols) if imputation.method == "multiple" else SingleImputationFactory(s)
+            )
     return out
 
 
@@ -216,7 +218,10 @@ def summarise(imputation: ImputationSpec, frame: pd.DataFrame, y, specs: dict, f
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             sets = est.development_sets(frame, y)
-            cs = [float(harrell_c(t, e, mod.predict(s), warn_reversed=False)) for mod, s in zip(est.models_, sets, strict=False)]
+            cs = [
+                float(harrell_c(t, e, mod.predict(s), warn_reversed=False))
+                for mod, s in zip(est.models_, sets, strict=False)
+            ]
         pc = pool_concordance(cs)
         row = {"model": name, "analysis": f"multiple imputation (m = {est.m})", "n": n, "events": int(e.sum()),
                "harrell_c": round(pc["c"], 3), "c_range_over_imputations": f"{min(cs):.3f}–{max(cs):.3f}"}
@@ -237,9 +242,19 @@ def summarise(imputation: ImputationSpec, frame: pd.DataFrame, y, specs: dict, f
                 warnings.simplefilter("ignore")
                 m_cc = make_model(spec.kind, feature_set=spec.features, **spec.params).fit(
                     frame[cc].reset_index(drop=True), y[cc])
-                c_cc = float(harrell_c(t[cc], e[cc], m_cc.predict(frame[cc].reset_index(drop=True)), warn_reversed=False))
-            comp_rows.append({"model": name, "analysis": "complete case", "n": int(cc.sum()), "events": int(e[cc].sum()),
-                              "harrell_c": round(c_cc, 3), "c_range_over_imputations": ""})
+                c_cc = float(
+                    harrell_c(t[cc], e[cc], m_cc.predict(frame[cc].reset_index(drop=True)), warn_reversed=False)
+                )
+            comp_rows.append(
+                {
+                    "model": name,
+                    "analysis": "complete case",
+                    "n": int(cc.sum()),
+                    "events": int(e[cc].sum()),
+                    "harrell_c": round(c_cc, 3),
+                    "c_range_over_imputations": "",
+                }
+            )
             final = m_cc.steps[-1][1] if hasattr(m_cc, "steps") else m_cc
             if est.pooled_ is not None and hasattr(final, "summary"):
                 ccs = final.summary
