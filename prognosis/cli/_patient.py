@@ -23,8 +23,6 @@ def add_arguments(p) -> None:
 
 
 def run_patient(args) -> int:
-    import warnings
-
     from ..errors import InputError
     from ..models import load
     from ..models.explain import ITEM_LABELS
@@ -36,9 +34,7 @@ def run_patient(args) -> int:
     frame = harmonize_patient(parse_patient(args.patient))
     names = None if args.scores == "all" else ([] if args.scores == "none" else
                                                [s.strip() for s in args.scores.split(",") if s.strip()])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # patient_result collects them as notes
-        res = patient_result(model, frame, score_names=names)
+    res = patient_result(model, frame, score_names=names)  # its warnings come back as res["notes"]
     meta = getattr(model, "artifact_metadata_", {})
     print(f"model: {meta.get('extra', {}).get('model', '?')} (saved {meta.get('created_utc', '?')}); one patient")
     parts = []

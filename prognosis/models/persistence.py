@@ -300,9 +300,24 @@ def _check_payload(payload: bytes, path) -> None:
         raise ArtifactError(f"{path}: invalid model payload ({type(exc).__name__})") from None
 
 
+def _children(obj) -> list:
+    """The objects a model artifact may hold trees in: elements of object arrays, lists, tuples,
+    dict values, and the attributes of prognosis / scikit-learn / scikit-survival objects."""
+    import numpy as np
+
+    if isinstance(obj, np.ndarray):
+        return list(obj.ravel()) if obj.dtype == object else []
+    if isinstance(obj, (list, tuple)):
+        return list(obj)
+    if isinstance(obj, dict):
+        return list(obj.values())
+    if hasattr(obj, "__dict__") and type(obj).__module__.split(".")[0] in ("prognosis", "sklearn", "sksurv"):
+        return list(vars(obj).values())
+    return []
+
+
 def _trees(obj, seen=None, depth=0):
     """Every scikit-learn ``Tree`` reachable from ``obj`` (estimators, lists, arrays, dicts)."""
-    import numpy as np
     from sklearn.tree._tree import Tree
 
     seen = set() if seen is None else seen
@@ -312,22 +327,8 @@ def _trees(obj, seen=None, depth=0):
     if isinstance(obj, Tree):
         yield obj
         return
-    if isinstance(obj, np.ndarray):
-        if obj.dtype == object:
-            for x in obj.ravel():
-                yield from _trees(x, seen, depth + 1)
-        return
-    if isinstance(obj, (list, tuple)):
-        for x in obj:
-            yield from _trees(x, seen, depth + 1)
-        return
-    if isinstance(obj, dict):
-        for x in obj.values():
-            yield from _trees(x, seen, depth + 1)
-        return
-    if hasattr(obj, "__dict__") and type(obj).__module__.split(".")[0] in ("prognosis", "sklearn", "sksurv"):
-        for x in vars(obj).values():
-            yield from _trees(x, seen, depth + 1)
+    for x in _children(obj):
+        yield from _trees(x, seen, depth + 1)
 
 
 def _check_trees(model, path) -> None:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..cohort.schema import COLUMN_BY_NAME
-from ..errors import ModelError
+from ..errors import FeatureEncodingWarning, ModelError
 
 __all__ = ["DISPLAY_RANGES", "nomogram_figure", "nomogram_table"]
 
@@ -50,7 +50,9 @@ def _contrib(model, rows: list[dict], item: str) -> np.ndarray:
         if COLUMN_BY_NAME[c].kind in ("int", "float"):
             frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(float)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        # the axis rows set one item at a time and leave the others missing on purpose, so the
+        # builder's notes on imputed / constant columns describe the construction, not a patient
+        warnings.simplefilter("ignore", FeatureEncodingWarning)
         c = cox_contributions(model, frame)
     return c[item].to_numpy(float)
 
