@@ -15,8 +15,6 @@ event fraction, C and linear-predictor spread.
 """
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
@@ -64,9 +62,7 @@ def update_scores(horizons):
             try:
                 if not np.isfinite(s).all() or h > t.max():
                     raise PrognosisError("horizon beyond follow-up")
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    c = calibration(t, e, s, t=h)
+                c = calibration(t, e, s, t=h)
                 out[f"calibration_slope@{h:g}"], out[f"oe_ratio@{h:g}"] = c.slope, c.oe_ratio
             except PrognosisError:
                 out[f"calibration_slope@{h:g}"], out[f"oe_ratio@{h:g}"] = np.nan, np.nan
