@@ -199,6 +199,11 @@ def _parse_value(col: str, v):
         if s.lower() not in _BOOL:
             raise InputError(f"column {col!r}: value {s!r} is not yes/no")
         return _BOOL[s.lower()]
+    return _parse_number(col, spec, s)
+
+
+def _parse_number(col: str, spec, s: str):
+    """A numeric schema column's value: finite, within the schema range, whole for integers."""
     try:
         x = float(s)
     except ValueError:
