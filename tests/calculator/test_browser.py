@@ -128,7 +128,8 @@ def test_page_matches_predict(page, cox_artifact, chromium, tmp_path):
     n_curve = 0
     for i, dom in enumerate(doms):
         assert 'data-csp-violations="0"' in dom, f"patient {i}: the page attempted a blocked request"
-        assert 'data-ready="1"' in dom and "Not computed" not in dom, f"patient {i}: no result"
+        assert 'data-ready="1"' in dom, f"patient {i}: no result"
+        assert "Not computed" not in dom, f"patient {i}: no result"
         for t in HORIZONS:
             for suffix, col in (("", f"S_{t}m"), ("-lo", f"S_{t}m_lower95"), ("-hi", f"S_{t}m_upper95")):
                 got = _value(dom, f"S-{t}{suffix}")
@@ -172,7 +173,8 @@ def test_page_matches_predict(page, cox_artifact, chromium, tmp_path):
             lo = int(pred.loc[i, f"{name}_min"])
             hi = int(pred.loc[i, f"{name}_max"])
             m = re.search(rf'id="score-{name}" data-min="(\d+)" data-max="(\d+)"', dom)
-            assert m and (int(m.group(1)), int(m.group(2))) == (lo, hi), (i, name)
+            assert m, (i, name)
+            assert (int(m.group(1)), int(m.group(2))) == (lo, hi), (i, name)
             grp = re.search(rf'id="group-{name}">([^<]*)<', dom).group(1)
             want = pred.loc[i, f"{name}_group"]
             assert grp == ("undetermined" if pd.isna(want) else want).replace(">", "&gt;").replace("<", "&lt;"), (
