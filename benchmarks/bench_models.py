@@ -44,7 +44,8 @@ import textwrap
 
 RUN_PY = textwrap.dedent("""
     import json, sys, time, os, warnings
-    warnings.simplefilter("ignore")
+    from prognosis.errors import PrognosisWarning
+    warnings.simplefilter("ignore", PrognosisWarning)  # per-fit notes would repeat every replicate
     import numpy as np
     from prognosis.simulate import simulate_cohort
     from prognosis.features import FeatureBuilder
@@ -120,12 +121,13 @@ def bench_boosting(ns, iters: int, orig_max_n: int, orig_iters_large: int) -> in
     import numpy as np
     from sksurv.ensemble import GradientBoostingSurvivalAnalysis
 
+    from prognosis.errors import PrognosisWarning
     from prognosis.features import FeatureBuilder
     from prognosis.models.boosting import FastCoxGradientBoosting
     from prognosis.simulate import simulate_cohort
     from prognosis.survival_data import make_y, y_from_frame
 
-    warnings.simplefilter("ignore")
+    warnings.simplefilter("ignore", PrognosisWarning)  # per-fit notes would repeat every replicate
     params = {
         "loss": "coxph",
         "learning_rate": 0.05,
@@ -170,11 +172,12 @@ def bench_cox(ns, repeats: int) -> int:
     import numpy as np
 
     from prognosis.datasets import load_demo
+    from prognosis.errors import PrognosisWarning
     from prognosis.models import CoxModel, make_model
     from prognosis.simulate import simulate_cohort
     from prognosis.survival_data import y_from_frame
 
-    warnings.simplefilter("ignore")
+    warnings.simplefilter("ignore", PrognosisWarning)  # per-fit notes would repeat every replicate
     rows = []
     for n in ns:
         f = load_demo().frame if n == 1200 else simulate_cohort(n, seed=0).frame

@@ -139,7 +139,9 @@ def main(argv=None) -> int:
     if not (raw / "MSK_clinical_data.tsv.gz").is_file():
         print(f"MSK-MET folder {raw} not found; nothing to benchmark")
         return 0
-    warnings.simplefilter("ignore")
+    from prognosis.errors import PrognosisWarning
+
+    warnings.simplefilter("ignore", PrognosisWarning)  # per-fit notes would repeat every replicate
     if not a.no_loader:
         bench_loader(raw)
     if a.loader_only:
