@@ -92,15 +92,11 @@ class DevelopmentSampleSize:
 
     def summary(self) -> str:
         i = self.inputs
-        lines = [
-            "Minimum sample size to develop a survival model (Riley et al., BMJ 2020;368:m441)",
-            (
-                f"  inputs: Cox-Snell R2 {i['rsquared']:g}, {i['parameters']} candidate parameters, "
-                f"event rate {i['rate']:g} per time unit, horizon {i['timepoint']:g}, mean follow-up {i['meanfup']:g}, "
-                f"target shrinkage {i['shrinkage']:g}"
-            ),
-            f"  max Cox-Snell R2 {self.max_r2:.4f} (Nagelkerke R2 {self.nagelkerke_r2:.3f})",
-        ]
+        lines = ["Minimum sample size to develop a survival model (Riley et al., BMJ 2020;368:m441)",
+                 (f"  inputs: Cox-Snell R2 {i['rsquared']:g}, {i['parameters']} candidate parameters, "
+                  f"event rate {i['rate']:g} per time unit, horizon {i['timepoint']:g}, mean follow-up {i['meanfup']:g}, "
+                  f"target shrinkage {i['shrinkage']:g}"),
+                 f"  max Cox-Snell R2 {self.max_r2:.4f} (Nagelkerke R2 {self.nagelkerke_r2:.3f})"]
         for c in self.criteria:
             mark = "  <- binding" if c["criterion"] == self.binding else ""
             lines.append(f"  {c['criterion']}: n = {c['n']:,} (shrinkage {c['shrinkage']:.3f}, "

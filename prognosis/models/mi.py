@@ -263,14 +263,9 @@ class ImputedModel(BaseEstimator):
                      + (f"; smcfcs not used: {self.method_note_}" if getattr(self, "method_note_", "") else ""))
         s = self.imputer_.summary()
         if len(s):
-            lines.append(
-                (
-                    "imputed (development: SMC-FCS; new patients: the chained models below): "
-                    if used == "smcfcs"
-                    else "imputed: "
-                )
-                + ", ".join(f"{c} ({r.n_missing}, {100 * r.share_missing:.1f}%, {r.method})" for c, r in s.iterrows())
-            )
+            lines.append(("imputed (development: SMC-FCS; new patients: the chained models below): "
+                          if used == "smcfcs" else "imputed: ") + ", ".join(f"{c} ({r.n_missing}, {100 * r.share_missing:.1f}%, {r.method})"
+                                                 for c, r in s.iterrows()))
         lines.append(self.summary.round(decimals).to_string())
         if self.not_pooled_:
             lines.append(f"not pooled (absent from some imputed fits): {self.not_pooled_}")
@@ -315,9 +310,8 @@ def score_group_shares(frame: pd.DataFrame, name: str, imputer: MultipleImputer 
     from ..scores import compute
 
     if imputer is None:
-        has_outcome = {"time_months", "event"} <= set(frame.columns) and frame[
-            ["time_months", "event"]
-        ].notna().all().all()
+        outcome = ["time_months", "event"]
+        has_outcome = set(outcome) <= set(frame.columns) and frame[outcome].notna().all().all()
         imputer = MultipleImputer(m=m, seed=seed, use_outcome=has_outcome)
         sets = imputer.fit_transform(frame)
     else:

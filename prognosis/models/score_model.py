@@ -221,9 +221,7 @@ class ScoreModel(BaseEstimator):
                     f"proportional hazards (cox.zph, km transform): chi2 {z['chisq']:.3f}, df 1, "
                     f"p {z['p']:.3g} — {verdict}")
         if self.how == "km":
-            rows = [
-                f"  {g}: n {n}, deaths {d}, follow-up to {t[-1]:.1f} months" for g, (t, _, n, d) in self.km_.items()
-            ]
+            rows = [f"  {g}: n {n}, deaths {d}, follow-up to {t[-1]:.1f} months" for g, (t, _, n, d) in self.km_.items()]
             return f"{self.name}: Kaplan–Meier per published group (no PH assumption)\n" + "\n".join(rows)
         return f"{self.name}: published group survival ({', '.join(self.source_)})"
 

@@ -70,7 +70,10 @@ def test_report_with_multiple_imputation(study_files):
     fmi = html[html.index("Pooled Cox coefficients"):html.index("Complete-case analysis vs")]
     assert "albumin_g_dl" in fmi
     assert re.search(r"<td>0\.\d+</td>", fmi)
+    assert "HR complete case" in fmi  # the complete-case refit's hazard ratios reached the table
     assert "complete case" in html
+    comparison = html[html.index("Complete-case analysis vs"):]
+    assert "not estimable" not in comparison[:comparison.index("</table>")]
 
 
 def test_single_and_complete_case_factories():
