@@ -84,9 +84,8 @@ def test_cli_validate_on_real_data(cfg_path, msk_dir, capsys):
     assert "development: 715 patients" in out  # bone-biopsied subset (issue 9 acceptance)
 
 
-@pytest.mark.filterwarnings(
-    "ignore::prognosis.errors.FeatureEncodingWarning"
-)  # encoding notes on the real cohort; not what this test checks
+# encoding notes on the real cohort; not what this test checks
+@pytest.mark.filterwarnings("ignore::prognosis.errors.FeatureEncodingWarning")
 def test_study_end_to_end_on_real_data(cfg, cfg_path, msk_dir, tmp_path):
     """run(config) on the bone-biopsied subset (2 replicates, Cox only): the report states the limits."""
     from prognosis.study import load_config, run

@@ -47,9 +47,8 @@ def test_config_block_is_validated():
 
 
 @pytest.mark.slow
-@pytest.mark.filterwarnings(
-    "ignore::prognosis.errors.ImputationMethodWarning"
-)  # the fallback is asserted in the report text below
+# the fallback is asserted in the report text below
+@pytest.mark.filterwarnings("ignore::prognosis.errors.ImputationMethodWarning")
 @pytest.mark.filterwarnings("ignore::prognosis.errors.ImputationConvergenceWarning")  # short chains kept for speed
 def test_report_with_multiple_imputation(study_files):
     from prognosis.cli.main import main

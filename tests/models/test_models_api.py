@@ -113,9 +113,8 @@ def test_same_seed_same_numbers(small_cohort):
     assert not np.array_equal(a, c)
 
 
-@pytest.mark.filterwarnings(
-    "ignore::prognosis.errors.FeatureEncodingWarning"
-)  # encoding notes on the small cohort; not what this test checks
+# encoding notes on the small cohort; not what this test checks
+@pytest.mark.filterwarnings("ignore::prognosis.errors.FeatureEncodingWarning")
 def test_gridsearch_over_rsf_and_cross_validate(small_cohort):
     f, y = small_cohort
     pipe = make_model("rsf", n_estimators=10)

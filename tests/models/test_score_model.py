@@ -18,9 +18,8 @@ def complete(acceptance_split):
     return tr.iloc[:1500], ytr[:1500], te.iloc[:600], yte[:600]
 
 
-@pytest.mark.filterwarnings(
-    "ignore::prognosis.errors.ProportionalHazardsWarning"
-)  # demo data: PH rejected for the Tokuhashi total; not what this test checks
+# demo data: PH rejected for the Tokuhashi total; not what this test checks
+@pytest.mark.filterwarnings("ignore::prognosis.errors.ProportionalHazardsWarning")
 def test_cox_on_total_has_the_c_of_the_total(complete):
     tr, ytr, te, yte = complete
     m = make_model("score:revised_tokuhashi").fit(tr, ytr)
@@ -63,9 +62,8 @@ def test_published_refused_when_the_source_gives_none(complete):
         ScoreModel("tomita", how="published").fit(tr, ytr)
 
 
-@pytest.mark.filterwarnings(
-    "ignore::prognosis.errors.ProportionalHazardsWarning"
-)  # demo data: PH rejected for the Tokuhashi total; not what this test checks
+# demo data: PH rejected for the Tokuhashi total; not what this test checks
+@pytest.mark.filterwarnings("ignore::prognosis.errors.ProportionalHazardsWarning")
 def test_missing_items_raise_or_use_midrange(complete):
     tr, ytr, te, _ = complete
     tr = tr.copy()
