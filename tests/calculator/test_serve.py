@@ -67,6 +67,7 @@ def test_api_matches_patient_result(which, cox_artifact, rsf_model):
         with pytest.raises(urllib.error.HTTPError) as refused:  # a foreign Host header is not answered
             urllib.request.urlopen(req, timeout=30)
         assert refused.value.code == 403
+        refused.value.close()  # the error holds the response: close its socket now
     finally:
         server.shutdown()
         server.server_close()
