@@ -1,11 +1,12 @@
 # Two commands: `make test` and `make report`. Both create .venv and install what they need.
+# `make lint` runs ruff with the rules in pyproject.toml ([tool.ruff]).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-test
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install test report bench clean reference docs docs-clean dist smoke
+.PHONY: install test lint report bench clean reference docs docs-clean dist smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +20,9 @@ install: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 report: $(STAMP)
 	$(BIN)/prognosis report

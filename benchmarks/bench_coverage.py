@@ -115,10 +115,11 @@ def main():
     ap.add_argument("--horizon", type=float, default=12.0)
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
+    from prognosis.errors import PrognosisWarning
     from prognosis.study.validation import CI_METHODS, bootstrap_interval, bootstrap_optimism, paired_difference
     from prognosis.survival_data import make_y
 
-    warnings.simplefilter("ignore")
+    warnings.simplefilter("ignore", PrognosisWarning)  # per-fit notes would repeat every replicate
     sc = Scorer(a.horizon)
     rng_t = np.random.default_rng(10_000 + a.seed)
     Xt, tt, et = population(a.n_truth, rng_t)
@@ -151,10 +152,21 @@ def main():
     rows = []
     for (m, k), v in hits.items():
         p = float(np.mean(v))
-        rows.append({"method": m, "measure": {"c": "Harrell C", "dc": "ΔC (full − small)", "brier": f"Brier({a.horizon:g})",
-                                              "slope": f"slope({a.horizon:g})"}[k],
-                     "coverage_%": round(100 * p, 1), "mc_se_%": round(100 * np.sqrt(p * (1 - p) / len(v)), 1),
-                     "mean_width": round(float(np.mean(widths[(m, k)])), 4), "sims": len(v)})
+        rows.append(
+            {
+                "method": m,
+                "measure": {
+                    "c": "Harrell C",
+                    "dc": "ΔC (full − small)",
+                    "brier": f"Brier({a.horizon:g})",
+                    "slope": f"slope({a.horizon:g})",
+                }[k],
+                "coverage_%": round(100 * p, 1),
+                "mc_se_%": round(100 * np.sqrt(p * (1 - p) / len(v)), 1),
+                "mean_width": round(float(np.mean(widths[(m, k)])), 4),
+                "sims": len(v),
+            }
+        )
     print("\n" + pd.DataFrame(rows).to_string(index=False))
 
 

@@ -26,6 +26,7 @@ import pandas as pd
 
 
 def run(n_train, n_test, reps, trees, preset, grid):
+    from prognosis.errors import PrognosisWarning
     from prognosis.metrics import calibration, harrell_c
     from prognosis.models import make_model
     from prognosis.simulate import simulate_cohort
@@ -42,7 +43,7 @@ def run(n_train, n_test, reps, trees, preset, grid):
             est = make_model("rsf", feature_set="clinical+molecular", n_estimators=trees, max_features=mf,
                              min_samples_leaf=leaf, max_samples=ms, random_state=rep, n_jobs=1)
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+                warnings.simplefilter("ignore", PrognosisWarning)  # per-fit notes would repeat every replicate
                 est.fit(dev, ydev)
                 S = est.predict_survival(test, [6, 12], truncate=True).to_numpy(float)
                 risk = est.predict(test)

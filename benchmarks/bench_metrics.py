@@ -69,6 +69,37 @@ def run_r(t, e, r, tau, repeat):
     return [float(v) for v in out]
 
 
+def bench_size(n: int) -> dict:
+    """Harrell and Uno C at sample size n: ours vs scikit-survival, lifelines and (if installed) R."""
+    from lifelines.utils import concordance_index
+    from sksurv.metrics import concordance_index_censored, concordance_index_ipcw
+    from sksurv.util import Surv
+
+    t, e, r = simulate(n)
+    tau = float(np.quantile(t, 0.9))
+    rep = 3 if n <= 20000 else 2
+    t_ours, c_ours = best(lambda: float(harrell_c(t, e, r)), rep)
+    t_uno, u_ours = best(lambda: float(uno_c(t, e, r, tau=tau)), rep)
+    t_sk, c_sk = best(lambda: concordance_index_censored(e.astype(bool), t, r)[0], 1)
+    y = Surv.from_arrays(e.astype(bool), t)
+    t_sku, _ = best(lambda: concordance_index_ipcw(y, y, r, tau=tau)[0], 1)
+    t_ll, c_ll = best(lambda: concordance_index(t, -r, e), 1)
+    # scikit-survival and lifelines do not merge floating-point near-ties (R's timefix)
+    c_nofix = float(harrell_c(t, e, r, timefix_times=False))
+    assert abs(c_nofix - c_sk) < 1e-9, (c_nofix, c_sk)
+    assert abs(c_nofix - c_ll) < 1e-9, (c_nofix, c_ll)
+    rr = run_r(t, e, r, tau, rep)
+    row = {"n": n, "harrell_s": t_ours, "sksurv_s": t_sk, "lifelines_s": t_ll,
+           "x_vs_sksurv": t_sk / t_ours, "x_vs_lifelines": t_ll / t_ours,
+           "uno_s": t_uno, "sksurv_uno_s": t_sku, "uno_x_vs_sksurv": t_sku / t_uno}
+    if rr is not None:
+        assert abs(rr[0] - c_ours) < 1e-9, (rr[0], c_ours)
+        assert abs(rr[2] - u_ours) < 1e-9, (rr[2], u_ours)
+        row.update({"R_s": rr[1], "ours_over_R": t_ours / rr[1], "R_uno_s": rr[3],
+                    "uno_ours_over_R": t_uno / rr[3]})
+    return row
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 20000, 100000])
@@ -76,33 +107,9 @@ def main(argv=None):
     ap.add_argument("--boot-n", type=int, default=25000)
     ap.add_argument("--n-jobs", type=int, default=2)
     args = ap.parse_args(argv)
-    from lifelines.utils import concordance_index
-    from sksurv.metrics import concordance_index_censored, concordance_index_ipcw
-    from sksurv.util import Surv
-
     rows = []
     for n in args.sizes:
-        t, e, r = simulate(n)
-        tau = float(np.quantile(t, 0.9))
-        rep = 3 if n <= 20000 else 2
-        t_ours, c_ours = best(lambda: float(harrell_c(t, e, r)), rep)
-        t_uno, u_ours = best(lambda: float(uno_c(t, e, r, tau=tau)), rep)
-        t_sk, c_sk = best(lambda: concordance_index_censored(e.astype(bool), t, r)[0], 1)
-        y = Surv.from_arrays(e.astype(bool), t)
-        t_sku, _ = best(lambda: concordance_index_ipcw(y, y, r, tau=tau)[0], 1)
-        t_ll, c_ll = best(lambda: concordance_index(t, -r, e), 1)
-        # scikit-survival and lifelines do not merge floating-point near-ties (R's timefix)
-        c_nofix = float(harrell_c(t, e, r, timefix_times=False))
-        assert abs(c_nofix - c_sk) < 1e-9 and abs(c_nofix - c_ll) < 1e-9, (c_nofix, c_sk, c_ll)
-        rr = run_r(t, e, r, tau, rep)
-        row = {"n": n, "harrell_s": t_ours, "sksurv_s": t_sk, "lifelines_s": t_ll,
-               "x_vs_sksurv": t_sk / t_ours, "x_vs_lifelines": t_ll / t_ours,
-               "uno_s": t_uno, "sksurv_uno_s": t_sku, "uno_x_vs_sksurv": t_sku / t_uno}
-        if rr is not None:
-            assert abs(rr[0] - c_ours) < 1e-9, (rr[0], c_ours)
-            assert abs(rr[2] - u_ours) < 1e-9, (rr[2], u_ours)
-            row.update({"R_s": rr[1], "ours_over_R": t_ours / rr[1], "R_uno_s": rr[3],
-                        "uno_ours_over_R": t_uno / rr[3]})
+        row = bench_size(n)
         rows.append(row)
         print(pd.DataFrame([row]).to_string(index=False, float_format=lambda v: f"{v:.4g}"),
               flush=True)

@@ -10,8 +10,9 @@ Section "cox" (``--cox``): ``CoxModel`` fit time with ``solver="lifelines"`` (``
 versus ``solver="newton"`` (own Efron Newton-Raphson), penalizer 0.01 (the demo study's) and 0,
 clinical+molecular features (indicator imputation). n = 1200 is the bundled demo development
 cohort, other n the simulated surgical cohort (seed 0). Prints median fit times over
-``--repeats`` fits after one warm-up fit (lifelines above n = 5,000: a single fit), the ratio, the agreement (max |d coef|,
-max relative d SE, max |d S(t)| at 3/6/12/18 months) and the tracemalloc peak of the Newton fit.
+``--repeats`` fits after one warm-up fit (lifelines above n = 5,000: a single fit), the ratio, the
+agreement (max |d coef|, max relative d SE, max |d S(t)| at 3/6/12/18 months) and the tracemalloc
+peak of the Newton fit.
 
 Section "boosting" (``--boosting``): gradient-boosted Cox fit time, scikit-survival's
 ``GradientBoostingSurvivalAnalysis(loss="coxph")`` (O(n^2) Cython loss) versus prognosis'
@@ -43,7 +44,8 @@ import textwrap
 
 RUN_PY = textwrap.dedent("""
     import json, sys, time, os, warnings
-    warnings.simplefilter("ignore")
+    from prognosis.errors import PrognosisWarning
+    warnings.simplefilter("ignore", PrognosisWarning)  # per-fit notes would repeat every replicate
     import numpy as np
     from prognosis.simulate import simulate_cohort
     from prognosis.features import FeatureBuilder
@@ -56,12 +58,15 @@ RUN_PY = textwrap.dedent("""
     Xtr, Xte = fb.transform(f.iloc[:ntr]), fb.transform(f.iloc[ntr:])
     y = y_from_frame(f)
     if cfg.get("csv"):
-        Xtr.assign(time=y["time_months"][:ntr], status=y["event"][:ntr].astype(int)).to_csv(cfg["csv"] + "_tr.csv", index=False)
+        Xtr.assign(time=y["time_months"][:ntr], status=y["event"][:ntr].astype(int)).to_csv(
+            cfg["csv"] + "_tr.csv", index=False)
         Xte.to_csv(cfg["csv"] + "_te.csv", index=False)
         f.iloc[ntr:][["time_months", "event"]].to_csv(cfg["csv"] + "_yte.csv", index=False)
-    m = RandomSurvivalForestModel(n_estimators=cfg["trees"], time_grid=cfg["grid"], n_jobs=cfg["n_jobs"], random_state=0)
+    m = RandomSurvivalForestModel(n_estimators=cfg["trees"], time_grid=cfg["grid"], n_jobs=cfg["n_jobs"],
+                                  random_state=0)
     t0 = time.perf_counter(); m.fit(Xtr, y[:ntr]); fit_s = time.perf_counter() - t0
-    t0 = time.perf_counter(); s = m.predict_survival(Xte, [3, 6, 12]); risk = m.predict(Xte); pred_s = time.perf_counter() - t0
+    t0 = time.perf_counter(); s = m.predict_survival(Xte, [3, 6, 12]); risk = m.predict(Xte)
+    pred_s = time.perf_counter() - t0
     c = m.score(Xte, y[ntr:])
     path = cfg["tmp"] + "/rsf.skops"
     t0 = time.perf_counter(); save(m, path); save_s = time.perf_counter() - t0
@@ -73,7 +78,8 @@ RUN_PY = textwrap.dedent("""
 RUN_R = textwrap.dedent("""
     suppressPackageStartupMessages({library(ranger); library(survival)})
     a <- commandArgs(TRUE); pre <- a[1]; trees <- as.integer(a[2]); threads <- as.integer(a[3])
-    tr <- read.csv(paste0(pre, "_tr.csv"), check.names = FALSE); te <- read.csv(paste0(pre, "_te.csv"), check.names = FALSE)
+    tr <- read.csv(paste0(pre, "_tr.csv"), check.names = FALSE)
+    te <- read.csv(paste0(pre, "_te.csv"), check.names = FALSE)
     yte <- read.csv(paste0(pre, "_yte.csv"))
     names(tr) <- make.names(names(tr), unique = TRUE); names(te) <- make.names(names(te), unique = TRUE)
     p <- ncol(te)
@@ -115,13 +121,21 @@ def bench_boosting(ns, iters: int, orig_max_n: int, orig_iters_large: int) -> in
     import numpy as np
     from sksurv.ensemble import GradientBoostingSurvivalAnalysis
 
+    from prognosis.errors import PrognosisWarning
     from prognosis.features import FeatureBuilder
     from prognosis.models.boosting import FastCoxGradientBoosting
     from prognosis.simulate import simulate_cohort
     from prognosis.survival_data import make_y, y_from_frame
 
-    warnings.simplefilter("ignore")
-    params = {"loss": "coxph", "learning_rate": 0.05, "max_depth": 3, "min_samples_leaf": 10, "subsample": 0.8, "random_state": 0}
+    warnings.simplefilter("ignore", PrognosisWarning)  # per-fit notes would repeat every replicate
+    params = {
+        "loss": "coxph",
+        "learning_rate": 0.05,
+        "max_depth": 3,
+        "min_samples_leaf": 10,
+        "subsample": 0.8,
+        "random_state": 0,
+    }
     rows = []
     for n in ns:
         f = simulate_cohort(n, seed=0).frame
@@ -129,15 +143,18 @@ def bench_boosting(ns, iters: int, orig_max_n: int, orig_iters_large: int) -> in
         yy = y_from_frame(f)
         y = make_y(yy["time_months"], yy["event"])
         res = {}
-        for label, cls, k in (("sksurv original", GradientBoostingSurvivalAnalysis, iters if n <= orig_max_n else orig_iters_large),
-                              ("prognosis fast loss", FastCoxGradientBoosting, iters)):
+        for label, cls, k in (
+            ("sksurv original", GradientBoostingSurvivalAnalysis, iters if n <= orig_max_n else orig_iters_large),
+            ("prognosis fast loss", FastCoxGradientBoosting, iters),
+        ):
             t0 = time.perf_counter()
             m = cls(n_estimators=k, **params).fit(X, y)
             sec = time.perf_counter() - t0
             res[label] = (k, sec, m.predict(X))
             print(f"n={n} {label}: {k} iterations in {sec:.2f} s ({sec / k:.4f} s/iteration)", flush=True)
         rows.append((n, res))
-    print(f"\n{'n':>6}  {'orig iters':>10} {'orig s/it':>10} {'fast iters':>10} {'fast s/it':>10} {'speed-up':>9} {'orig s ({0} it)':>14} {'max |dpred|':>12}".replace("{0}", str(iters)))
+    print(f"\n{'n':>6}  {'orig iters':>10} {'orig s/it':>10} {'fast iters':>10} {'fast s/it':>10} {'speed-up':>9} "
+          f"{f'orig s ({iters} it)':>14} {'max |dpred|':>12}")
     for n, res in rows:
         (ko, so, po), (kf, sf, pf) = res["sksurv original"], res["prognosis fast loss"]
         diff = f"{np.abs(po - pf).max():12.1e}" if ko == kf else f"{'-':>12}"
@@ -155,11 +172,12 @@ def bench_cox(ns, repeats: int) -> int:
     import numpy as np
 
     from prognosis.datasets import load_demo
+    from prognosis.errors import PrognosisWarning
     from prognosis.models import CoxModel, make_model
     from prognosis.simulate import simulate_cohort
     from prognosis.survival_data import y_from_frame
 
-    warnings.simplefilter("ignore")
+    warnings.simplefilter("ignore", PrognosisWarning)  # per-fit notes would repeat every replicate
     rows = []
     for n in ns:
         f = load_demo().frame if n == 1200 else simulate_cohort(n, seed=0).frame
@@ -190,19 +208,22 @@ def bench_cox(ns, repeats: int) -> int:
     print(f"\n{'n':>6} {'p':>3} {'penalizer':>9} {'lifelines s':>11} {'newton s':>9} {'speed-up':>8} "
           f"{'max|dcoef|':>10} {'(covariate)':<22} {'max rel dSE':>11} {'max|dS(t)|':>10} {'newton peak MB':>14}")
     for n, p, pen, tl, tn, dc, worst, dse, ds, peak in rows:
-        print(f"{n:>6} {p:>3} {pen:>9g} {tl:11.3f} {tn:9.4f} {tl / tn:7.0f}x {dc:10.1e} {worst:<22} {dse:11.1e} {ds:10.1e} {peak:14.0f}")
+        print(f"{n:>6} {p:>3} {pen:>9g} {tl:11.3f} {tn:9.4f} {tl / tn:7.0f}x {dc:10.1e} {worst:<22} "
+              f"{dse:11.1e} {ds:10.1e} {peak:14.0f}")
     print("(a large max|dcoef| with penalizer 0 is a coefficient without a finite MLE, e.g. a level with no events: "
           "both solvers stop on the log-likelihood criterion at an arbitrary large value)")
     return 0
 
 
-def main() -> int:
+def _parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--boosting", action="store_true", help="run the gradient-boosting section instead of the RSF one")
     ap.add_argument("--iters", type=int, default=50, help="boosting iterations (--boosting)")
     ap.add_argument("--orig-max-n", type=int, default=4000, help="largest n for a full original fit (--boosting)")
-    ap.add_argument("--orig-iters-large", type=int, default=2, help="original iterations above --orig-max-n (--boosting)")
-    ap.add_argument("--n", type=int, nargs="+", default=None, help="sample sizes (default 5000 25000; --boosting: 2000 4000 25000)")
+    ap.add_argument("--orig-iters-large", type=int, default=2,
+                    help="original iterations above --orig-max-n (--boosting)")
+    ap.add_argument("--n", type=int, nargs="+", default=None,
+                    help="sample sizes (default 5000 25000; --boosting: 2000 4000 25000)")
     ap.add_argument("--trees", type=int, default=300)
     ap.add_argument("--n-jobs", type=int, default=1)
     ap.add_argument("--exact-trees", type=int, default=50, help="trees for the exact-time runs (0 = skip)")
@@ -210,27 +231,67 @@ def main() -> int:
     ap.add_argument("--no-ranger", action="store_true")
     ap.add_argument("--cox", action="store_true", help="run the Cox solver section (lifelines vs newton)")
     ap.add_argument("--repeats", type=int, default=5, help="fits per timing (--cox)")
-    args = ap.parse_args()
-    if args.cox:
-        return bench_cox(sorted(args.n or [1200, 25000]), args.repeats)
-    if args.boosting:
-        return bench_boosting(sorted(args.n or [2000, 4000, 25000]), args.iters, args.orig_max_n, args.orig_iters_large)
-    args.n = args.n or [5000, 25000]
-    have_r = (not args.no_ranger and shutil.which("Rscript") is not None and subprocess.run(
-        ["Rscript", "-e", "quit(status = !requireNamespace('ranger', quietly = TRUE))"]).returncode == 0)
+    return ap.parse_args()
+
+
+def _have_ranger(no_ranger: bool) -> bool:
+    """R with the ranger package is installed (and not switched off by ``--no-ranger``)."""
+    if no_ranger or shutil.which("Rscript") is None:
+        return False
+    check = ["Rscript", "-e", "quit(status = !requireNamespace('ranger', quietly = TRUE))"]
+    return subprocess.run(check).returncode == 0
+
+
+def _rsf_configs(args: argparse.Namespace, n: int, pre: str) -> list[tuple[str, dict]]:
+    """The prognosis RSF configurations run at sample size ``n`` (the first also writes the CSVs for R)."""
+    cfgs = [("prognosis RSF, grid 128", {"grid": 128, "trees": args.trees, "csv": pre})]
+    if args.exact_trees and n <= args.exact_max_n:
+        k = args.exact_trees
+        cfgs += [(f"prognosis RSF, grid 128, {k} trees", {"grid": 128, "trees": k}),
+                 (f"prognosis RSF, exact times, {k} trees", {"grid": None, "trees": k})]
+    return cfgs
+
+
+def _print_rsf_table(rows: list) -> None:
+    print()
+    print(f"{'n':>6}  {'configuration':<42} {'fit s':>8} {'pred s':>8} {'peak MB':>8} {'file MB':>8} "
+          f"{'times':>6} {'C':>6}")
+    for n, label, r in rows:
+        if "error" in r:
+            print(f"{n:>6}  {label:<42} error: {r['error']}")
+            continue
+        print(f"{n:>6}  {label:<42} {r['fit_s']:8.1f} {r['predict_s']:8.2f} {r.get('peak_rss_mb', float('nan')):8.0f} "
+              f"{r['artifact_mb']:8.1f} {r['n_times']:>6} {r['c']:6.3f}")
+
+
+def _print_ranger_ratios(rows: list, ns: list[int]) -> None:
+    print("\nratios prognosis(grid, same trees) / ranger:")
+
+    def ours_default(label: str) -> bool:  # the full-tree grid run, not the reduced-tree one
+        return label.startswith("prognosis RSF, grid 128") and "trees" not in label.split("grid 128")[1]
+
+    for n in ns:
+        ours = next((r for m, lab, r in rows if m == n and ours_default(lab)), None)
+        theirs = next((r for m, lab, r in rows if m == n and lab.startswith("R ranger")), None)
+        if ours and theirs and "error" not in ours and "error" not in theirs:
+            print(f"  n={n}: fit {ours['fit_s'] / theirs['fit_s']:.2f}x, "
+                  f"predict {ours['predict_s'] / theirs['predict_s']:.2f}x, "
+                  f"file {ours['artifact_mb'] / theirs['artifact_mb']:.2f}x, C {ours['c'] - theirs['c']:+.3f}")
+
+
+def bench_rsf(args: argparse.Namespace) -> int:
+    """prognosis' random survival forest (grid and exact times) against R ranger, each in a fresh process."""
+    ns = sorted(args.n or [5000, 25000])
+    have_r = _have_ranger(args.no_ranger)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         rfile = os.path.join(tmp, "run.R")
         with open(rfile, "w") as fh:
             fh.write(RUN_R)
         # the largest n first would dominate ru_maxrss of later children: run small to large
-        for n in sorted(args.n):
+        for n in ns:
             pre = os.path.join(tmp, f"d{n}")
-            cfgs = [("prognosis RSF, grid 128", {"grid": 128, "trees": args.trees, "csv": pre})]
-            if args.exact_trees and n <= args.exact_max_n:
-                cfgs += [(f"prognosis RSF, grid 128, {args.exact_trees} trees", {"grid": 128, "trees": args.exact_trees}),
-                         (f"prognosis RSF, exact times, {args.exact_trees} trees", {"grid": None, "trees": args.exact_trees})]
-            for label, cfg in cfgs:
+            for label, cfg in _rsf_configs(args, n, pre):
                 cfg.update(n=n, n_jobs=args.n_jobs, tmp=tmp)
                 res = run_child([sys.executable, "-c", RUN_PY, json.dumps(cfg)])
                 rows.append((n, label, res))
@@ -239,25 +300,21 @@ def main() -> int:
                 res = run_child(["Rscript", rfile, pre, str(args.trees), str(args.n_jobs)])
                 rows.append((n, f"R ranger, {args.trees} trees", res))
                 print(n, "ranger", res, flush=True)
-    print()
-    print(f"{'n':>6}  {'configuration':<42} {'fit s':>8} {'pred s':>8} {'peak MB':>8} {'file MB':>8} {'times':>6} {'C':>6}")
-    for n, label, r in rows:
-        if "error" in r:
-            print(f"{n:>6}  {label:<42} error: {r['error']}")
-            continue
-        print(f"{n:>6}  {label:<42} {r['fit_s']:8.1f} {r['predict_s']:8.2f} {r.get('peak_rss_mb', float('nan')):8.0f} "
-              f"{r['artifact_mb']:8.1f} {r['n_times']:>6} {r['c']:6.3f}")
+    _print_rsf_table(rows)
     if have_r:
-        print("\nratios prognosis(grid, same trees) / ranger:")
-        for n in sorted(args.n):
-            ours = next((r for m, l, r in rows if m == n and l.startswith("prognosis RSF, grid 128") and "trees" not in l.split("grid 128")[1]), None)
-            theirs = next((r for m, l, r in rows if m == n and l.startswith("R ranger")), None)
-            if ours and theirs and "error" not in ours and "error" not in theirs:
-                print(f"  n={n}: fit {ours['fit_s'] / theirs['fit_s']:.2f}x, predict {ours['predict_s'] / theirs['predict_s']:.2f}x, "
-                      f"file {ours['artifact_mb'] / theirs['artifact_mb']:.2f}x, C {ours['c'] - theirs['c']:+.3f}")
+        _print_ranger_ratios(rows, ns)
     else:
         print("\nR ranger not available: no side-by-side ratios")
     return 0
+
+
+def main() -> int:
+    args = _parse_args()
+    if args.cox:
+        return bench_cox(sorted(args.n or [1200, 25000]), args.repeats)
+    if args.boosting:
+        return bench_boosting(sorted(args.n or [2000, 4000, 25000]), args.iters, args.orig_max_n, args.orig_iters_large)
+    return bench_rsf(args)
 
 
 if __name__ == "__main__":

@@ -122,7 +122,9 @@ def main(argv=None) -> int:
     ap.add_argument("--n-boot", type=int, default=None)
     ap.add_argument("--models", default=None, help="comma-separated kinds to keep, e.g. cox,rsf")
     ap.add_argument("--n-jobs", type=int, default=1)
-    ap.add_argument("--rsf", default=None, help="RSF params merged into the config, e.g. n_estimators=100,max_samples=2000")
+    ap.add_argument(
+        "--rsf", default=None, help="RSF params merged into the config, e.g. n_estimators=100,max_samples=2000"
+    )
     ap.add_argument("--gbm", default=None, help="GBM params merged into the config, e.g. n_estimators=100")
     ap.add_argument("--out", default="/tmp/prognosis_msk_met_report")
     ap.add_argument("--loader-only", action="store_true")
@@ -137,7 +139,9 @@ def main(argv=None) -> int:
     if not (raw / "MSK_clinical_data.tsv.gz").is_file():
         print(f"MSK-MET folder {raw} not found; nothing to benchmark")
         return 0
-    warnings.simplefilter("ignore")
+    from prognosis.errors import PrognosisWarning
+
+    warnings.simplefilter("ignore", PrognosisWarning)  # per-fit notes would repeat every replicate
     if not a.no_loader:
         bench_loader(raw)
     if a.loader_only:

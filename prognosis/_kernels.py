@@ -55,7 +55,9 @@ def product_limit(time: np.ndarray, event: np.ndarray):
     return ut, n_risk, d, tot - d, surv, np.cumsum(term)
 
 
-def survival_quantile(times: np.ndarray, surv: np.ndarray, q: float = 0.5, tol: float = 1.4901161193847656e-08) -> float:
+def survival_quantile(
+    times: np.ndarray, surv: np.ndarray, q: float = 0.5, tol: float = 1.4901161193847656e-08
+) -> float:
     """Time at which the step function ``surv`` falls to ``q`` (median survival for q = 0.5).
 
     R ``survival``'s rule (``quantile.survfit``): the first time with S(t) <= q (within

@@ -49,7 +49,9 @@ def test_resealed_artifact_loads_without_key_but_not_with_one(rsf, tmp_path, mon
     monkeypatch.setenv("PROGNOSIS_SIGNING_KEY", KEY)
     with pytest.raises(ArtifactError) as exc:
         P.load(tmp_path / "t.skops")
-    assert str(exc.value) == f"{tmp_path / 't.skops'} is not signed, and a signing key is configured; refusing to load it"
+    assert (
+        str(exc.value) == f"{tmp_path / 't.skops'} is not signed, and a signing key is configured; refusing to load it"
+    )
 
 
 def test_signed_artifact_verifies_and_resealing_breaks_it(rsf, tmp_path, monkeypatch):

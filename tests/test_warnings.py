@@ -16,7 +16,8 @@ def test_every_warning_class_is_a_prognosis_warning():
     classes = [c for _, c in inspect.getmembers(errors, inspect.isclass) if issubclass(c, Warning)]
     assert len(classes) >= 6
     for c in classes:
-        assert issubclass(c, PrognosisWarning) and issubclass(c, UserWarning), c
+        assert issubclass(c, PrognosisWarning), c
+        assert issubclass(c, UserWarning), c
     from prognosis.scores._base import ScoreInputWarning
 
     assert issubclass(ScoreInputWarning, PrognosisWarning)

@@ -31,23 +31,45 @@ def build() -> pd.DataFrame:
     end = dx + pd.to_timedelta(days, unit="D")
     died = (f["event"].to_numpy(int) == 1) & (end <= cutoff)
     end = end.where(end <= cutoff, cutoff)
-    out = pd.DataFrame({
-        "MRN": [f"NI-{i:04d}" for i in range(1, len(f) + 1)],
-        "Sex": f["sex"].map({"male": "M", "female": "F"}),
-        "AgeAtDiagnosis": f["age_years"],
-        "DiagnosisDate": dx.strftime("%Y-%m-%d"),
-        "DeathDate": np.where(died, end.strftime("%Y-%m-%d"), ""),
-        "LastContact": np.where(died, "", end.strftime("%Y-%m-%d")),
-        "Primary": f["primary_site"], "Histology": f["primary_histology"],
-        "KPS": f["kps"], "BoneMetsOutsideSpine": f["extraspinal_bone_mets"], "SpinalMetsCount": f["vertebral_mets"],
-        "VisceralMets": f["visceral_mets"], "VisceralPattern": f["visceral_pattern"], "BrainMets": f["brain_mets"], "Frankel": f["frankel"],
-        "Walks": f["ambulatory"], "PathFracture": f["pathological_fracture"], "PriorChemo": f["prior_chemotherapy"],
-        "TargetedTx": f["targeted_therapy"], "Albumin_g_dl": f["albumin_g_dl"], "CRP_mg_dl": f["crp_mg_dl"],
-        "LDH": f["ldh_u_l"], "Platelets": f["platelets_10e9_l"], "Calcium_mg_dl": f["calcium_mg_dl"],
-        "Bilirubin_mg_dl": f["bilirubin_mg_dl"], "Hb_g_dl": f["hemoglobin_g_dl"],
-        "EGFR": f["egfr"], "ALK": f["alk"], "ROS1": f["ros1"], "KRAS": f["kras"], "BRAF": f["braf"],
-        "ER": f["er"], "PR": f["pr"], "HER2": f["her2"], "Castration": f["castration"],
-    })
+    out = pd.DataFrame(
+        {
+            "MRN": [f"NI-{i:04d}" for i in range(1, len(f) + 1)],
+            "Sex": f["sex"].map({"male": "M", "female": "F"}),
+            "AgeAtDiagnosis": f["age_years"],
+            "DiagnosisDate": dx.strftime("%Y-%m-%d"),
+            "DeathDate": np.where(died, end.strftime("%Y-%m-%d"), ""),
+            "LastContact": np.where(died, "", end.strftime("%Y-%m-%d")),
+            "Primary": f["primary_site"],
+            "Histology": f["primary_histology"],
+            "KPS": f["kps"],
+            "BoneMetsOutsideSpine": f["extraspinal_bone_mets"],
+            "SpinalMetsCount": f["vertebral_mets"],
+            "VisceralMets": f["visceral_mets"],
+            "VisceralPattern": f["visceral_pattern"],
+            "BrainMets": f["brain_mets"],
+            "Frankel": f["frankel"],
+            "Walks": f["ambulatory"],
+            "PathFracture": f["pathological_fracture"],
+            "PriorChemo": f["prior_chemotherapy"],
+            "TargetedTx": f["targeted_therapy"],
+            "Albumin_g_dl": f["albumin_g_dl"],
+            "CRP_mg_dl": f["crp_mg_dl"],
+            "LDH": f["ldh_u_l"],
+            "Platelets": f["platelets_10e9_l"],
+            "Calcium_mg_dl": f["calcium_mg_dl"],
+            "Bilirubin_mg_dl": f["bilirubin_mg_dl"],
+            "Hb_g_dl": f["hemoglobin_g_dl"],
+            "EGFR": f["egfr"],
+            "ALK": f["alk"],
+            "ROS1": f["ros1"],
+            "KRAS": f["kras"],
+            "BRAF": f["braf"],
+            "ER": f["er"],
+            "PR": f["pr"],
+            "HER2": f["her2"],
+            "Castration": f["castration"],
+        }
+    )
     return out
 
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-ROWS = """record_id,sex,age,icd10,histology,survival_days,status,ecog,frankel_grade,visceral,n_vertebrae,other_bone_mets,crp_mg_l,hb_g_l,calcium_mmol_l,egfr,alk,er,pr,her2,ambulatory,chemo
+HEADER = ("record_id,sex,age,icd10,histology,survival_days,status,ecog,frankel_grade,visceral,n_vertebrae,"
+          "other_bone_mets,crp_mg_l,hb_g_l,calcium_mmol_l,egfr,alk,er,pr,her2,ambulatory,chemo")
+ROWS = HEADER + """
 B0001,1,67,C34.1,adenocarcinoma,412,dead,1,E,unresectable,2,3,12.0,118,2.45,mut,neg,,,,Y,Y
 B0002,2,54,C50.9,ductal,1650,alive,0,E,none,1,5,2.0,131,2.38,,,pos,pos,neg,Y,Y
 B0003,1,72,C61,,980,dead,1,D,none,4,12,4.5,124,2.51,,,,,,Y,N

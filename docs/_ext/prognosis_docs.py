@@ -219,7 +219,6 @@ def write_clinical(out: Path) -> None:
 
 # -- troubleshooting: errors and warnings --------------------------------------------------------
 def _raised_in(cls_name: str, root: Path) -> list[str]:
-    pat = re.compile(rf"\b(raise|except)\s+{cls_name}\b|\b{cls_name}\(")
     hits = []
     for f in sorted(root.rglob("*.py")):
         if f.name == "errors.py":
@@ -272,7 +271,7 @@ def write_errors(out: Path) -> None:
         if info.name.endswith("__main__"):
             continue
         mod = importlib.import_module(info.name)
-        for n, obj in vars(mod).items():
+        for obj in vars(mod).values():
             if (inspect.isclass(obj) and issubclass(obj, Warning) and obj.__module__ == info.name
                     and obj not in warns):
                 warns.append(obj)

@@ -58,24 +58,11 @@ def parse_params(items: list[str]) -> dict:
     return out
 
 
-def run(args) -> int:
-    import warnings
-
-    import numpy as np
-
-    from .. import read_cohort
-    from ..errors import SeparationWarning
-    from ..models import make_model, save
-    from ..models.persistence import frame_checksum
+def _make(args):
+    """The unfitted model of ``--model`` with its parameters, seed and feature options."""
+    from ..models import make_model
     from ..models.registry import SCORE_PREFIX, get_model_kind
-    from ..survival_data import y_from_frame
 
-    cohort = read_cohort(args.cohort, args.mapping)
-    frame = cohort.frame
-    if len(frame) == 0:
-        raise InputError(f"{args.cohort}: no patient left after harmonization; see `prognosis harmonize` "
-                         "for the audit of every row")
-    y = y_from_frame(frame)
     params = parse_params(args.param)
     kind = args.model
     if not kind.startswith(SCORE_PREFIX) and get_model_kind(kind).seeded:
@@ -86,7 +73,58 @@ def run(args) -> int:
         if args.min_level_events < 0:
             raise InputError(f"--min-level-events must be >= 0, got {args.min_level_events}")
         fparams["min_level_events"] = args.min_level_events
-    model = make_model(kind, feature_set=args.features, impute=impute, feature_params=fparams, **params)
+    return make_model(kind, feature_set=args.features, impute=impute, feature_params=fparams, **params)
+
+
+def _print_incomplete_totals(model, frame) -> None:
+    table = model.compute(frame)
+    k = int(table[model.name].isna().sum())
+    how = ("scored at the middle of their possible range (missing='midrange', the default)"
+           if model.missing == "midrange" else "not scorable")
+    print(f"{model.name}: {k} of {len(frame)} patients have an incomplete total (an item not recorded) "
+          f"and were {how}")
+
+
+def _print_pooled_levels(model) -> None:
+    fb = model.steps[0][1] if hasattr(model, "steps") else None
+    pooled = getattr(fb, "pooled_", {}) if fb is not None else {}
+    if pooled:
+        print(f"sparse levels (< {fb.min_level_events} training deaths) pooled, not model features:")
+        for col, why in pooled.items():
+            print(f"  {col}: {why}")
+    elif fb is not None:
+        print(f"sparse levels: none (every 0/1 feature has >= {fb.min_level_events} training deaths on each side)")
+
+
+def _print_warnings(caught) -> None:
+    """The fit's warnings on stderr, once each; a separation warning in capitals, last."""
+    from ..errors import SeparationWarning
+
+    sep = [w for w in caught if issubclass(w.category, SeparationWarning)]
+    for msg in dict.fromkeys(str(w.message) for w in caught if w not in sep):
+        print(f"warning: {msg}", file=sys.stderr)
+    for w in sep:
+        print(f"WARNING: {w.message}", file=sys.stderr)
+
+
+def run(args) -> int:
+    import warnings
+
+    import numpy as np
+
+    from .. import read_cohort
+    from ..models import save
+    from ..models.persistence import frame_checksum
+    from ..survival_data import y_from_frame
+
+    cohort = read_cohort(args.cohort, args.mapping)
+    frame = cohort.frame
+    if len(frame) == 0:
+        raise InputError(f"{args.cohort}: no patient left after harmonization; see `prognosis harmonize` "
+                         "for the audit of every row")
+    y = y_from_frame(frame)
+    kind = args.model
+    model = _make(args)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model.fit(frame, y)
@@ -99,25 +137,9 @@ def run(args) -> int:
     print(f"fitted {kind} on {len(frame)} patients ({int(y['event'].sum())} deaths), "
           f"{n_feat} features ({args.features if not kind.startswith('score:') else 'score total'})")
     if kind.startswith("score:"):
-        table = model.compute(frame)
-        k = int(table[model.name].isna().sum())
-        how = ("scored at the middle of their possible range (missing='midrange', the default)"
-               if model.missing == "midrange" else "not scorable")
-        print(f"{model.name}: {k} of {len(frame)} patients have an incomplete total (an item not recorded) "
-              f"and were {how}")
-    fb = model.steps[0][1] if hasattr(model, "steps") else None
-    pooled = getattr(fb, "pooled_", {}) if fb is not None else {}
-    if pooled:
-        print(f"sparse levels (< {fb.min_level_events} training deaths) pooled, not model features:")
-        for col, why in pooled.items():
-            print(f"  {col}: {why}")
-    elif fb is not None:
-        print(f"sparse levels: none (every 0/1 feature has >= {fb.min_level_events} training deaths on each side)")
-    sep = [w for w in caught if issubclass(w.category, SeparationWarning)]
-    for msg in dict.fromkeys(str(w.message) for w in caught if w not in sep):
-        print(f"warning: {msg}", file=sys.stderr)
-    for w in sep:
-        print(f"WARNING: {w.message}", file=sys.stderr)
+        _print_incomplete_totals(model, frame)
+    _print_pooled_levels(model)
+    _print_warnings(caught)
     final = model.steps[-1][1] if hasattr(model, "steps") else model
     if hasattr(final, "coef_") and hasattr(final, "summary_"):
         coef = np.abs(np.asarray(final.coef_, dtype=float))
@@ -129,5 +151,7 @@ def run(args) -> int:
     print(f"saved {path}")
     changed = int((cohort.audit["action"] != "kept").sum()) if len(cohort.audit) else 0
     if changed:
-        print(f"note: {changed} value(s) changed or rejected by harmonization (see prognosis harmonize)", file=sys.stderr)
+        print(
+            f"note: {changed} value(s) changed or rejected by harmonization (see prognosis harmonize)", file=sys.stderr
+        )
     return 0

@@ -12,11 +12,16 @@ import argparse
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("nomogram", help="draw an rms-style nomogram of a Cox model",
-                              description="Draw a nomogram (points per item, total points, S(t), median) of a Cox model.")
+    p = subparsers.add_parser(
+        "nomogram",
+        help="draw an rms-style nomogram of a Cox model",
+        description="Draw a nomogram (points per item, total points, S(t), median) of a Cox model.",
+    )
     p.add_argument("--model", required=True, help="Cox model artifact written by `prognosis fit`")
     p.add_argument("--out", "-o", default="nomogram.png", help="output figure (.png, .svg, .pdf)")
-    p.add_argument("--cohort", default=None, help="canonical cohort table whose 1st-99th percentiles set the axis ranges")
+    p.add_argument(
+        "--cohort", default=None, help="canonical cohort table whose 1st-99th percentiles set the axis ranges"
+    )
     p.add_argument("--horizons", default="6,12", help="months for the S(t) axes, comma-separated")
     p.add_argument("--table", default=None, help="also write the points table (CSV)")
     p.set_defaults(func=run)

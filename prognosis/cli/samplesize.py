@@ -13,8 +13,12 @@ import argparse
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("samplesize", help="minimum sample size to develop (Riley 2020) or validate a survival model",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = subparsers.add_parser(
+        "samplesize",
+        help="minimum sample size to develop (Riley 2020) or validate a survival model",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--validation", action="store_true", help="external validation instead of development")
     g = p.add_argument_group("development (Riley et al. BMJ 2020)")
     g.add_argument("--rsquared", type=float, help="anticipated Cox-Snell R-squared")

@@ -106,7 +106,7 @@ def read_keyed(path, mapping, *, no_ids: bool = False):
 
 
 def run(args) -> int:
-    from ..scores import available, compute, explain, get_score
+    from ..scores import compute, explain
 
     if args.list:
         list_scores()
@@ -114,16 +114,7 @@ def run(args) -> int:
     if not args.input:
         raise InputError("give an input table IN (or --list)")
 
-    if args.scores in ("all", ""):
-        names = available()
-    else:
-        names = [s.strip() for s in args.scores.split(",") if s.strip()]
-    unknown = [n for n in names if n not in available()]
-    if unknown:
-        raise InputError(f"unknown score(s) {unknown}; available: {available()}")
-    options = parse_options(args.option, names)
-    for name in names:  # fail on a bad option before reading the data
-        get_score(name).resolve_options(options[name])
+    names, options = _scores_and_options(args)
 
     cohort, parts = read_keyed(args.input, args.mapping, no_ids=args.no_ids)
     frame, audit = cohort.frame, cohort.audit
@@ -139,6 +130,35 @@ def run(args) -> int:
     else:
         out.to_csv(sys.stdout, index=False)
 
+    _print_counts(frame, audit, results, args.out)
+    if args.explain is not None:
+        if not 0 <= args.explain < len(frame):
+            raise InputError(f"--explain {args.explain}: row out of range 0..{len(frame) - 1}")
+        for name in names:
+            print(str(explain(frame.iloc[[args.explain]], name, errors=args.errors,
+                              **options[name])), file=sys.stderr)
+    return 0
+
+
+def _scores_and_options(args) -> tuple[list[str], dict]:
+    """The scores asked for and their options, checked before the data are read."""
+    from ..scores import available, get_score
+
+    if args.scores in ("all", ""):
+        names = available()
+    else:
+        names = [s.strip() for s in args.scores.split(",") if s.strip()]
+    unknown = [n for n in names if n not in available()]
+    if unknown:
+        raise InputError(f"unknown score(s) {unknown}; available: {available()}")
+    options = parse_options(args.option, names)
+    for name in names:  # fail on a bad option before reading the data
+        get_score(name).resolve_options(options[name])
+    return names, options
+
+
+def _print_counts(frame: pd.DataFrame, audit: pd.DataFrame, results: dict, out_path) -> None:
+    """Patients scored, rows rejected, values set to NA, and per score how many totals are complete."""
     err = sys.stderr
     n_na = int((audit["action"] == "na").sum())
     n_rej = int(((audit["column"] == "*") & (audit["action"] == "rejected")).sum())
@@ -154,12 +174,5 @@ def run(args) -> int:
         print(f"  {name}: {complete} complete, {len(res) - complete} with missing items "
               f"(group still determined for {grouped - complete} of them)"
               + (f", {coerced} invalid values scored as missing" if coerced else ""), file=err)
-    if args.out:
-        print(f"  written to {args.out}", file=err)
-    if args.explain is not None:
-        if not 0 <= args.explain < len(frame):
-            raise InputError(f"--explain {args.explain}: row out of range 0..{len(frame) - 1}")
-        for name in names:
-            print(str(explain(frame.iloc[[args.explain]], name, errors=args.errors,
-                              **options[name])), file=err)
-    return 0
+    if out_path:
+        print(f"  written to {out_path}", file=err)

@@ -9,7 +9,8 @@ at 3, 6, 12 and 24 months with its interval where the model has one, the curve, 
 per-item Cox contributions and the classic scores -- computed by
 :func:`prognosis.report.calculator.patient_result`, the code behind ``predict --patient``.
 Invalid input gives HTTP 400 with the reason; a request whose ``Host`` is not this loopback
-address gets 403 (a guard against DNS rebinding by web pages open in the same browser). Python's standard ``http.server`` is enough for
+address gets 403 (a guard against DNS rebinding by web pages open in the same browser). Python's
+standard ``http.server`` is enough for
 one clinician on one machine; it is not a multi-user web service.
 """
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import urllib.parse
-import warnings
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 HOST = "127.0.0.1"
@@ -68,9 +68,7 @@ def make_server(model, port: int = 0) -> HTTPServer:
             query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
             try:
                 frame = harmonize_patient(parse_patient(query, columns=columns))
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    res = patient_result(model, frame)
+                res = patient_result(model, frame)  # its warnings come back as res["notes"]
                 code = 200
             except PrognosisError as exc:
                 res, code = {"errors": [str(exc)]}, 400

@@ -31,7 +31,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--alpha", type=float, default=0.05, help="level of the closed-testing tests (default 0.05)")
     p.add_argument("--revise", nargs="+", default=None, metavar="COLUMN",
                    help="design columns to re-estimate with --method revision (default: selected by tests)")
-    p.add_argument("--horizons", type=float, nargs="+", default=[12.0], help="calibration horizons in months (default 12)")
+    p.add_argument(
+        "--horizons", type=float, nargs="+", default=[12.0], help="calibration horizons in months (default 12)"
+    )
     p.add_argument("--boot", type=int, default=None,
                    help="bootstrap replicates for the optimism correction (default 50 for revision/refit/auto, else 0)")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")

@@ -254,6 +254,55 @@ class _Spec:
                 "dtype": self.dtype}
 
 
+def _inferred_kind(s: pd.Series, meta) -> str | None:
+    """numeric / binary / categorical from the cohort schema, else from the dtype (None: not used)."""
+    if meta is not None:
+        return {"float": "numeric", "int": "numeric", "bool": "binary", "category": "categorical"}.get(meta.kind)
+    if pd.api.types.is_bool_dtype(s):
+        return "binary"
+    if pd.api.types.is_numeric_dtype(s):
+        return "numeric"
+    if isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object or pd.api.types.is_string_dtype(s):
+        return "categorical"
+    return None
+
+
+def _molecular_spec(c: str, s: pd.Series, obs: pd.Series) -> _Spec:
+    """NA in a molecular column means "not applicable" (a marker of another primary; untested is
+    the value "unknown"): never imputed, NA is a level of its own."""
+    levels = [str(x) for x in (s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype)
+                               else sorted(obs.astype(str).unique())) if (obs.astype(str) == str(x)).any()]
+    levels.append(_NA_LEVEL)
+    codes = pd.Categorical(s.astype(object).where(s.notna(), _NA_LEVEL).astype(str), categories=levels).codes
+    freqs = (np.bincount(codes[codes >= 0], minlength=len(levels)) / max((codes >= 0).sum(), 1)).tolist()
+    return _Spec(c, "categorical", levels=levels, freqs=freqs, dtype=str(s.dtype))
+
+
+def _numeric_spec(c: str, s: pd.Series, obs: pd.Series, meta) -> _Spec:
+    v = pd.to_numeric(obs.astype(object), errors="coerce").to_numpy(float)
+    if np.isnan(v).any():
+        raise InputError(f"MultipleImputer: column {c!r} is not numeric (row {int(np.flatnonzero(np.isnan(v))[0])})")
+    integer = bool(np.all(v == np.round(v))) or (meta is not None and meta.kind == "int")
+    sd = float(v.std()) or 1.0
+    return _Spec(c, "numeric", integer=integer, lo=float(v.min()), hi=float(v.max()),
+                 mean=float(v.mean()), sd=sd, dtype=str(s.dtype))
+
+
+def _level_spec(c: str, kind: str, s: pd.Series, obs: pd.Series) -> _Spec:
+    """Binary or categorical column: its observed levels and their frequencies."""
+    if kind == "binary":
+        levels = [False, True]
+        codes = obs.astype(bool).astype(int).to_numpy()
+    else:
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            levels = [str(x) for x in s.cat.categories if (obs == x).any()]
+        else:
+            levels = sorted(obs.astype(str).unique().tolist())
+        codes = pd.Categorical(obs.astype(str), categories=levels).codes
+    freqs = (np.bincount(codes, minlength=len(levels)) / codes.size).tolist()
+    return _Spec(c, kind, levels=levels, freqs=freqs, dtype=str(s.dtype))
+
+
 class MultipleImputer:
     """Multiple imputation by chained equations (see module docstring).
 
@@ -312,16 +361,8 @@ class MultipleImputer:
         from ..cohort.schema import COLUMN_BY_NAME
 
         kinds = dict(self.kinds or {})
-        if self.columns is not None:
-            absent = [c for c in self.columns if c not in frame.columns]
-            if absent:
-                raise InputError(f"MultipleImputer: column(s) {absent} are not in the frame")
-            cols = list(self.columns)
-        else:
-            cols = [c for c in frame.columns if c not in DEFAULT_EXCLUDE and c not in (self.time_col, self.event_col)
-                    and not str(c).startswith("true_")]
         specs = {}
-        for c in cols:
+        for c in self._candidates(frame):
             s = frame[c]
             obs = s.dropna()
             if obs.empty:
@@ -329,49 +370,28 @@ class MultipleImputer:
             meta = COLUMN_BY_NAME.get(c)
             kind = kinds.get(c)
             if kind is None:
-                if meta is not None:
-                    kind = {"float": "numeric", "int": "numeric", "bool": "binary", "category": "categorical"}.get(meta.kind)
-                elif pd.api.types.is_bool_dtype(s):
-                    kind = "binary"
-                elif pd.api.types.is_numeric_dtype(s):
-                    kind = "numeric"
-                elif isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object or pd.api.types.is_string_dtype(s):
-                    kind = "categorical"
+                kind = _inferred_kind(s, meta)
             if kind is None or (kind == "categorical" and obs.astype(str).nunique() > _MAX_LEVELS):
                 continue
             if meta is not None and meta.group == "molecular" and c not in kinds:
-                # NA in a molecular column means "not applicable" (a marker of another primary;
-                # untested is the value "unknown"): never imputed, NA is a level of its own
-                levels = [str(x) for x in (s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype)
-                                           else sorted(obs.astype(str).unique())) if (obs.astype(str) == str(x)).any()]
-                levels.append(_NA_LEVEL)
-                codes = pd.Categorical(s.astype(object).where(s.notna(), _NA_LEVEL).astype(str), categories=levels).codes
-                freqs = (np.bincount(codes[codes >= 0], minlength=len(levels)) / max((codes >= 0).sum(), 1)).tolist()
-                specs[c] = _Spec(c, "categorical", levels=levels, freqs=freqs, dtype=str(s.dtype))
+                specs[c] = _molecular_spec(c, s, obs)
                 continue
             if kind not in ("numeric", "binary", "categorical"):
-                raise InputError(f"MultipleImputer: kind of column {c!r} must be numeric, binary or categorical, got {kind!r}")
-            if kind == "numeric":
-                v = pd.to_numeric(obs.astype(object), errors="coerce").to_numpy(float)
-                if np.isnan(v).any():
-                    raise InputError(f"MultipleImputer: column {c!r} is not numeric (row {int(np.flatnonzero(np.isnan(v))[0])})")
-                integer = bool(np.all(v == np.round(v))) or (meta is not None and meta.kind == "int")
-                sd = float(v.std()) or 1.0
-                specs[c] = _Spec(c, "numeric", integer=integer, lo=float(v.min()), hi=float(v.max()),
-                                 mean=float(v.mean()), sd=sd, dtype=str(s.dtype))
-            else:
-                if kind == "binary":
-                    levels = [False, True]
-                    codes = obs.astype(bool).astype(int).to_numpy()
-                else:
-                    if isinstance(s.dtype, pd.CategoricalDtype):
-                        levels = [str(x) for x in s.cat.categories if (obs == x).any()]
-                    else:
-                        levels = sorted(obs.astype(str).unique().tolist())
-                    codes = pd.Categorical(obs.astype(str), categories=levels).codes
-                freqs = (np.bincount(codes, minlength=len(levels)) / codes.size).tolist()
-                specs[c] = _Spec(c, kind, levels=levels, freqs=freqs, dtype=str(s.dtype))
+                raise InputError(
+                    f"MultipleImputer: kind of column {c!r} must be numeric, binary or categorical, got {kind!r}"
+                )
+            specs[c] = _numeric_spec(c, s, obs, meta) if kind == "numeric" else _level_spec(c, kind, s, obs)
         return specs
+
+    def _candidates(self, frame: pd.DataFrame) -> list:
+        """``columns`` (checked) or every column but the outcome, identifiers and simulation truth."""
+        if self.columns is not None:
+            absent = [c for c in self.columns if c not in frame.columns]
+            if absent:
+                raise InputError(f"MultipleImputer: column(s) {absent} are not in the frame")
+            return list(self.columns)
+        return [c for c in frame.columns if c not in DEFAULT_EXCLUDE and c not in (self.time_col, self.event_col)
+                and not str(c).startswith("true_")]
 
     def _codes(self, frame: pd.DataFrame) -> dict:
         """Column -> float array (numeric value, 0/1, or category code), NaN where missing."""
@@ -426,33 +446,9 @@ class MultipleImputer:
             return self._fit_transform(frame, y)
 
     def _fit_transform(self, frame: pd.DataFrame, y=None) -> list[pd.DataFrame]:
-        if not isinstance(frame, pd.DataFrame):
-            raise InputError(f"MultipleImputer needs a DataFrame, got {type(frame).__name__}")
-        if not isinstance(self.m, (int, np.integer)) or self.m < 2:
-            raise InputError(f"m must be an integer >= 2, got {self.m!r}")
-        if self.numeric_method not in ("pmm", "norm"):
-            raise InputError(f"numeric_method must be 'pmm' or 'norm', got {self.numeric_method!r}")
+        self._check_params(frame)
         n = len(frame)
-        if n < 10:
-            raise InputError(f"MultipleImputer needs at least 10 rows, got {n}")
-        outcome = None
-        if self.use_outcome:
-            if y is not None:
-                from ..survival_data import split_y
-
-                t, e = split_y(y)
-            else:
-                miss = [c for c in (self.time_col, self.event_col) if c not in frame.columns]
-                if miss:
-                    raise InputError(f"MultipleImputer: outcome column(s) {miss} are not in the frame "
-                                     "(pass y, or use_outcome=False)")
-                t = pd.to_numeric(frame[self.time_col], errors="coerce").to_numpy(float)
-                e = pd.to_numeric(frame[self.event_col], errors="coerce").to_numpy(float)
-            if np.isnan(t).any() or np.isnan(e).any():
-                r = int(np.flatnonzero(np.isnan(t) | np.isnan(e))[0])
-                raise InputError(f"MultipleImputer: the outcome is missing at row {r}; the outcome is never imputed")
-            outcome = np.column_stack([e, nelson_aalen_at(t, e)])
-            outcome[:, 1] = (outcome[:, 1] - outcome[:, 1].mean()) / (outcome[:, 1].std() or 1.0)
+        outcome = self._outcome_predictors(frame, y) if self.use_outcome else None
         self.specs_ = self._infer_specs(frame)
         if not self.specs_:
             raise InputError("MultipleImputer: no column to impute or to use as a predictor")
@@ -484,6 +480,36 @@ class MultipleImputer:
                           f"R-hat > 1.1 for {bad.index.tolist()[:5]}); increase maxit",
                           ImputationConvergenceWarning, stacklevel=2)
         return outs
+
+    def _check_params(self, frame) -> None:
+        if not isinstance(frame, pd.DataFrame):
+            raise InputError(f"MultipleImputer needs a DataFrame, got {type(frame).__name__}")
+        if not isinstance(self.m, (int, np.integer)) or self.m < 2:
+            raise InputError(f"m must be an integer >= 2, got {self.m!r}")
+        if self.numeric_method not in ("pmm", "norm"):
+            raise InputError(f"numeric_method must be 'pmm' or 'norm', got {self.numeric_method!r}")
+        if len(frame) < 10:
+            raise InputError(f"MultipleImputer needs at least 10 rows, got {len(frame)}")
+
+    def _outcome_predictors(self, frame: pd.DataFrame, y) -> np.ndarray:
+        """The event indicator and the standardised Nelson-Aalen H(T) (White & Royston 2009)."""
+        if y is not None:
+            from ..survival_data import split_y
+
+            t, e = split_y(y)
+        else:
+            miss = [c for c in (self.time_col, self.event_col) if c not in frame.columns]
+            if miss:
+                raise InputError(f"MultipleImputer: outcome column(s) {miss} are not in the frame "
+                                 "(pass y, or use_outcome=False)")
+            t = pd.to_numeric(frame[self.time_col], errors="coerce").to_numpy(float)
+            e = pd.to_numeric(frame[self.event_col], errors="coerce").to_numpy(float)
+        if np.isnan(t).any() or np.isnan(e).any():
+            r = int(np.flatnonzero(np.isnan(t) | np.isnan(e))[0])
+            raise InputError(f"MultipleImputer: the outcome is missing at row {r}; the outcome is never imputed")
+        outcome = np.column_stack([e, nelson_aalen_at(t, e)])
+        outcome[:, 1] = (outcome[:, 1] - outcome[:, 1].mean()) / (outcome[:, 1].std() or 1.0)
+        return outcome
 
     def _initial(self, vals: dict, rng) -> dict:
         cur = {}
@@ -615,38 +641,22 @@ class MultipleImputer:
         for c in cols:
             if c not in self.deploy_[0]:
                 r = int(np.flatnonzero(np.isnan(vals[c]))[0])
-                raise ModelError(f"column {c!r} is missing at row {r}, but it was complete in the training data, so "
-                                 "the imputer has no model for it; record it or refit the imputer on data where it varies")
+                raise ModelError(
+                    f"column {c!r} is missing at row {r}, but it was complete in the training data, so "
+                    "the imputer has no model for it; record it or refit the imputer on data where it varies"
+                )
         n = len(frame)
         ss = np.random.SeedSequence([self.seed if seed is None else seed, 1])
         outs = []
         for k, child in enumerate(ss.spawn(self.m)):
             rng = np.random.default_rng(child)
-            cur = {}
-            for c, v in vals.items():
-                v = v.copy()
-                mis = np.isnan(v)
-                sp = self.specs_[c]
-                if mis.any():
-                    if sp.kind == "numeric":
-                        v[mis] = self._bound(sp, np.full(int(mis.sum()), sp.mean))
-                    else:
-                        v[mis] = self._sample_levels(np.tile(sp.freqs, (int(mis.sum()), 1)), rng)
-                cur[c] = v
+            cur = self._start_values(vals, rng)
             blocks = {c: self._block(c, cur[c]) for c in self.specs_}
             for _ in range(self.maxit if cols else 0):
                 for c in cols:
                     mis = np.isnan(vals[c])
                     x = np.column_stack([np.ones(n)] + [blocks[o] for o in self.specs_ if o != c])[mis]
-                    mod = self.deploy_[k][c]
-                    if mod["kind"] == "norm":
-                        new = self._bound(self.specs_[c], x @ mod["beta"] + rng.standard_normal(x.shape[0]) * mod["sigma"])
-                    elif mod["kind"] == "logit":
-                        p = 1 / (1 + np.exp(-np.clip(x @ mod["beta"], -30, 30)))
-                        new = (rng.random(p.size) < p).astype(float)
-                    else:
-                        new = self._sample_levels(_softmax(x @ mod["beta"]), rng)
-                    cur[c][mis] = new
+                    cur[c][mis] = self._deployed_draw(c, self.deploy_[k][c], x, rng)
                     blocks[c] = self._block(c, cur[c])
             keep = self.imputed_columns_
             self.imputed_columns_ = list(dict.fromkeys(list(keep) + cols))
@@ -655,6 +665,31 @@ class MultipleImputer:
             finally:
                 self.imputed_columns_ = keep
         return outs
+
+    def _start_values(self, vals: dict, rng) -> dict:
+        """New patients' starting values: the training mean (numeric) or a draw from the training
+        level frequencies."""
+        cur = {}
+        for c, v in vals.items():
+            v = v.copy()
+            mis = np.isnan(v)
+            sp = self.specs_[c]
+            if mis.any():
+                if sp.kind == "numeric":
+                    v[mis] = self._bound(sp, np.full(int(mis.sum()), sp.mean))
+                else:
+                    v[mis] = self._sample_levels(np.tile(sp.freqs, (int(mis.sum()), 1)), rng)
+            cur[c] = v
+        return cur
+
+    def _deployed_draw(self, c: str, mod: dict, x: np.ndarray, rng) -> np.ndarray:
+        """Draws of column ``c`` for design rows ``x`` from one chain's final (deployment) model."""
+        if mod["kind"] == "norm":
+            return self._bound(self.specs_[c], x @ mod["beta"] + rng.standard_normal(x.shape[0]) * mod["sigma"])
+        if mod["kind"] == "logit":
+            p = 1 / (1 + np.exp(-np.clip(x @ mod["beta"], -30, 30)))
+            return (rng.random(p.size) < p).astype(float)
+        return self._sample_levels(_softmax(x @ mod["beta"]), rng)
 
     # -- diagnostics -------------------------------------------------------------------------
     @property

@@ -126,6 +126,41 @@ class PooledResult:
                 f"df_complete={self.df_complete:g}, max fmi={np.nanmax(self.fmi) if self.fmi.size else np.nan:.3f})")
 
 
+def _checked_inputs(estimates, variances) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(estimates (m, p), variances (m, p), covariance matrices (m, p, p) or None), checked."""
+    Q = np.asarray(estimates, dtype=float)
+    V = np.asarray(variances, dtype=float)
+    if Q.ndim == 1:
+        Q = Q[:, None]
+        if V.ndim == 1:
+            V = V[:, None]
+    if Q.ndim != 2:
+        raise InputError(f"estimates must have shape (m,) or (m, p), got {Q.shape}")
+    m, p = Q.shape
+    if m < 2:
+        raise InputError(f"pooling needs at least 2 imputations, got m={m}")
+    cov = None
+    if V.ndim == 3:
+        if V.shape != (m, p, p):
+            raise InputError(f"covariance matrices must have shape (m, p, p) = {(m, p, p)}, got {V.shape}")
+        cov = V
+        V = np.diagonal(V, axis1=1, axis2=2)
+    if V.shape != (m, p):
+        raise InputError(f"variances must have the shape of estimates {(m, p)}, got {V.shape}")
+    _check_values(Q, V)
+    return Q, V, cov
+
+
+def _check_values(Q: np.ndarray, V: np.ndarray) -> None:
+    for arr, what in ((Q, "estimates"), (V, "variances")):
+        if not np.all(np.isfinite(arr)):
+            i, j = np.argwhere(~np.isfinite(arr))[0]
+            raise InputError(f"{what}[{i}, {j}] is not finite ({arr[i, j]!r}); an imputed-data fit failed or diverged")
+    if (V < 0).any():
+        i, j = np.argwhere(V < 0)[0]
+        raise InputError(f"variances[{i}, {j}] is negative ({V[i, j]!r})")
+
+
 def pool(estimates, variances, df_complete: float | None = None, names=None) -> PooledResult:
     """Pool m completed-data analyses with Rubin's rules (``mice::pool``).
 
@@ -148,32 +183,8 @@ def pool(estimates, variances, df_complete: float | None = None, names=None) -> 
     """
     if names is None and isinstance(estimates, pd.DataFrame):
         names = [str(c) for c in estimates.columns]
-    Q = np.asarray(estimates, dtype=float)
-    V = np.asarray(variances, dtype=float)
-    if Q.ndim == 1:
-        Q = Q[:, None]
-        if V.ndim == 1:
-            V = V[:, None]
-    if Q.ndim != 2:
-        raise InputError(f"estimates must have shape (m,) or (m, p), got {Q.shape}")
+    Q, V, cov = _checked_inputs(estimates, variances)
     m, p = Q.shape
-    if m < 2:
-        raise InputError(f"pooling needs at least 2 imputations, got m={m}")
-    cov = None
-    if V.ndim == 3:
-        if V.shape != (m, p, p):
-            raise InputError(f"covariance matrices must have shape (m, p, p) = {(m, p, p)}, got {V.shape}")
-        cov = V
-        V = np.diagonal(V, axis1=1, axis2=2)
-    if V.shape != (m, p):
-        raise InputError(f"variances must have the shape of estimates {(m, p)}, got {V.shape}")
-    for arr, what in ((Q, "estimates"), (V, "variances")):
-        if not np.all(np.isfinite(arr)):
-            i, j = np.argwhere(~np.isfinite(arr))[0]
-            raise InputError(f"{what}[{i}, {j}] is not finite ({arr[i, j]!r}); an imputed-data fit failed or diverged")
-    if (V < 0).any():
-        i, j = np.argwhere(V < 0)[0]
-        raise InputError(f"variances[{i}, {j}] is negative ({V[i, j]!r})")
     dfc = np.inf if df_complete is None else float(df_complete)
     if not dfc > 0:
         raise InputError(f"df_complete must be > 0 (or None for infinity), got {df_complete!r}")

@@ -158,18 +158,18 @@ def cox_zph(time, event, X, *, transform: str = "km"):
     gs = g[m.order][dead_rows]
     p = X.shape[1]
     u = (gs[:, None] * (xs - a)).sum(axis=0)
-    I = np.zeros((2 * p, 2 * p))
-    I[:p, :p] = v.sum(axis=0)
-    I[:p, p:] = I[p:, :p] = (gs[:, None, None] * v).sum(axis=0)
-    I[p:, p:] = (gs[:, None, None] ** 2 * v).sum(axis=0)
+    info = np.zeros((2 * p, 2 * p))
+    info[:p, :p] = v.sum(axis=0)
+    info[:p, p:] = info[p:, :p] = (gs[:, None, None] * v).sum(axis=0)
+    info[p:, p:] = (gs[:, None, None] ** 2 * v).sum(axis=0)
     chisq, df = [], []
     for j in range(p):
         k = list(range(p)) + [p + j]
         uu = np.r_[np.zeros(p), u[j]]
-        chisq.append(float(uu @ np.linalg.solve(I[np.ix_(k, k)], uu)))
+        chisq.append(float(uu @ np.linalg.solve(info[np.ix_(k, k)], uu)))
         df.append(1)
     uu = np.r_[np.zeros(p), u]
-    chisq.append(float(uu @ np.linalg.solve(I, uu)))
+    chisq.append(float(uu @ np.linalg.solve(info, uu)))
     df.append(p)
     pv = [float(chi2.sf(c, d)) for c, d in zip(chisq, df, strict=False)]
     return {"chisq": chisq, "df": df, "p": pv, "beta": m.beta}

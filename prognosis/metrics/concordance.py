@@ -304,7 +304,8 @@ def harrell_c(time, event, risk, *, timefix_times: bool = True, warn_reversed: b
         Predicted risk, higher = worse (e.g. Cox linear predictor, prognostic score).
         For predicted survival probabilities pass ``1 - S(t)`` or ``-S(t)``.
     warn_reversed : bool
-        Warn (:class:`~prognosis.errors.ReversedScoreWarning`) when C < 0.5, which suggests a score where higher = better.
+        Warn (:class:`~prognosis.errors.ReversedScoreWarning`) when C < 0.5, which suggests a score
+        where higher = better.
 
     Returns
     -------

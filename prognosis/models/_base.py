@@ -134,9 +134,11 @@ class SurvivalModelMixin:
             if cols != expected:
                 missing = [c for c in expected if c not in cols]
                 extra = [c for c in cols if c not in expected]
-                msg = (f"{type(self).__name__} was fitted on columns {expected[:6]}{'...' if len(expected) > 6 else ''}; "
-                       f"input differs (missing {missing[:5]}, unexpected {extra[:5]}"
-                       f"{', or different order' if not missing and not extra else ''})")
+                msg = (
+                    f"{type(self).__name__} was fitted on columns {expected[:6]}{'...' if len(expected) > 6 else ''}; "
+                    f"input differs (missing {missing[:5]}, unexpected {extra[:5]}"
+                    f"{', or different order' if not missing and not extra else ''})"
+                )
                 if getattr(self, "loaded_from_artifact_", False):
                     raise ArtifactError("feature spec of the saved model does not match the input: " + msg)
                 raise ModelError(msg)

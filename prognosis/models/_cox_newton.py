@@ -90,6 +90,79 @@ class CoxNewtonResult:
         self.coef, self.cov, self.loglik, self.n_iter = coef, cov, loglik, n_iter
 
 
+def _newton_direction(g: np.ndarray, H: np.ndarray) -> np.ndarray:
+    """Newton step ``(-H)^-1 g``.
+
+    -H must be positive definite: Cholesky, with a relative eigenvalue check so that an exactly
+    collinear design (smallest eigenvalue at rounding level, ~1e-16 of the largest) is reported
+    rather than solved into noise. A monotone likelihood (a level without events: coefficient
+    -> -inf) keeps a small positive eigenvalue (~exp(beta)) and stops on the log-likelihood
+    criterion, as in lifelines and R coxph.
+    """
+    if g.size == 0:
+        return np.zeros(0)
+    negH = -H
+    ev = np.linalg.eigvalsh(negH)
+    if not np.isfinite(ev).all() or ev[0] <= 1e-14 * max(ev[-1], 1e-300):
+        raise CoxNewtonError("singular Hessian (collinear columns or separation)")
+    c = np.linalg.cholesky(negH)
+    return np.linalg.solve(c.T, np.linalg.solve(c, g))
+
+
+def _converged(step, g, ll, prev, full: bool, tol: float, r_tol: float) -> bool:
+    """lifelines' criteria with CoxModel's fit_options (precision 1e-10, r_precision 1e-12).
+
+    Except the Newton decrement, compared with tol**2: a decrement of 1e-10 (lifelines) still
+    leaves coefficients ~1e-6 from the optimum; iterations here cost milliseconds. The relative
+    log-likelihood change counts only after a full (uncapped, unhalved) step.
+    """
+    return bool(np.linalg.norm(step) < tol or g @ step / 2 < tol ** 2
+                or (full and abs(ll - prev) <= r_tol * abs(prev)))
+
+
+def _capped(step: np.ndarray, max_step: float) -> tuple[np.ndarray, bool]:
+    """Bound the step (largest component <= max_step on the standardised scale, direction kept).
+
+    On bootstrap resamples a rare level with few events makes the first full Newton steps
+    overshoot by 10-25 SD units and step-halving then costs ~2x the evaluations.
+    """
+    big = np.abs(step).max() if step.size else 0.0
+    if big > max_step:
+        return step * (max_step / big), True
+    return step, False
+
+
+def _halve_until_ascent(evaluate, b, step, ll):
+    """Step-halving: the first ``b + step / 2**k`` that does not decrease the log-likelihood."""
+    half = 1.0
+    while True:
+        nb = b + half * step
+        nll, ng_, nH = evaluate(nb)
+        if np.isfinite(nll) and nll >= ll - 1e-12 * abs(ll):
+            return nb, nll, ng_, nH, half
+        half /= 2
+        if half < 1e-8:
+            raise CoxNewtonError("step-halving failed to increase the log-likelihood")
+
+
+def _maximise(evaluate, p: int, max_iter: int, tol: float, r_tol: float, max_step: float):
+    """Damped Newton-Raphson from 0: (coefficients, log-likelihood, Hessian, iterations)."""
+    b = np.zeros(p)
+    ll, g, H = evaluate(b)
+    prev, full = None, False
+    for it in range(1, max_iter + 1):
+        step = _newton_direction(g, H)
+        if not np.isfinite(step).all():
+            raise CoxNewtonError("non-finite Newton step")
+        if _converged(step, g, ll, prev, full, tol, r_tol):
+            return b, ll, H, it
+        prev = ll
+        step, capped = _capped(step, max_step)
+        b, ll, g, H, half = _halve_until_ascent(evaluate, b, step, ll)
+        full = half == 1.0 and not capped
+    raise CoxNewtonError(f"no convergence in {max_iter} Newton iterations")
+
+
 def fit_cox_newton(D, time, event, strata=None, penalizer: float = 0.0,
                    max_iter: int = 100, tol: float = 1e-10, r_tol: float = 1e-12,
                    max_step: float = 0.5, offset=None) -> CoxNewtonResult:
@@ -147,55 +220,6 @@ def fit_cox_newton(D, time, event, strata=None, penalizer: float = 0.0,
             H = H - lam * np.eye(p)
         return ll, g, H
 
-    def newton_step(g, H):
-        # -H must be positive definite: Cholesky, with a relative eigenvalue check so that an
-        # exactly collinear design (smallest eigenvalue at rounding level, ~1e-16 of the largest)
-        # is reported rather than solved into noise. A monotone likelihood (a level without
-        # events: coefficient -> -inf) keeps a small positive eigenvalue (~exp(beta)) and
-        # stops on the log-likelihood criterion, as in lifelines and R coxph.
-        if p == 0:
-            return np.zeros(0)
-        negH = -H
-        ev = np.linalg.eigvalsh(negH)
-        if not np.isfinite(ev).all() or ev[0] <= 1e-14 * max(ev[-1], 1e-300):
-            raise CoxNewtonError("singular Hessian (collinear columns or separation)")
-        c = np.linalg.cholesky(negH)
-        return np.linalg.solve(c.T, np.linalg.solve(c, g))
-
-    b = np.zeros(p)
-    ll, g, H = evaluate(b)
-    prev, full = None, False
-    for it in range(1, max_iter + 1):
-        step = newton_step(g, H)
-        if not np.isfinite(step).all():
-            raise CoxNewtonError("non-finite Newton step")
-        # lifelines' criteria with CoxModel's fit_options (precision 1e-10, r_precision 1e-12),
-        # except the Newton decrement, compared with tol**2: a decrement of 1e-10 (lifelines)
-        # still leaves coefficients ~1e-6 from the optimum; iterations here cost milliseconds.
-        # The relative log-likelihood change counts only after a full (uncapped, unhalved) step.
-        if (np.linalg.norm(step) < tol or g @ step / 2 < tol ** 2
-                or (full and abs(ll - prev) <= r_tol * abs(prev))):
-            break
-        prev = ll
-        # Bound the step (largest component <= max_step on the standardised scale, direction
-        # kept): on bootstrap resamples a rare level with few events makes the first full Newton
-        # steps overshoot by 10-25 SD units and step-halving then costs ~2x the evaluations.
-        big = np.abs(step).max() if p else 0.0
-        capped = big > max_step
-        if capped:
-            step = step * (max_step / big)
-        half = 1.0
-        while True:
-            nb = b + half * step
-            nll, ng_, nH = evaluate(nb)
-            if np.isfinite(nll) and nll >= ll - 1e-12 * abs(ll):
-                break
-            half /= 2
-            if half < 1e-8:
-                raise CoxNewtonError("step-halving failed to increase the log-likelihood")
-        b, ll, g, H = nb, nll, ng_, nH
-        full = half == 1.0 and not capped
-    else:
-        raise CoxNewtonError(f"no convergence in {max_iter} Newton iterations")
+    b, ll, H, it = _maximise(evaluate, p, max_iter, tol, r_tol, max_step)
     cov = np.linalg.inv(-H) / np.outer(sd, sd) if p else np.zeros((0, 0))
     return CoxNewtonResult(b / sd, cov, float(ll), it)

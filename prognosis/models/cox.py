@@ -130,7 +130,10 @@ def _collinearity_hint(D: np.ndarray, names: list[str]) -> str:
     if dependent:
         parts.append(f"column(s) {dependent[:5]} are exact linear combinations of earlier columns")
     if parts:
-        return "; ".join(parts) + ": drop them (FeatureBuilder does this for its own encodings) or set penalizer > 0, e.g. 0.01."
+        return (
+            "; ".join(parts)
+            + ": drop them (FeatureBuilder does this for its own encodings) or set penalizer > 0, e.g. 0.01."
+        )
     return "No constant or exactly collinear column was found; try penalizer=0.01 or check for a level with no events."
 
 
@@ -264,10 +267,20 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
             raise ModelError(f"Cox model did not converge ({first.split(' Please see')[0]}) "
                              f"{_collinearity_hint(D, self.design_names_)}") from exc
         if any("failed to converge" in str(w.message) for w in caught):
-            big = [f"{n} ({b:+.1f})" for n, b in zip(self.design_names_, cph.params_.to_numpy(float), strict=False) if abs(b) > 10]
-            raise ModelError("Cox model did not converge (Newton-Raphson stopped without reaching the optimum). "
-                             + (f"Diverging coefficients, e.g. a level with no events or complete separation: {big[:5]}. "
-                                if big else "") + _collinearity_hint(D, self.design_names_))
+            big = [
+                f"{n} ({b:+.1f})"
+                for n, b in zip(self.design_names_, cph.params_.to_numpy(float), strict=False)
+                if abs(b) > 10
+            ]
+            raise ModelError(
+                "Cox model did not converge (Newton-Raphson stopped without reaching the optimum). "
+                + (
+                    f"Diverging coefficients, e.g. a level with no events or complete separation: {big[:5]}. "
+                    if big
+                    else ""
+                )
+                + _collinearity_hint(D, self.design_names_)
+            )
         return cph
 
     def _training_frame(self) -> pd.DataFrame:
@@ -303,7 +316,9 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
                 res = fit_cox_newton(D, time, event, strata=keys if self.strata else None,
                                      penalizer=self.penalizer)
             except CoxNewtonError as exc:
-                raise ModelError(f"Cox model did not converge ({exc}) {_collinearity_hint(D, self.design_names_)}") from exc
+                raise ModelError(
+                    f"Cox model did not converge ({exc}) {_collinearity_hint(D, self.design_names_)}"
+                ) from exc
             self.coef_ = res.coef
             self.cov_ = res.cov
             self.log_likelihood_ = res.loglik
@@ -422,7 +437,9 @@ class CoxModel(SurvivalModelMixin, BaseEstimator):
     def cumulative_baseline_hazard(self, stratum: str = "__all__") -> pd.Series:
         """Baseline cumulative hazard at the training event times (at the covariate means)."""
         self._require_fit()
-        return pd.Series(self.baseline_cumhaz_[stratum], index=pd.Index(self.baseline_times_[stratum], name="time_months"))
+        return pd.Series(
+            self.baseline_cumhaz_[stratum], index=pd.Index(self.baseline_times_[stratum], name="time_months")
+        )
 
     def _require_fit(self):
         check_fitted(self, "coef_")

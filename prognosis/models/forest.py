@@ -150,5 +150,7 @@ class RandomSurvivalForestModel(SurvivalModelMixin, BaseEstimator):
         from sklearn.inspection import permutation_importance
 
         r = permutation_importance(self, X, y, n_repeats=n_repeats, random_state=random_state, n_jobs=n_jobs)
-        return pd.DataFrame({"importance_mean": r.importances_mean, "importance_sd": r.importances_std},
-                            index=pd.Index(self._feature_names(), name="feature")).sort_values("importance_mean", ascending=False)
+        return pd.DataFrame(
+            {"importance_mean": r.importances_mean, "importance_sd": r.importances_std},
+            index=pd.Index(self._feature_names(), name="feature"),
+        ).sort_values("importance_mean", ascending=False)

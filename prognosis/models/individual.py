@@ -26,7 +26,15 @@ import pandas as pd
 
 from ..errors import ModelError
 
-__all__ = ["UNBOUNDED_COEF", "browser_support", "export_cox", "item_of_columns", "median_survival", "split_pipeline", "unbounded_columns"]
+__all__ = [
+    "UNBOUNDED_COEF",
+    "browser_support",
+    "export_cox",
+    "item_of_columns",
+    "median_survival",
+    "split_pipeline",
+    "unbounded_columns",
+]
 
 #: |log hazard ratio| above which a Cox coefficient is treated as unbounded (a level with too few
 #: patients or separation; the same threshold CoxModel uses to name diverging coefficients)
@@ -76,7 +84,9 @@ def _subtype_table(site: str, columns: tuple[str, ...]) -> dict[str, str]:
     frame = pd.DataFrame(combos, columns=list(columns), dtype=object)
     frame["primary_site"] = site
     levels = SUBTYPE_FUNCTIONS[site](frame)
-    return {"|".join("" if v is None else v for v in combo): str(lev) for combo, lev in zip(combos, levels, strict=False)}
+    return {
+        "|".join("" if v is None else v for v in combo): str(lev) for combo, lev in zip(combos, levels, strict=False)
+    }
 
 
 def export_cox(model) -> dict:
@@ -172,7 +182,11 @@ def unbounded_columns(model) -> dict[str, float]:
     ``serve`` or ``predict --patient`` (the number would rest on an infinite hazard ratio)."""
     _, cox = split_pipeline(model)
     names = getattr(cox, "design_names_", [])
-    return {n: float(b) for n, b in zip(names, np.asarray(getattr(cox, "coef_", []), float), strict=False) if abs(b) > UNBOUNDED_COEF}
+    return {
+        n: float(b)
+        for n, b in zip(names, np.asarray(getattr(cox, "coef_", []), float), strict=False)
+        if abs(b) > UNBOUNDED_COEF
+    }
 
 
 def _imputed_level(builder, item: str, documented: str) -> str:

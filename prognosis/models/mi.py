@@ -150,27 +150,11 @@ class ImputedModel(BaseEstimator):
 
     def development_sets(self, X: pd.DataFrame, y, _fit: bool = False) -> list[pd.DataFrame]:
         """The m completed development frames (the same ones ``fit`` used: same seed, same method)."""
-        if self.method not in IMPUTATION_ENGINES:
-            from ..errors import did_you_mean
-
-            raise InputError(f"ImputedModel.method must be one of {', '.join(IMPUTATION_ENGINES)}"
-                             f"{did_you_mean(str(self.method), IMPUTATION_ENGINES)}, got {self.method!r}")
+        self._check_method()
         params = dict(self.imputer_params or {})
         imputer = MultipleImputer(m=self.m, seed=self.seed, maxit=self.maxit, **params)
         t, e = split_y(y)
-        work, reason = None, ""
-        if self.method == "smcfcs":
-            work, covs, aux, back, reason = smcfcs_applicability(self.model, X, params.get("columns"), e)
-        done = None
-        if work is not None:
-            work["__time"], work["__event"] = np.asarray(t, float), np.asarray(e, int)
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    done = smcfcs_cox(work, covs, time_col="__time", event_col="__event", m=self.m, seed=self.seed,
-                                      maxit=self.maxit, auxiliary=aux)
-            except ModelError as exc:  # e.g. an unbounded coefficient in the substantive model
-                reason = f"the substantive Cox model could not be fitted during imputation ({exc})"
+        done, back, reason = self._smcfcs_sets(X, t, e, params) if self.method == "smcfcs" else (None, {}, "")
         if done is None:
             sets = imputer.fit_transform(X, y)
             if _fit:
@@ -183,16 +167,27 @@ class ImputedModel(BaseEstimator):
             # the outcome-free chained models impute new patients at prediction time
             imputer.fit(X, y)
             self.imputer_, self.method_used_, self.method_note_ = imputer, "smcfcs", ""
-        out = []
-        for s in done:
-            c = X.copy()
-            for wc, (col, inv) in back.items():
-                miss = X[col].isna().to_numpy()
-                if miss.any():
-                    vals = s[wc].to_numpy(float)[miss]
-                    c.loc[miss, col] = inv(vals) if inv is not None else vals
-            out.append(c)
-        return out
+        return [_completed(X, s, back) for s in done]
+
+    def _check_method(self) -> None:
+        if self.method not in IMPUTATION_ENGINES:
+            from ..errors import did_you_mean
+
+            raise InputError(f"ImputedModel.method must be one of {', '.join(IMPUTATION_ENGINES)}"
+                             f"{did_you_mean(str(self.method), IMPUTATION_ENGINES)}, got {self.method!r}")
+
+    def _smcfcs_sets(self, X: pd.DataFrame, t, e, params: dict):
+        """(SMC-FCS completed work frames or None, work column -> frame column, reason when None)."""
+        work, covs, aux, back, reason = smcfcs_applicability(self.model, X, params.get("columns"), e)
+        if work is None:
+            return None, back, reason
+        work["__time"], work["__event"] = np.asarray(t, float), np.asarray(e, int)
+        try:
+            done = smcfcs_cox(work, covs, time_col="__time", event_col="__event", m=self.m, seed=self.seed,
+                              maxit=self.maxit, auxiliary=aux)
+        except ModelError as exc:  # e.g. an unbounded coefficient in the substantive model
+            return None, back, f"the substantive Cox model could not be fitted during imputation ({exc})"
+        return done, back, ""
 
     def _require_fit(self):
         if not hasattr(self, "models_"):
@@ -233,7 +228,9 @@ class ImputedModel(BaseEstimator):
         sets = self._sets(X)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FeatureEncodingWarning)
-            return np.mean([np.asarray(mod.predict(s), dtype=float) for mod, s in zip(self.models_, sets, strict=False)], axis=0)
+            return np.mean(
+                [np.asarray(mod.predict(s), dtype=float) for mod, s in zip(self.models_, sets, strict=False)], axis=0
+            )
 
     def score(self, X, y) -> float:
         from ..metrics import harrell_c
@@ -318,7 +315,8 @@ def score_group_shares(frame: pd.DataFrame, name: str, imputer: MultipleImputer 
     from ..scores import compute
 
     if imputer is None:
-        has_outcome = {"time_months", "event"} <= set(frame.columns) and frame[["time_months", "event"]].notna().all().all()
+        outcome = ["time_months", "event"]
+        has_outcome = set(outcome) <= set(frame.columns) and frame[outcome].notna().all().all()
         imputer = MultipleImputer(m=m, seed=seed, use_outcome=has_outcome)
         sets = imputer.fit_transform(frame)
     else:
@@ -335,6 +333,17 @@ def score_group_shares(frame: pd.DataFrame, name: str, imputer: MultipleImputer 
     if (undetermined > 1e-12).any():
         out["(not scorable)"] = undetermined  # items the imputer does not cover stay missing
     return out
+
+
+def _completed(X: pd.DataFrame, s: pd.DataFrame, back: dict) -> pd.DataFrame:
+    """``X`` with its missing values taken from the completed work frame ``s`` (back-transformed)."""
+    c = X.copy()
+    for wc, (col, inv) in back.items():
+        miss = X[col].isna().to_numpy()
+        if miss.any():
+            vals = s[wc].to_numpy(float)[miss]
+            c.loc[miss, col] = inv(vals) if inv is not None else vals
+    return c
 
 
 def smcfcs_cox(frame: pd.DataFrame, covariates, *, time_col: str = "time_months", event_col: str = "event",
@@ -367,10 +376,6 @@ def smcfcs_cox(frame: pd.DataFrame, covariates, *, time_col: str = "time_months"
     -------
     list of m completed copies of ``frame``.
     """
-    from ..impute.chained import _logit_fit, _mvn_draw, _norm_draw
-    from ._cox_newton import CoxNewtonError, fit_cox_newton
-    from .cox import _baseline_cumhaz
-
     covs, aux = list(covariates), list(auxiliary)
     missing_cols = [c for c in covs + aux if c not in frame.columns]
     if missing_cols:
@@ -385,7 +390,6 @@ def smcfcs_cox(frame: pd.DataFrame, covariates, *, time_col: str = "time_months"
     binary = [bool(np.isin(X0[~miss[:, j], j], (0.0, 1.0)).all()) for j in range(len(covs))]
     inc = [j for j in range(len(covs)) if miss[:, j].any()]
     bounds = [(np.nanmin(X0[:, j]), np.nanmax(X0[:, j])) for j in range(len(covs))]
-    ut = np.unique(t[d == 1])
     outs = []
     for child in np.random.SeedSequence(seed).spawn(m):
         rng = np.random.default_rng(child)
@@ -394,51 +398,76 @@ def smcfcs_cox(frame: pd.DataFrame, covariates, *, time_col: str = "time_months"
             X[miss[:, j], j] = rng.choice(X0[~miss[:, j], j], size=int(miss[:, j].sum()))
         for _ in range(maxit):
             for j in inc:
-                mis = miss[:, j]
-                try:
-                    res = fit_cox_newton(X, t, d)
-                except CoxNewtonError as exc:
-                    raise ModelError(f"smcfcs_cox: the Cox model could not be fitted on an imputed set ({exc})") from exc
-                beta = _mvn_draw(res.coef, res.cov, rng)
-                # Breslow baseline with the drawn coefficients, at each patient's own time
-                grid, H = _baseline_cumhaz(t, d, np.exp((X - X.mean(0)) @ beta), "breslow")
-                H0 = step_evaluate(grid, H, t, 0.0) * np.exp(-X.mean(0) @ beta)
-                Z = np.column_stack([np.ones(len(t)), np.delete(X, j, axis=1), A])
-                lp_rest = np.delete(X, j, axis=1) @ np.delete(beta, j)
-                obs = ~mis
-                if binary[j]:
-                    b, cov = _logit_fit(Z[obs], X[obs, j])
-                    b = _mvn_draw(b, cov, rng)
-                    pi = 1 / (1 + np.exp(-np.clip(Z[mis] @ b, -30, 30)))
-                    ll = []
-                    for v in (0.0, 1.0):
-                        lp = lp_rest[mis] + beta[j] * v
-                        ll.append(d[mis] * lp - H0[mis] * np.exp(lp))
-                    w1 = pi * np.exp(ll[1] - np.maximum(ll[0], ll[1]))
-                    w0 = (1 - pi) * np.exp(ll[0] - np.maximum(ll[0], ll[1]))
-                    X[mis, j] = (rng.random(int(mis.sum())) < w1 / (w0 + w1)).astype(float)
-                    continue
-                _, bstar, sstar = _norm_draw(Z[obs], X[obs, j], rng, 1e-5)
-                mu = Z[mis] @ bstar
-                todo = np.flatnonzero(mis)
-                mu_todo = mu.copy()
-                for _ in range(max_reject):
-                    prop = mu_todo + rng.standard_normal(todo.size) * sstar
-                    s = H0[todo] * np.exp(lp_rest[todo] + beta[j] * prop)
-                    with np.errstate(over="ignore"):
-                        acc_p = np.where(d[todo] == 1, s * np.exp(1 - s), np.exp(-s))
-                    accept = rng.random(todo.size) < acc_p
-                    X[todo, j] = prop  # the last proposal stays when never accepted (as smcfcs)
-                    todo, mu_todo = todo[~accept], mu_todo[~accept]
-                    if todo.size == 0:
-                        break
-                X[mis, j] = np.clip(X[mis, j], *bounds[j])
+                _smcfcs_update(X, j, miss[:, j], t, d, A, binary[j], bounds[j], rng, max_reject)
         out = frame.copy()
         for j in inc:
             out.loc[miss[:, j], covs[j]] = X[miss[:, j], j]
         outs.append(out)
-    _ = ut
     return outs
+
+
+def _smcfcs_update(X, j: int, mis, t, d, A, binary: bool, bounds, rng, max_reject: int) -> None:
+    """One SMC-FCS draw of column ``j``'s missing values (in place): Cox coefficients drawn from
+    their normal approximation, the Breslow baseline with them, then the covariate model."""
+    from ..impute.chained import _mvn_draw
+    from ._cox_newton import CoxNewtonError, fit_cox_newton
+    from .cox import _baseline_cumhaz
+
+    try:
+        res = fit_cox_newton(X, t, d)
+    except CoxNewtonError as exc:
+        raise ModelError(f"smcfcs_cox: the Cox model could not be fitted on an imputed set ({exc})") from exc
+    beta = _mvn_draw(res.coef, res.cov, rng)
+    # Breslow baseline with the drawn coefficients, at each patient's own time
+    grid, H = _baseline_cumhaz(t, d, np.exp((X - X.mean(0)) @ beta), "breslow")
+    H0 = step_evaluate(grid, H, t, 0.0) * np.exp(-X.mean(0) @ beta)
+    Z = np.column_stack([np.ones(len(t)), np.delete(X, j, axis=1), A])
+    lp_rest = np.delete(X, j, axis=1) @ np.delete(beta, j)
+    if binary:
+        X[mis, j] = _smcfcs_draw_binary(Z, X[:, j], mis, d, H0, lp_rest, beta[j], rng)
+    else:
+        _smcfcs_draw_normal(X, j, Z, mis, d, H0, lp_rest, beta[j], rng, max_reject)
+        X[mis, j] = np.clip(X[mis, j], *bounds)
+
+
+def _smcfcs_draw_binary(Z, x, mis, d, H0, lp_rest, beta_j: float, rng) -> np.ndarray:
+    """0/1 draws from the logistic covariate model times the Cox likelihood of each value."""
+    from ..impute.chained import _logit_fit, _mvn_draw
+
+    obs = ~mis
+    b, cov = _logit_fit(Z[obs], x[obs])
+    b = _mvn_draw(b, cov, rng)
+    pi = 1 / (1 + np.exp(-np.clip(Z[mis] @ b, -30, 30)))
+    ll = []
+    for v in (0.0, 1.0):
+        lp = lp_rest[mis] + beta_j * v
+        ll.append(d[mis] * lp - H0[mis] * np.exp(lp))
+    w1 = pi * np.exp(ll[1] - np.maximum(ll[0], ll[1]))
+    w0 = (1 - pi) * np.exp(ll[0] - np.maximum(ll[0], ll[1]))
+    return (rng.random(int(mis.sum())) < w1 / (w0 + w1)).astype(float)
+
+
+def _smcfcs_draw_normal(X, j: int, Z, mis, d, H0, lp_rest, beta_j: float, rng, max_reject: int) -> None:
+    """Rejection sampling (as R smcfcs) from the normal covariate model; writes ``X[mis, j]``."""
+    from ..impute.chained import _norm_draw
+
+    obs = ~mis
+    _, bstar, sstar = _norm_draw(Z[obs], X[obs, j], rng, 1e-5)
+    todo = np.flatnonzero(mis)
+    mu_todo = Z[mis] @ bstar
+    for _ in range(max_reject):
+        prop = mu_todo + rng.standard_normal(todo.size) * sstar
+        # A proposal far in the tail can overflow H0 e^lp to inf, whose acceptance probability is 0
+        # in the limit: inf * e^-inf is NaN and ``u < NaN`` is False, so it is rejected -- correct,
+        # hence no warning for this one computation.
+        with np.errstate(over="ignore", invalid="ignore"):
+            s = H0[todo] * np.exp(lp_rest[todo] + beta_j * prop)
+            acc_p = np.where(d[todo] == 1, s * np.exp(1 - s), np.exp(-s))
+        accept = rng.random(todo.size) < acc_p
+        X[todo, j] = prop  # the last proposal stays when never accepted (as smcfcs)
+        todo, mu_todo = todo[~accept], mu_todo[~accept]
+        if todo.size == 0:
+            break
 
 
 
@@ -462,67 +491,96 @@ def smcfcs_applicability(model, X: pd.DataFrame, columns=None, event=None):
     above rather than the builder's exact pooling of the fitted data; both only matter for the
     complete inputs' coefficients, which condition the draws of the incomplete ones.
     """
-    from ..features.builder import MIN_LEVEL_EVENTS
     from .cox import CoxModel
 
     final = _final(model)
     if not isinstance(final, CoxModel):
         return None, [], [], {}, f"{type(final).__name__} is not a Cox model (smcfcs_cox imputes under a Cox model)"
-
-    def num(c):
-        return pd.to_numeric(X[c].astype(object).where(X[c].notna()), errors="coerce").astype(float)
-
-    work, back = {}, {}
     ev = None if event is None else np.asarray(event, int)
     if hasattr(model, "steps") and len(model.steps) > 1:
-        from ..features.builder import _BINARY, _NUMERIC, FeatureBuilder, source_columns
-
-        fb = model.steps[0][1]
-        if not isinstance(fb, FeatureBuilder) or len(model.steps) != 2:
-            return None, [], [], {}, "the pipeline transforms its inputs beyond FeatureBuilder"
-        srcs = [c for c in source_columns(fb.feature_set, fb.ecog_to_kps) if c in X.columns]
-        for c in srcs:
-            incomplete = bool(X[c].isna().any())
-            if c in _NUMERIC or c in _BINARY:
-                v = num(c)
-                if (v.isna() & X[c].notna()).any():
-                    return None, [], [], {}, f"input {c!r} has non-numeric values"
-                if incomplete and c in ("kps", "ecog") and fb.ecog_to_kps:
-                    return None, [], [], {}, f"incomplete input {c!r} is converted from ECOG, not entered linearly"
-                if c in tuple(fb.log_labs):
-                    work[f"log1p({c})"], back[f"log1p({c})"] = np.log1p(v), (c, np.expm1)
-                else:
-                    work[c], back[c] = v, (c, None)
-            elif incomplete:
-                return None, [], [], {}, (f"incomplete input {c!r} is categorical (smcfcs_cox imputes numeric "
-                                          "and 0/1 covariates)")
-            else:
-                levels = X[c].astype(str).value_counts().index.tolist()
-                for lev in levels[1:]:  # the most frequent level is the reference
-                    ind = (X[c].astype(str) == lev).to_numpy(float)
-                    if ev is not None and min(ev[ind == 1].sum(), ev[ind == 0].sum()) < MIN_LEVEL_EVENTS:
-                        continue
-                    if 0 < ind.sum() < len(ind):
-                        work[f"{c}[{lev}]"] = ind
+        work, back, reason = _builder_work(model, X, ev)
     else:
-        cols = list(X.columns if getattr(final, "feature_names_in_", None) is None else final.feature_names_in_)
-        for c in cols:
-            if c in ("time_months", "event"):
-                continue
-            v = num(c)
-            if (v.isna() & X[c].notna()).any():
-                return None, [], [], {}, f"covariate {c!r} has non-numeric values"
-            work[c], back[c] = v, (c, None)
+        work, back, reason = _plain_work(final, X)
+    if reason:
+        return None, [], [], {}, reason
     work = pd.DataFrame(work, index=X.index)
     covs = list(work.columns)
     if not work.isna().any().any():
         return None, [], [], {}, "no input of the model is missing"
     aux = []
     for c in (columns or []):
-        if c in back or c in X.columns and X[c].isna().any() or c not in X.columns or any(b[0] == c for b in back.values()):
-            continue
-        v = num(c)
-        if v.notna().all():
-            work[c] = v
-            aux.append(c)
+        if _is_auxiliary_candidate(c, X, back):
+            v = _numeric(X, c)
+            if v.notna().all():
+                work[c] = v
+                aux.append(c)
     return work, covs, aux, back, ""
+
+
+def _numeric(X: pd.DataFrame, c: str) -> pd.Series:
+    return pd.to_numeric(X[c].astype(object).where(X[c].notna()), errors="coerce").astype(float)
+
+
+def _is_auxiliary_candidate(c: str, X: pd.DataFrame, back: dict) -> bool:
+    """A complete imputer column that is not already a model input."""
+    if c in back or c not in X.columns or X[c].isna().any():
+        return False
+    return not any(b[0] == c for b in back.values())
+
+
+def _plain_work(final, X: pd.DataFrame) -> tuple[dict, dict, str]:
+    """Work columns of a bare CoxModel: its (numeric) feature columns as they are."""
+    work, back = {}, {}
+    cols = list(X.columns if getattr(final, "feature_names_in_", None) is None else final.feature_names_in_)
+    for c in cols:
+        if c in ("time_months", "event"):
+            continue
+        v = _numeric(X, c)
+        if (v.isna() & X[c].notna()).any():
+            return {}, {}, f"covariate {c!r} has non-numeric values"
+        work[c], back[c] = v, (c, None)
+    return work, back, ""
+
+
+def _builder_work(model, X: pd.DataFrame, ev) -> tuple[dict, dict, str]:
+    """Work columns of a FeatureBuilder + CoxModel pipeline, on the builder's scale."""
+    from ..features.builder import _BINARY, _NUMERIC, FeatureBuilder, source_columns
+
+    fb = model.steps[0][1]
+    if not isinstance(fb, FeatureBuilder) or len(model.steps) != 2:
+        return {}, {}, "the pipeline transforms its inputs beyond FeatureBuilder"
+    work, back = {}, {}
+    for c in [c for c in source_columns(fb.feature_set, fb.ecog_to_kps) if c in X.columns]:
+        incomplete = bool(X[c].isna().any())
+        if c in _NUMERIC or c in _BINARY:
+            v = _numeric(X, c)
+            if (v.isna() & X[c].notna()).any():
+                return {}, {}, f"input {c!r} has non-numeric values"
+            if incomplete and c in ("kps", "ecog") and fb.ecog_to_kps:
+                return {}, {}, f"incomplete input {c!r} is converted from ECOG, not entered linearly"
+            if c in tuple(fb.log_labs):
+                work[f"log1p({c})"], back[f"log1p({c})"] = np.log1p(v), (c, np.expm1)
+            else:
+                work[c], back[c] = v, (c, None)
+        elif incomplete:
+            return {}, {}, (f"incomplete input {c!r} is categorical (smcfcs_cox imputes numeric "
+                            "and 0/1 covariates)")
+        else:
+            work.update(_level_indicators(X, c, ev))
+    return work, back, ""
+
+
+def _level_indicators(X: pd.DataFrame, c: str, ev) -> dict[str, np.ndarray]:
+    """0/1 indicators of a complete categorical input; the most frequent level is the reference and
+    levels with fewer than ``MIN_LEVEL_EVENTS`` deaths on either side join it."""
+    from ..features.builder import MIN_LEVEL_EVENTS
+
+    out = {}
+    levels = X[c].astype(str).value_counts().index.tolist()
+    for lev in levels[1:]:
+        ind = (X[c].astype(str) == lev).to_numpy(float)
+        if ev is not None and min(ev[ind == 1].sum(), ev[ind == 0].sum()) < MIN_LEVEL_EVENTS:
+            continue
+        if 0 < ind.sum() < len(ind):
+            out[f"{c}[{lev}]"] = ind
+    return out

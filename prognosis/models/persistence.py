@@ -300,9 +300,24 @@ def _check_payload(payload: bytes, path) -> None:
         raise ArtifactError(f"{path}: invalid model payload ({type(exc).__name__})") from None
 
 
+def _children(obj) -> list:
+    """The objects a model artifact may hold trees in: elements of object arrays, lists, tuples,
+    dict values, and the attributes of prognosis / scikit-learn / scikit-survival objects."""
+    import numpy as np
+
+    if isinstance(obj, np.ndarray):
+        return list(obj.ravel()) if obj.dtype == object else []
+    if isinstance(obj, (list, tuple)):
+        return list(obj)
+    if isinstance(obj, dict):
+        return list(obj.values())
+    if hasattr(obj, "__dict__") and type(obj).__module__.split(".")[0] in ("prognosis", "sklearn", "sksurv"):
+        return list(vars(obj).values())
+    return []
+
+
 def _trees(obj, seen=None, depth=0):
     """Every scikit-learn ``Tree`` reachable from ``obj`` (estimators, lists, arrays, dicts)."""
-    import numpy as np
     from sklearn.tree._tree import Tree
 
     seen = set() if seen is None else seen
@@ -312,22 +327,8 @@ def _trees(obj, seen=None, depth=0):
     if isinstance(obj, Tree):
         yield obj
         return
-    if isinstance(obj, np.ndarray):
-        if obj.dtype == object:
-            for x in obj.ravel():
-                yield from _trees(x, seen, depth + 1)
-        return
-    if isinstance(obj, (list, tuple)):
-        for x in obj:
-            yield from _trees(x, seen, depth + 1)
-        return
-    if isinstance(obj, dict):
-        for x in obj.values():
-            yield from _trees(x, seen, depth + 1)
-        return
-    if hasattr(obj, "__dict__") and type(obj).__module__.split(".")[0] in ("prognosis", "sklearn", "sksurv"):
-        for x in vars(obj).values():
-            yield from _trees(x, seen, depth + 1)
+    for x in _children(obj):
+        yield from _trees(x, seen, depth + 1)
 
 
 def _check_trees(model, path) -> None:
@@ -352,7 +353,9 @@ def _check_trees(model, path) -> None:
         inner = ~leaf
         # children exist and come after their parent (scikit-learn builds depth first), so the
         # traversal always ends at a leaf
-        if ((left[inner] <= idx[inner]) | (left[inner] >= n) | (right[inner] <= idx[inner]) | (right[inner] >= n)).any():
+        if (
+            (left[inner] <= idx[inner]) | (left[inner] >= n) | (right[inner] <= idx[inner]) | (right[inner] >= n)
+        ).any():
             raise ArtifactError(f"{where} (child index out of range)")
         if ((feat[inner] < 0) | (feat[inner] >= nf)).any():
             raise ArtifactError(f"{where} (feature index out of range)")
@@ -413,16 +416,22 @@ def load(path, *, key=None):
 
     meta, payload = _read(path)
     if meta.get("format_version") != FORMAT_VERSION:
-        raise ArtifactError(f"{path}: format version {meta.get('format_version')!r} is not supported (expected {FORMAT_VERSION})")
+        raise ArtifactError(
+            f"{path}: format version {meta.get('format_version')!r} is not supported (expected {FORMAT_VERSION})"
+        )
     sha = hashlib.sha256(payload).hexdigest()
     if sha != meta.get("payload_sha256") or _digest(meta, sha) != meta.get("digest"):
-        raise ArtifactError(f"{path}: checksum mismatch -- the artifact was modified after it was saved; refusing to load")
+        raise ArtifactError(
+            f"{path}: checksum mismatch -- the artifact was modified after it was saved; refusing to load"
+        )
     k = signing_key(key)
     if k is not None:
         sig = meta.get("signature")
         if sig is None:
             raise ArtifactError(f"{path} is not signed, and a signing key is configured; refusing to load it")
-        if sig.get("algorithm") != SIGNATURE_ALGORITHM or not hmac.compare_digest(sig["value"], _sign(k, meta["digest"])):
+        if sig.get("algorithm") != SIGNATURE_ALGORITHM or not hmac.compare_digest(
+            sig["value"], _sign(k, meta["digest"])
+        ):
             raise ArtifactError(f"{path}: the signature does not match the configured signing key; refusing to load it")
     _check_payload(payload, path)
     try:

@@ -312,7 +312,9 @@ class ScoreModel(BaseEstimator):
         t = check_times(times)
         table = self.compute(X)
         if self.how == "cox":
-            out = self.cox_.predict_survival(pd.DataFrame({self.name: self._total(table)}, index=X.index), t, truncate=truncate)
+            out = self.cox_.predict_survival(
+                pd.DataFrame({self.name: self._total(table)}, index=X.index), t, truncate=truncate
+            )
             return out
         if self.how == "km":
             beyond = t > self.max_time_

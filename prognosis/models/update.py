@@ -328,6 +328,89 @@ def update(model, X, y, method: str = "auto", *, alpha: float = 0.05, revise=Non
     if not 0 < alpha < 1:
         raise InputError(f"alpha must be in (0, 1), got {alpha!r}")
     kind, cox, Xd = _unwrap(model, X)
+    D, time, event = _new_cohort(cox, Xd, y)
+    n_events = int(event.sum())
+    names = list(cox.design_names_)
+    beta0 = np.asarray(cox.coef_, float)
+    p = beta0.size
+    lp = (D - cox.means_) @ beta0
+    free = _independent_columns(D)
+    notes = _cohort_notes(n_events, p, method, [names[j] for j in range(p) if j not in set(free.tolist())])
+
+    # M1 intercept (baseline only), M2 slope
+    fits = _Fits(ll1=_pl(time, event, lp), m2=_fit(lp[:, None], time, event, None))
+    observed, expected = _expected(cox, time, event, lp)
+    lr0 = (2.0 * (observed * np.log(observed / expected) - (observed - expected)) if observed > 0
+           else 2.0 * expected)
+
+    # M4 refit (free columns; constant ones stay at their original values)
+    rows = [{"model": "intercept", "parameters": 0, "loglik": fits.ll1, "slope": 1.0, "revised": ""},
+            {"model": "slope", "parameters": 1, "loglik": fits.ll2, "slope": fits.b, "revised": ""}]
+    single = p == 1
+    if method in ("refit", "auto", "revision") and not single:
+        if _refit(fits, D, free, time, event, beta0, cox, method, notes):
+            rows.append({"model": "refit", "parameters": int(free.size), "loglik": fits.ll4, "slope": np.nan,
+                         "revised": ""})
+        else:  # not estimable under "auto": closed testing among original, intercept and slope
+            single = True
+
+    # M3 revision: original lp as offset + corrections delta_j for selected columns
+    if method in ("revision", "auto") and not single:
+        method = _revision(fits, revise, names, D, free, time, event, lp, alpha, method, notes)
+        rows.append({"model": "revision", "parameters": len(fits.idx), "loglik": fits.ll3, "slope": 1.0,
+                     "revised": ", ".join(fits.revised)})
+    models = pd.DataFrame(rows).set_index("model")
+
+    tests, chosen = _choose(fits, method, single, lr0, free.size, alpha)
+    chosen = _settle(chosen, single, p, fits.revised, notes)
+    coef, cov = _updated_coefficients(chosen, fits, cox, beta0, free)
+    if chosen == "none":
+        new_model = copy.deepcopy(model)
+    else:
+        new_cox = _new_cox(cox, D, time, event, coef, cov)
+        new_model = _rewrap(kind, model, new_cox, new_cox.max_time_, new_cox.max_event_time_)
+    b = fits.b
+    half = 1.959963984540054 * np.sqrt(fits.var_b)
+    report = UpdateReport(
+        method=chosen, requested=method, tests=pd.DataFrame(tests, columns=["comparison", "chi2", "df", "p",
+                                                                            "significant", "decision"]),
+        models=models, slope=1.0 if chosen == "intercept" else (b if chosen == "slope" else np.nan),
+        slope_ci=(b - half, b + half), revised=fits.revised if chosen == "revision" else [],
+        observed=observed, expected=expected,
+        n=int(time.size), n_events=n_events, alpha=alpha, notes=notes,
+        created_utc=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"))
+    return new_model, report
+
+
+@dataclass
+class _Fits:
+    """The nested models of one update: M1 intercept (offset lp), M2 slope, M3 revision, M4 refit."""
+
+    ll1: float
+    m2: object
+    m3: object = None
+    m4: object = None
+    beta4: np.ndarray | None = None
+    ll4: float = np.nan
+    ll3: float = np.nan
+    idx: list = field(default_factory=list)
+    revised: list = field(default_factory=list)
+
+    @property
+    def b(self) -> float:
+        return float(self.m2.coef[0])
+
+    @property
+    def var_b(self) -> float:
+        return float(self.m2.cov[0, 0])
+
+    @property
+    def ll2(self) -> float:
+        return self.m2.loglik
+
+
+def _new_cohort(cox, Xd, y):
+    """Design matrix, times and events of the new cohort, checked."""
     if cox.strata:
         raise ModelError("updating a stratified Cox model is not supported (one baseline per stratum)")
     arr = cox._validate_X(Xd)
@@ -338,144 +421,128 @@ def update(model, X, y, method: str = "auto", *, alpha: float = 0.05, revise=Non
     if (time <= 0).any():
         raise InputError(f"time_months must be > 0; row {int(np.flatnonzero(time <= 0)[0])} has "
                          f"{time[time <= 0][0]!r}")
-    n_events = int(event.sum())
-    if n_events == 0:
+    if int(event.sum()) == 0:
         raise ModelError("the new cohort has no deaths; nothing to update on")
     D, _ = cox._design(arr)
-    names = list(cox.design_names_)
-    beta0 = np.asarray(cox.coef_, float)
-    p = beta0.size
-    lp = (D - cox.means_) @ beta0
+    return D, time, event
+
+
+def _cohort_notes(n_events: int, p: int, method: str, fixed: list[str]) -> list[str]:
+    """What the new cohort's size and design allow the update to estimate."""
     notes = []
     if n_events < 20:
         notes.append(f"only {n_events} deaths: every update estimated here is very imprecise")
     if n_events < 10 * max(p, 1) and method in ("refit", "revision", "auto"):
         notes.append(f"{n_events} deaths for {p} coefficients (< 10 per coefficient): revision and refit "
                      "estimates are unstable")
-    free = _independent_columns(D)
-    fixed = [names[j] for j in range(p) if j not in set(free.tolist())]
     if fixed and method in ("revision", "refit", "auto"):
         notes.append(f"{len(fixed)} design column(s) constant or collinear in the new cohort keep their original "
                      f"coefficients under revision/refit: {fixed[:6]}{' ...' if len(fixed) > 6 else ''}")
+    return notes
 
-    # M1 intercept (baseline only), M2 slope
-    ll1 = _pl(time, event, lp)
-    m2 = _fit(lp[:, None], time, event, None)
-    b, var_b = float(m2.coef[0]), float(m2.cov[0, 0])
-    ll2 = m2.loglik
-    O, E = _expected(cox, time, event, lp)
-    lr0 = 2.0 * (O * np.log(O / E) - (O - E)) if O > 0 else 2.0 * E
 
-    # M4 refit (free columns; constant ones stay at their original values)
-    rows = [{"model": "intercept", "parameters": 0, "loglik": ll1, "slope": 1.0, "revised": ""},
-            {"model": "slope", "parameters": 1, "loglik": ll2, "slope": b, "revised": ""}]
-    single = p == 1
-    need_refit = method in ("refit", "auto", "revision") and not single
-    if need_refit and method == "auto":
-        try:
-            m4 = _fit(D[:, free], time, event, None, penalizer=cox.penalizer)
-        except ModelError as exc:
-            notes.append(f"refit not estimable on this cohort ({type(exc).__name__}: the Cox fit did not converge): "
-                         "closed testing among keeping the model, intercept and slope only")
-            need_refit, single = False, True
-    if need_refit:
+def _refit(fits: _Fits, D, free, time, event, beta0, cox, method: str, notes: list) -> bool:
+    """Fit M4 into ``fits``; False (with a note) when it does not converge under ``"auto"``."""
+    try:
+        m4 = _fit(D[:, free], time, event, None, penalizer=cox.penalizer)
+    except ModelError as exc:
         if method != "auto":
-            m4 = _fit(D[:, free], time, event, None, penalizer=cox.penalizer)
-        beta4 = beta0.copy()
-        beta4[free] = m4.coef
-        ll4 = _pl(time, event, D @ beta4) if cox.penalizer else m4.loglik
-        rows.append({"model": "refit", "parameters": int(free.size), "loglik": ll4, "slope": np.nan, "revised": ""})
+            raise
+        notes.append(f"refit not estimable on this cohort ({type(exc).__name__}: the Cox fit did not converge): "
+                     "closed testing among keeping the model, intercept and slope only")
+        return False
+    beta4 = beta0.copy()
+    beta4[free] = m4.coef
+    fits.m4, fits.beta4 = m4, beta4
+    fits.ll4 = _pl(time, event, D @ beta4) if cox.penalizer else m4.loglik
+    return True
 
-    # M3 revision: original lp as offset + corrections delta_j for selected columns
-    revised: list[str] = []
-    if method in ("revision", "auto") and not single:
-        if revise is not None:
-            unknown = [c for c in revise if c not in names]
-            if unknown:
-                from ..errors import did_you_mean
 
-                raise InputError(f"revise: unknown design column(s) {unknown}{did_you_mean(unknown[0], names)}; "
-                                 f"columns are {names[:10]}...")
-            idx = [names.index(c) for c in revise if names.index(c) in set(free.tolist())]
-        else:
-            idx = _forward_select(D, free, time, event, lp, ll1, alpha)
-        if len(idx) >= free.size:
-            notes.append("every column was selected for revision, which is the refit")
-            idx = []
-            if method == "revision":
-                method = "refit"
-        revised = [names[j] for j in idx]
-        if idx:
-            m3 = _fit(D[:, idx], time, event, lp)
-            ll3 = m3.loglik
-        else:
-            m3, ll3 = None, ll1
-        rows.append({"model": "revision", "parameters": len(idx), "loglik": ll3, "slope": 1.0,
-                     "revised": ", ".join(revised)})
-    models = pd.DataFrame(rows).set_index("model")
+def _revision(fits: _Fits, revise, names, D, free, time, event, lp, alpha, method: str, notes: list) -> str:
+    """Fit M3 into ``fits``; returns the method (``"revision"`` becomes ``"refit"`` when every column
+    is selected)."""
+    if revise is not None:
+        unknown = [c for c in revise if c not in names]
+        if unknown:
+            from ..errors import did_you_mean
 
-    # closed testing
-    tests = []
-    if method == "auto":
-        if single:
-            tests.append(_lr_row("slope vs original", lr0 + 2 * (ll2 - ll1), 2, alpha, "none", "continue"))
-            if tests[-1]["significant"]:
-                tests.append(_lr_row("slope vs intercept", 2 * (ll2 - ll1), 1, alpha, "intercept", "slope"))
-        else:
-            k = free.size
-            steps = [("refit vs original", lr0 + 2 * (ll4 - ll1), 1 + k, "none"),
-                     ("refit vs intercept", 2 * (ll4 - ll1), k, "intercept"),
-                     ("refit vs slope", 2 * (ll4 - ll2), k - 1, "slope")]
-            if revised:
-                steps.append(("refit vs revision", 2 * (ll4 - ll3), k - len(revised), "revision"))
-            for name, stat, df, ns in steps:
-                row = _lr_row(name, stat, df, alpha, ns, "continue")
-                tests.append(row)
-                if not row["significant"]:
-                    break
-            if tests[-1]["significant"]:
-                tests[-1]["decision"] = "refit"
-        chosen = tests[-1]["decision"]
-        if chosen == "continue":  # single-covariate slope test significant at the last step
-            chosen = "slope"
+            raise InputError(f"revise: unknown design column(s) {unknown}{did_you_mean(unknown[0], names)}; "
+                             f"columns are {names[:10]}...")
+        idx = [names.index(c) for c in revise if names.index(c) in set(free.tolist())]
     else:
-        chosen = method
+        idx = _forward_select(D, free, time, event, lp, fits.ll1, alpha)
+    if len(idx) >= free.size:
+        notes.append("every column was selected for revision, which is the refit")
+        idx = []
+        if method == "revision":
+            method = "refit"
+    fits.idx, fits.revised = idx, [names[j] for j in idx]
+    if idx:
+        fits.m3 = _fit(D[:, idx], time, event, lp)
+        fits.ll3 = fits.m3.loglik
+    else:
+        fits.m3, fits.ll3 = None, fits.ll1
+    return method
+
+
+def _choose(fits: _Fits, method: str, single: bool, lr0: float, k: int, alpha: float) -> tuple[list, str]:
+    """(closed tests, chosen method): the closed testing procedure for ``"auto"``, else ``method``."""
+    if method != "auto":
         if single and method == "revision":
             raise ModelError("revision needs a model with more than one coefficient (a score model has one: use slope)")
+        return [], method
+    ll1, ll2 = fits.ll1, fits.ll2
+    tests = []
+    if single:
+        tests.append(_lr_row("slope vs original", lr0 + 2 * (ll2 - ll1), 2, alpha, "none", "continue"))
+        if tests[-1]["significant"]:
+            tests.append(_lr_row("slope vs intercept", 2 * (ll2 - ll1), 1, alpha, "intercept", "slope"))
+    else:
+        ll4 = fits.ll4
+        steps = [("refit vs original", lr0 + 2 * (ll4 - ll1), 1 + k, "none"),
+                 ("refit vs intercept", 2 * (ll4 - ll1), k, "intercept"),
+                 ("refit vs slope", 2 * (ll4 - ll2), k - 1, "slope")]
+        if fits.revised:
+            steps.append(("refit vs revision", 2 * (ll4 - fits.ll3), k - len(fits.revised), "revision"))
+        for name, stat, df, ns in steps:
+            row = _lr_row(name, stat, df, alpha, ns, "continue")
+            tests.append(row)
+            if not row["significant"]:
+                break
+        if tests[-1]["significant"]:
+            tests[-1]["decision"] = "refit"
+    chosen = tests[-1]["decision"]
+    if chosen == "continue":  # single-covariate slope test significant at the last step
+        chosen = "slope"
+    return tests, chosen
+
+
+def _settle(chosen: str, single: bool, p: int, revised: list, notes: list) -> str:
+    """Methods that coincide with a simpler one on this model, with a note."""
     if single and chosen == "refit" and p == 1:
         chosen = "slope"
         notes.append("one covariate: refit is the same as slope recalibration")
     if chosen == "revision" and not revised:
         notes.append("no column's effect differed significantly from the original model; revision = intercept update")
+    return chosen
 
-    # build the chosen model
-    if chosen == "none" or chosen == "intercept" or chosen == "revision" and not revised:
-        coef, cov = beta0, cox.cov_
-    elif chosen == "slope":
-        coef = b * beta0
-        cov = b * b * cox.cov_ + var_b * np.outer(beta0, beta0)
-    elif chosen == "revision":
+
+def _updated_coefficients(chosen: str, fits: _Fits, cox, beta0, free) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients and covariance of the chosen model."""
+    if chosen == "none" or chosen == "intercept" or chosen == "revision" and not fits.revised:
+        return beta0, cox.cov_
+    if chosen == "slope":
+        b, var_b = fits.b, fits.var_b
+        return b * beta0, b * b * cox.cov_ + var_b * np.outer(beta0, beta0)
+    cov = np.array(cox.cov_, float, copy=True)
+    if chosen == "revision":
         coef = beta0.copy()
-        coef[idx] += m3.coef
-        cov = np.array(cox.cov_, float, copy=True)
-        cov[np.ix_(idx, idx)] += m3.cov
-    else:  # refit
-        coef = beta4
-        cov = np.array(cox.cov_, float, copy=True)
-        cov[np.ix_(free, free)] = m4.cov
-        cov[np.ix_(free, np.setdiff1d(np.arange(p), free))] = 0
-        cov[np.ix_(np.setdiff1d(np.arange(p), free), free)] = 0
-    if chosen == "none":
-        new_model = copy.deepcopy(model)
-    else:
-        new_cox = _new_cox(cox, D, time, event, coef, cov)
-        new_model = _rewrap(kind, model, new_cox, new_cox.max_time_, new_cox.max_event_time_)
-    half = 1.959963984540054 * np.sqrt(var_b)
-    report = UpdateReport(
-        method=chosen, requested=method, tests=pd.DataFrame(tests, columns=["comparison", "chi2", "df", "p",
-                                                                            "significant", "decision"]),
-        models=models, slope=1.0 if chosen == "intercept" else (b if chosen == "slope" else np.nan),
-        slope_ci=(b - half, b + half), revised=revised if chosen == "revision" else [], observed=O, expected=E,
-        n=int(time.size), n_events=n_events, alpha=alpha, notes=notes,
-        created_utc=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"))
-    return new_model, report
+        coef[fits.idx] += fits.m3.coef
+        cov[np.ix_(fits.idx, fits.idx)] += fits.m3.cov
+        return coef, cov
+    # refit
+    rest = np.setdiff1d(np.arange(beta0.size), free)
+    cov[np.ix_(free, free)] = fits.m4.cov
+    cov[np.ix_(free, rest)] = 0
+    cov[np.ix_(rest, free)] = 0
+    return fits.beta4, cov

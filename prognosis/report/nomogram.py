@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..cohort.schema import COLUMN_BY_NAME
-from ..errors import ModelError
+from ..errors import FeatureEncodingWarning, ModelError
 
 __all__ = ["DISPLAY_RANGES", "nomogram_figure", "nomogram_table"]
 
@@ -50,7 +50,9 @@ def _contrib(model, rows: list[dict], item: str) -> np.ndarray:
         if COLUMN_BY_NAME[c].kind in ("int", "float"):
             frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(float)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        # the axis rows set one item at a time and leave the others missing on purpose, so the
+        # builder's notes on imputed / constant columns describe the construction, not a patient
+        warnings.simplefilter("ignore", FeatureEncodingWarning)
         c = cox_contributions(model, frame)
     return c[item].to_numpy(float)
 
@@ -59,40 +61,56 @@ def _axis_values(item_spec: dict, reference: pd.DataFrame | None) -> tuple[list,
     """(values, labels, rows) for one item's axis."""
     kind, col = item_spec["kind"], item_spec.get("column")
     if kind == "numeric":
-        if reference is not None and col in reference.columns and reference[col].notna().sum() > 10:
-            lo, hi = np.nanpercentile(pd.to_numeric(reference[col], errors="coerce").astype(float), [1, 99])
-        else:
-            lo, hi = DISPLAY_RANGES.get(col, (COLUMN_BY_NAME[col].min or 0, COLUMN_BY_NAME[col].max or 10))
-        vals = np.linspace(lo, hi, 61)
-        if COLUMN_BY_NAME[col].kind == "int":
-            vals = np.unique(np.round(vals))
-        return list(vals), [f"{v:.3g}" for v in vals], [{col: float(v)} for v in vals]
+        return _numeric_axis(col, reference)
     if kind == "binary":
         return [0, 1], ["no", "yes"], [{col: False}, {col: True}]
     if kind == "categorical":
-        levels = list(dict.fromkeys(item_spec["levels"].values()))
-        ref = [c for c in COLUMN_BY_NAME[col].categories if c not in item_spec["levels"]]
-        out_l, rows = [], []
-        for lev in ref + levels:
-            src = lev if lev in ref else next(k for k, v in item_spec["levels"].items() if v == lev)
-            out_l.append(lev)
-            rows.append({col: src})
-        return list(range(len(out_l))), out_l, rows
+        return _categorical_axis(item_spec, col)
     if kind == "site":
         sites = list(item_spec["sites"]) + ["other"]
         return list(range(len(sites))), sites, [{col: s} for s in sites]
     if kind == "subtype":
-        site = item_spec["site"]
-        rows, labels = [], []
-        for lev in item_spec["levels"]:
-            key = next((k for k, v in item_spec["table"].items() if v == lev), None)
-            if key is None:
-                continue
-            vals = key.split("|")
-            rows.append(dict({"primary_site": site}, **{c: (v or None) for c, v in zip(item_spec["columns"], vals, strict=False)}))
-            labels.append(lev)
-        return list(range(len(labels))), labels, rows
+        return _subtype_axis(item_spec)
     raise ModelError(f"no nomogram axis for item kind {kind!r}")  # pragma: no cover
+
+
+def _numeric_axis(col: str, reference: pd.DataFrame | None) -> tuple[list, list[str], list[dict]]:
+    """61 values over the reference cohort's 1st-99th percentiles (else the display range)."""
+    if reference is not None and col in reference.columns and reference[col].notna().sum() > 10:
+        lo, hi = np.nanpercentile(pd.to_numeric(reference[col], errors="coerce").astype(float), [1, 99])
+    else:
+        lo, hi = DISPLAY_RANGES.get(col, (COLUMN_BY_NAME[col].min or 0, COLUMN_BY_NAME[col].max or 10))
+    vals = np.linspace(lo, hi, 61)
+    if COLUMN_BY_NAME[col].kind == "int":
+        vals = np.unique(np.round(vals))
+    return list(vals), [f"{v:.3g}" for v in vals], [{col: float(v)} for v in vals]
+
+
+def _categorical_axis(item_spec: dict, col: str) -> tuple[list, list[str], list[dict]]:
+    """The reference level(s) first, then each model level (one source value for pooled ones)."""
+    levels = list(dict.fromkeys(item_spec["levels"].values()))
+    ref = [c for c in COLUMN_BY_NAME[col].categories if c not in item_spec["levels"]]
+    out_l, rows = [], []
+    for lev in ref + levels:
+        src = lev if lev in ref else next(k for k, v in item_spec["levels"].items() if v == lev)
+        out_l.append(lev)
+        rows.append({col: src})
+    return list(range(len(out_l))), out_l, rows
+
+
+def _subtype_axis(item_spec: dict) -> tuple[list, list[str], list[dict]]:
+    """One row per molecular subtype level of the item's primary site."""
+    site = item_spec["site"]
+    rows, labels = [], []
+    for lev in item_spec["levels"]:
+        key = next((k for k, v in item_spec["table"].items() if v == lev), None)
+        if key is None:
+            continue
+        vals = key.split("|")
+        values = {c: (v or None) for c, v in zip(item_spec["columns"], vals, strict=False)}
+        rows.append({"primary_site": site, **values})
+        labels.append(lev)
+    return list(range(len(labels))), labels, rows
 
 
 def nomogram_table(model, reference: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -181,60 +199,97 @@ def nomogram_figure(model, reference: pd.DataFrame | None = None, horizons=(6.0,
     ax.set_ylim(-n_rows, 1)
     ax.axis("off")
     y = 0
+    _points_axis(ax, y)
+    for item in items:
+        y -= 1
+        _item_axis(ax, y, tab[tab["item"] == item])
+    maxt = tab.attrs["max_total"]
+    y -= 1
+    _total_points_axis(ax, y, maxt)
+    grid = np.linspace(0, maxt, 2001)
+    for h in horizons:
+        y -= 1
+        _survival_axis(ax, y, _surv_from_points(tab, grid, h), grid, maxt, h)
+    y -= 1
+    _median_axis(ax, y, tab, grid, maxt)
+    ax.set_title(title or "Nomogram (Cox model; rms style)", fontsize=10)
+    if tab.attrs.get("pooled"):
+        fig.text(0.01, 0.045, "Pooled: " + "; ".join(tab.attrs["pooled"]), fontsize=6, color="#57606a")
+    if tab.attrs["unbounded"]:
+        fig.text(0.01, 0.02, "Not shown (unbounded coefficient: too few training patients): "
+                 + "; ".join(tab.attrs["unbounded"]), fontsize=6, color="#cf222e")
+    fig.text(0.01, 0.005, "Points of an item are relative to its lowest value; subtype axes apply within their "
+             "primary only. Survival axes assume the model's baseline hazard; not for patients unlike the "
+             "training cohort.", fontsize=5.5, color="0.3")
+    return fig
 
-    def axis_line(y, x0, x1):
-        ax.plot([x0, x1], [y, y], color="k", lw=0.8)
 
-    axis_line(y, 0, 100)
+def _axis_line(ax, y, x0, x1) -> None:
+    ax.plot([x0, x1], [y, y], color="k", lw=0.8)
+
+
+def _ticks(ax, y, xs, labels) -> None:
+    """Tick marks with their labels above the axis at height ``y``."""
+    for x, label in zip(xs, labels, strict=True):
+        ax.plot([x, x], [y, y + 0.12], color="k", lw=0.7)
+        ax.text(x, y + 0.16, label, ha="center", va="bottom", fontsize=6)
+
+
+def _points_axis(ax, y) -> None:
+    _axis_line(ax, y, 0, 100)
     ax.text(-2, y, "Points", ha="right", va="center", fontsize=8, weight="bold")
     for p in range(0, 101, 10):
         ax.plot([p, p], [y, y + 0.15], color="k", lw=0.8)
         ax.text(p, y + 0.2, str(p), ha="center", va="bottom", fontsize=6)
-    for item in items:
-        y -= 1
-        sub = tab[tab["item"] == item]
-        rec = sub[sub["value_label"] != "not recorded"]
-        axis_line(y, rec["points"].min(), rec["points"].max())
-        ax.text(-2, y, sub["label"].iloc[0], ha="right", va="center", fontsize=7)
-        numeric = pd.api.types.is_float_dtype(rec["value"]) and len(rec) > 8
-        if numeric:
-            idx = np.linspace(0, len(rec) - 1, 5).round().astype(int)
-            show = rec.iloc[np.unique(idx)]
-        else:
-            show = rec
-        last_x = -1e9
-        for k, (_, r) in enumerate(show.iterrows()):
-            up = (k % 2 == 0) or abs(r["points"] - last_x) > 6
-            ax.plot([r["points"]] * 2, [y, y + 0.12], color="k", lw=0.7)
-            ax.text(r["points"], y + (0.16 if up else -0.18), r["value_label"], ha="center",
-                    va="bottom" if up else "top", fontsize=5.5, rotation=0)
-            last_x = r["points"]
-        nr = sub[sub["value_label"] == "not recorded"]
-        if len(nr):
-            ax.text(103, y, f"not recorded: {nr['points'].iloc[0]:.0f}", ha="left", va="center", fontsize=5.5, color="0.3")
-    maxt = tab.attrs["max_total"]
-    y -= 1
-    axis_line(y, 0, 100)
+
+
+def _item_axis(ax, y, sub: pd.DataFrame) -> None:
+    """One item: its recorded values along their points (5 ticks for a numeric item), labels
+    alternating above and below where they would overlap, and the points of "not recorded"."""
+    rec = sub[sub["value_label"] != "not recorded"]
+    _axis_line(ax, y, rec["points"].min(), rec["points"].max())
+    ax.text(-2, y, sub["label"].iloc[0], ha="right", va="center", fontsize=7)
+    numeric = pd.api.types.is_float_dtype(rec["value"]) and len(rec) > 8
+    if numeric:
+        idx = np.linspace(0, len(rec) - 1, 5).round().astype(int)
+        show = rec.iloc[np.unique(idx)]
+    else:
+        show = rec
+    last_x = -1e9
+    for k, (_, r) in enumerate(show.iterrows()):
+        up = (k % 2 == 0) or abs(r["points"] - last_x) > 6
+        ax.plot([r["points"]] * 2, [y, y + 0.12], color="k", lw=0.7)
+        ax.text(r["points"], y + (0.16 if up else -0.18), r["value_label"], ha="center",
+                va="bottom" if up else "top", fontsize=5.5, rotation=0)
+        last_x = r["points"]
+    nr = sub[sub["value_label"] == "not recorded"]
+    if len(nr):
+        ax.text(103, y, f"not recorded: {nr['points'].iloc[0]:.0f}", ha="left", va="center", fontsize=5.5,
+                color="0.3")
+
+
+def _total_points_axis(ax, y, maxt: float) -> None:
+    _axis_line(ax, y, 0, 100)
     ax.text(-2, y, "Total points", ha="right", va="center", fontsize=8, weight="bold")
     step = 10 ** np.floor(np.log10(maxt / 5))
     step = step * (2 if maxt / step > 12 else 1) * (2.5 if maxt / step > 30 else 1)
-    for v in np.arange(0, maxt + 1e-9, step):
-        x = 100 * v / maxt
-        ax.plot([x, x], [y, y + 0.12], color="k", lw=0.7)
-        ax.text(x, y + 0.16, f"{v:g}", ha="center", va="bottom", fontsize=6)
-    grid = np.linspace(0, maxt, 2001)
-    for h in horizons:
-        y -= 1
-        s = _surv_from_points(tab, grid, h)
-        ax.text(-2, y, f"S({h:g} months)", ha="right", va="center", fontsize=8)
-        probs = [p for p in (0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05) if s.min() <= p <= s.max()]
-        if probs:
-            xs = [100 * np.interp(-p, -s, grid) / maxt for p in probs]
-            axis_line(y, min(xs), max(xs))
-            for p, x in zip(probs, xs, strict=False):
-                ax.plot([x, x], [y, y + 0.12], color="k", lw=0.7)
-                ax.text(x, y + 0.16, f"{p:g}", ha="center", va="bottom", fontsize=6)
-    y -= 1
+    vals = np.arange(0, maxt + 1e-9, step)
+    _ticks(ax, y, [100 * v / maxt for v in vals], [f"{v:g}" for v in vals])
+
+
+def _survival_axis(ax, y, s: np.ndarray, grid: np.ndarray, maxt: float, h: float) -> None:
+    """S(h) as a function of the total points, at round probabilities."""
+    ax.text(-2, y, f"S({h:g} months)", ha="right", va="center", fontsize=8)
+    probs = [p for p in (0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05) if s.min() <= p <= s.max()]
+    if probs:
+        xs = [100 * np.interp(-p, -s, grid) / maxt for p in probs]
+        _axis_line(ax, y, min(xs), max(xs))
+        _ticks(ax, y, xs, [f"{p:g}" for p in probs])
+
+
+def _median_axis(ax, y, tab: pd.DataFrame, grid: np.ndarray, maxt: float) -> None:
+    """Total points at which the median survival equals 1, 2, 3, ... 60 months (within follow-up)."""
+    b = tab.attrs["baseline"]
     ax.text(-2, y, "Median survival (months)", ha="right", va="center", fontsize=8)
     times = np.asarray(b["times"])
     meds = []
@@ -246,20 +301,8 @@ def nomogram_figure(model, reference: pd.DataFrame | None = None, horizons=(6.0,
         if s.min() <= 0.5 <= s.max():
             meds.append((m, 100 * np.interp(-0.5, -s, grid) / maxt))
     if meds:
-        axis_line(y, min(x for _, x in meds), max(x for _, x in meds))
-        for m, x in meds:
-            ax.plot([x, x], [y, y + 0.12], color="k", lw=0.7)
-            ax.text(x, y + 0.16, f"{m:g}", ha="center", va="bottom", fontsize=6)
-    ax.set_title(title or "Nomogram (Cox model; rms style)", fontsize=10)
-    if tab.attrs.get("pooled"):
-        fig.text(0.01, 0.045, "Pooled: " + "; ".join(tab.attrs["pooled"]), fontsize=6, color="#57606a")
-    if tab.attrs["unbounded"]:
-        fig.text(0.01, 0.02, "Not shown (unbounded coefficient: too few training patients): "
-                 + "; ".join(tab.attrs["unbounded"]), fontsize=6, color="#cf222e")
-    fig.text(0.01, 0.005, "Points of an item are relative to its lowest value; subtype axes apply within their "
-             "primary only. Survival axes assume the model's baseline hazard; not for patients unlike the "
-             "training cohort.", fontsize=5.5, color="0.3")
-    return fig
+        _axis_line(ax, y, min(x for _, x in meds), max(x for _, x in meds))
+        _ticks(ax, y, [x for _, x in meds], [f"{m:g}" for m, _ in meds])
 
 
 def nomogram_figures(result) -> list[dict]:

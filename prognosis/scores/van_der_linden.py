@@ -6,8 +6,8 @@ randomized trial of radiotherapy. Cancer 2005;103(2):320-328. Derived in 342 pat
 Bone Metastasis Study.
 
 Point table and 2-year survival [V2]: medicalalgorithms.com. Group medians 3.0 / 9.0 / 18.7 months
-[V1]: the abstract (the secondary source's 19 months for group C was read off Figure 2). KPS 10 (not in the table) scores
-0. Visceral metastases read from ``visceral_mets`` (fallback ``visceral_pattern``); brain
+[V1]: the abstract (the secondary source's 19 months for group C was read off Figure 2). KPS 10
+(not in the table) scores 0. Visceral metastases read from ``visceral_mets`` (fallback ``visceral_pattern``); brain
 metastases counted only with ``brain_as_visceral=True``. Option ``kps_from_ecog`` as for
 Tokuhashi (default None).
 """

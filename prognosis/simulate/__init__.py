@@ -42,6 +42,20 @@ from .truth import (
 )
 
 __all__ = [
-    "simulate_cohort", "true_survival", "oracle", "OracleResult", "true_design", "true_linear_predictor",
-    "truth_table", "CODING", "DESIGN_COLUMNS", "MOLECULAR_DESIGN_COLUMNS", "log_hazard_ratios", "load_parameters", "citations", "PRESETS", "site_alphas", "KPS_TO_ECOG",
+    "simulate_cohort",
+    "true_survival",
+    "oracle",
+    "OracleResult",
+    "true_design",
+    "true_linear_predictor",
+    "truth_table",
+    "CODING",
+    "DESIGN_COLUMNS",
+    "MOLECULAR_DESIGN_COLUMNS",
+    "log_hazard_ratios",
+    "load_parameters",
+    "citations",
+    "PRESETS",
+    "site_alphas",
+    "KPS_TO_ECOG",
 ]

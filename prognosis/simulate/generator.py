@@ -244,7 +244,9 @@ def _site_alphas_cached(params_json: str) -> tuple:
         xs = xb[i * _CALIBRATION_N_PER_SITE:(i + 1) * _CALIBRATION_N_PER_SITE]
         m = p["median_months"][s]
         # solve mean_i exp(-m^k exp(alpha + xb_i)) = 1/2 for alpha (monotone decreasing)
-        f = lambda a: float(np.mean(np.exp(-np.exp(a + k * np.log(m) + xs)))) - 0.5  # noqa: E731
+        def f(a, m=m, xs=xs):
+            return float(np.mean(np.exp(-np.exp(a + k * np.log(m) + xs)))) - 0.5
+
         out.append((s, brentq(f, -40.0, 40.0, xtol=1e-10)))
     return tuple(out)
 
@@ -280,7 +282,9 @@ def _apply_mar_sicker(out: pd.DataFrame, rng: np.random.Generator) -> pd.DataFra
     n = len(out)
     kps = pd.to_numeric(out["kps"], errors="coerce").to_numpy(dtype=float)
     age = pd.to_numeric(out["age_years"], errors="coerce").to_numpy(dtype=float)
-    early = (out["event"].to_numpy(dtype=int) == 1) & (out["time_months"].to_numpy(dtype=float) < m["early_death_months"])
+    early = (out["event"].to_numpy(dtype=int) == 1) & (
+        out["time_months"].to_numpy(dtype=float) < m["early_death_months"]
+    )
     eta = (m["intercept"] + m["kps_le_50"] * (np.nan_to_num(kps, nan=70.0) <= 50)
            + m["per_10_years"] * (np.nan_to_num(age, nan=65.0) - 65) / 10 + m["early_death"] * early)
     panel_missing = rng.random(n) < 1 / (1 + np.exp(-eta))
@@ -293,30 +297,54 @@ def _apply_mar_sicker(out: pd.DataFrame, rng: np.random.Generator) -> pd.DataFra
 
 def _apply_missingness(frame: pd.DataFrame, rng: np.random.Generator, missingness, p: dict) -> pd.DataFrame:
     out = frame.copy()
-    n = len(out)
     if missingness is None:
         return out
     if isinstance(missingness, dict):
-        for col, rate in missingness.items():
-            if col not in out.columns or col in ("patient_id", "cohort", "time_months", "event") or col.startswith("true_"):
-                raise ConfigError(f"missingness: column {col!r} cannot be blanked (not a covariate of the schema)")
-            if not 0 <= float(rate) <= 1:
-                raise ConfigError(f"missingness rate for {col!r} must be in [0, 1], got {rate!r}")
-            out[col] = out[col].astype("object")
-            out.loc[rng.random(n) < float(rate), col] = None
-        return out
+        return _apply_rates(out, rng, missingness)
     if missingness == "mar":
         return _apply_mar_sicker(out, rng)
     if missingness != "realistic":
         raise ConfigError(f"missingness must be None, 'realistic', 'mar' or a dict of rates, got {missingness!r}")
+    return _apply_realistic(out, rng, p)
+
+
+def _apply_rates(out: pd.DataFrame, rng: np.random.Generator, rates: dict) -> pd.DataFrame:
+    """``missingness={column: rate}``: each value blanked completely at random."""
+    n = len(out)
+    for col, rate in rates.items():
+        if col not in out.columns or col in ("patient_id", "cohort", "time_months", "event") or col.startswith("true_"):
+            raise ConfigError(f"missingness: column {col!r} cannot be blanked (not a covariate of the schema)")
+        if not 0 <= float(rate) <= 1:
+            raise ConfigError(f"missingness rate for {col!r} must be in [0, 1], got {rate!r}")
+        out[col] = out[col].astype("object")
+        out.loc[rng.random(n) < float(rate), col] = None
+    return out
+
+
+def _apply_realistic(out: pd.DataFrame, rng: np.random.Generator, p: dict) -> pd.DataFrame:
+    """``missingness="realistic"``: the preset's ``missingness_realistic`` rates (MCAR and MAR)."""
+    n = len(out)
     m = p["missingness_realistic"]
     rt = 1.0 if p["preset"] == "radiotherapy" else 0.0
     age = out["age_years"].to_numpy(dtype=float)
     # labs: MCAR + MAR on cohort type and on age (observed), one draw per patient for the panel
-    p_lab = m["mcar_labs"] + rt * m["mar_labs_radiotherapy_extra"] + m["mar_labs_per_10_years_over_60"] * np.clip((age - 60) / 10, 0, None)
+    p_lab = (
+        m["mcar_labs"]
+        + rt * m["mar_labs_radiotherapy_extra"]
+        + m["mar_labs_per_10_years_over_60"] * np.clip((age - 60) / 10, 0, None)
+    )
     panel_missing = rng.random(n) < np.clip(p_lab, 0, 1)
-    touched = list(LAB_COLUMNS) + ["kps", "ecog", "pathological_fracture", "prior_chemotherapy", "extraspinal_bone_mets",
-                                   "vertebral_mets", "brain_mets", "frankel", "visceral_pattern"]
+    touched = list(LAB_COLUMNS) + [
+        "kps",
+        "ecog",
+        "pathological_fracture",
+        "prior_chemotherapy",
+        "extraspinal_bone_mets",
+        "vertebral_mets",
+        "brain_mets",
+        "frankel",
+        "visceral_pattern",
+    ]
     out[touched] = out[touched].astype("object")
     for col in LAB_COLUMNS:
         single = rng.random(n) < m["mcar_labs"] / 2

@@ -116,11 +116,10 @@ def load_parameters(preset: str = "surgical", **overrides: Any) -> dict:
     return params
 
 
-def _validate(p: dict) -> None:
-    from ..cohort.schema import PRIMARY_SITES
-
+def _validate_sites(p: dict, primary_sites) -> None:
+    """Every weighted site is a schema primary with a positive median; weights >= 0, sum > 0."""
     for site in p["site_weights"]:
-        if site not in PRIMARY_SITES:
+        if site not in primary_sites:
             raise ConfigError(f"site_weights: {site!r} is not a primary_site of the schema")
         if site not in p["median_months"]:
             raise ConfigError(f"median_months has no value for site {site!r}")
@@ -128,6 +127,12 @@ def _validate(p: dict) -> None:
             raise ConfigError(f"median_months[{site!r}] must be > 0, got {p['median_months'][site]!r}")
     if any(w < 0 for w in p["site_weights"].values()) or sum(p["site_weights"].values()) <= 0:
         raise ConfigError("site_weights must be non-negative with a positive sum")
+
+
+def _validate(p: dict) -> None:
+    from ..cohort.schema import PRIMARY_SITES
+
+    _validate_sites(p, PRIMARY_SITES)
     for k, hr in p["hazard_ratios"].items():
         if not (isinstance(hr, (int, float)) and hr > 0):
             raise ConfigError(f"hazard_ratios[{k!r}] must be a positive number, got {hr!r}")

@@ -20,7 +20,18 @@ from .._summary import Summary
 from ..errors import InputError
 from ..survival_data import split_y
 
-__all__ = ["DESIGN_COLUMNS", "MOLECULAR_DESIGN_COLUMNS", "CODING", "log_hazard_ratios", "truth_table", "true_design", "true_linear_predictor", "true_survival", "oracle", "OracleResult"]
+__all__ = [
+    "DESIGN_COLUMNS",
+    "MOLECULAR_DESIGN_COLUMNS",
+    "CODING",
+    "log_hazard_ratios",
+    "truth_table",
+    "true_design",
+    "true_linear_predictor",
+    "true_survival",
+    "oracle",
+    "OracleResult",
+]
 
 #: Columns of :func:`true_design`, in order; names are the keys of ``hazard_ratios``.
 DESIGN_COLUMNS = (
@@ -164,7 +175,11 @@ def true_design(frame) -> pd.DataFrame:
                 + np.nan_to_num(_flag(frame, "ros1", "rearranged"))) > 0
     d["lung_actionable"] = within("lung", lung_act.astype(float))
     d["targeted_x_lung_actionable"] = d["lung_actionable"] * tt
-    tn = (_flag(frame, "er", "negative") == 1) & (_flag(frame, "pr", "negative") == 1) & (_flag(frame, "her2", "negative") == 1)
+    tn = (
+        (_flag(frame, "er", "negative") == 1)
+        & (_flag(frame, "pr", "negative") == 1)
+        & (_flag(frame, "her2", "negative") == 1)
+    )
     d["breast_triple_negative"] = within("breast", tn.astype(float))
     d["breast_her2_positive"] = within("breast", np.nan_to_num(_flag(frame, "her2", "positive")))
     d["prostate_castration_resistant"] = within("prostate", np.nan_to_num(_flag(frame, "castration", "resistant")))
@@ -281,4 +296,6 @@ def oracle(frame_or_cohort, times=None) -> OracleResult:
     time, event = split_y(frame[["time_months", "event"]])
     times = np.asarray([3.0, 6.0, 12.0, 24.0] if times is None else np.atleast_1d(times), dtype=float)
     c = _harrell_c(time, event, lp)
-    return OracleResult(c_index=c, times=times, survival=true_survival(frame, times), n=len(frame), events=int(event.sum()))
+    return OracleResult(
+        c_index=c, times=times, survival=true_survival(frame, times), n=len(frame), events=int(event.sum())
+    )

@@ -74,7 +74,9 @@ def plan_horizons(horizons, time, *, model_max: float | None = None, cohort: str
             left[h] = (f"beyond the model's training follow-up ({model_max:.4g} months); "
                        "S(t) is not estimable there")
         elif h > tmax:
-            left[h] = f"beyond the longest follow-up of {cohort} ({tmax:.4g} months); nobody is observed at {h:g} months"
+            left[h] = (
+                f"beyond the longest follow-up of {cohort} ({tmax:.4g} months); nobody is observed at {h:g} months"
+            )
         else:
             kept.append(h)
     return HorizonPlan(tuple(kept), left, default)

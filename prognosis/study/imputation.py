@@ -39,6 +39,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..errors import FeatureEncodingWarning, ImputationConvergenceWarning, ImputationMethodWarning
+
 __all__ = ["ImputationSpec", "parse_imputation", "IMPUTATION_METHODS", "apply_to_factories",
            "complete_case_rows", "model_columns", "summarise"]
 
@@ -61,7 +63,7 @@ class ImputationSpec:
                "applicable, otherwise chained equations" if self.engine == "smcfcs" else "chained equations")
         return {
             "multiple": f"multiple imputation by {how}, m = {self.m} imputations, {self.maxit} sweeps "
-                        "(outcome in the imputation model; bootstrap then impute; predictions averaged over imputations)",
+            "(outcome in the imputation model; bootstrap then impute; predictions averaged over imputations)",
             "single": "single imputation (scikit-learn IterativeImputer, deterministic) inside each model",
             "indicator": "median/mode fill with missingness indicators inside each model",
             "complete_case": "complete-case analysis (patients with a missing model input excluded)",
@@ -169,16 +171,70 @@ def apply_to_factories(factories: dict, specs: dict, imputation: ImputationSpec,
     cols = _imputer_columns(frame, models)
     for name, s in specs.items():
         if isinstance(s, ModelSpec):
-            out[name] = ImputedFactory(s, imputation, cols) if imputation.method == "multiple" else SingleImputationFactory(s)
+            out[name] = (
+                ImputedFactory(s, imputation, cols) if imputation.method == "multiple" else SingleImputationFactory(s)
+            )
     return out
+
+
+def _pooled_c_row(name: str, est, frame: pd.DataFrame, y, t, e) -> dict:
+    """Apparent Harrell C per development imputation, pooled on the logit scale."""
+    from ..metrics import harrell_c
+    from ..models.mi import pool_concordance
+
+    # the development imputations again (same seed and method -> the same completed sets); the
+    # fit already gave their warnings (engine notes, the convergence table), so not twice
+    with warnings.catch_warnings():
+        for category in (ImputationMethodWarning, ImputationConvergenceWarning, FeatureEncodingWarning):
+            warnings.simplefilter("ignore", category)
+        sets = est.development_sets(frame, y)
+        cs = [float(harrell_c(t, e, mod.predict(s), warn_reversed=False))
+              for mod, s in zip(est.models_, sets, strict=False)]
+    pc = pool_concordance(cs)
+    return {"model": name, "analysis": f"multiple imputation (m = {est.m})", "n": len(frame),
+            "events": int(e.sum()), "harrell_c": round(pc["c"], 3),
+            "c_range_over_imputations": f"{min(cs):.3f}–{max(cs):.3f}"}
+
+
+def _complete_case_row(name: str, spec, est, frame: pd.DataFrame, y, t, e, cc, fmi_rows: list,
+                       notes: list) -> dict:
+    """The same model fitted on the complete cases: its C (and complete-case HRs added to
+    ``fmi_rows``); its warnings become ``notes``; a fit that fails is reported as not estimable."""
+    from ..metrics import harrell_c
+
+    try:
+        from ..models import make_model
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            cc_frame = frame[cc].reset_index(drop=True)
+            m_cc = make_model(spec.kind, feature_set=spec.features, **spec.params).fit(cc_frame, y[cc])
+            c_cc = float(harrell_c(t[cc], e[cc], m_cc.predict(cc_frame), warn_reversed=False))
+        notes.extend(f"{name}, complete-case analysis ({int(cc.sum())} patients): {msg}"
+                     for msg in dict.fromkeys(str(w.message) for w in caught))
+        final = m_cc.steps[-1][1] if hasattr(m_cc, "steps") else m_cc
+        if est.pooled_ is not None and hasattr(final, "summary"):
+            ccs = final.summary().table
+            for r in fmi_rows:
+                if r["model"] == name and r["covariate"] in ccs.index:
+                    r["HR complete case"] = round(float(ccs.loc[r["covariate"], "HR"]), 3)
+    except Exception as exc:  # noqa: BLE001 - a complete-case fit can fail (too few complete patients): say so
+        return {"model": name, "analysis": "complete case", "n": int(cc.sum()),
+                "events": int(e[cc].sum()), "harrell_c": np.nan,
+                "c_range_over_imputations": f"not estimable: {str(exc).splitlines()[0][:120]}"}
+    return {"model": name, "analysis": "complete case", "n": int(cc.sum()), "events": int(e[cc].sum()),
+            "harrell_c": round(c_cc, 3), "c_range_over_imputations": ""}
 
 
 def summarise(imputation: ImputationSpec, frame: pd.DataFrame, y, specs: dict, fitted: dict,
               n_excluded: int = 0) -> dict:
-    """What the report shows about missing data (tables as DataFrames, texts as strings)."""
+    """What the report shows about missing data (tables as DataFrames, texts as strings).
+
+    ``engine_notes`` (study notes) say where SMC-FCS was not applicable and carry the warnings of
+    the complete-case comparison fits.
+    """
     from ..impute import missing_pattern
-    from ..metrics import harrell_c
-    from ..models.mi import ImputedModel, pool_concordance
+    from ..models.mi import ImputedModel
     from .config import ModelSpec
 
     models = [s for s in specs.values() if isinstance(s, ModelSpec)]
@@ -203,53 +259,22 @@ def summarise(imputation: ImputationSpec, frame: pd.DataFrame, y, specs: dict, f
     for name, est in fitted.items():
         if not isinstance(est, ImputedModel):
             continue
-        imp = est.imputer_
         used = getattr(est, "method_used_", "chained")
         engine_rows.append({"model": name, "imputation": "SMC-FCS (Cox)" if used == "smcfcs" else "chained equations",
                             "note": getattr(est, "method_note_", "")})
         if getattr(est, "method_note_", ""):
             out["engine_notes"].append(f"{name}: substantive-model-compatible imputation not applicable, chained "
                                        f"equations used instead ({est.method_note_}).")
-        conv_rows += [{"model": name, "column": c, **r} for c, r in imp.summary().table.round(3).iterrows()]
-        # the development imputations again (same seed and method -> the same completed sets),
-        # for the per-imputation apparent C pooled on the logit scale
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            sets = est.development_sets(frame, y)
-            cs = [float(harrell_c(t, e, mod.predict(s), warn_reversed=False)) for mod, s in zip(est.models_, sets, strict=False)]
-        pc = pool_concordance(cs)
-        row = {"model": name, "analysis": f"multiple imputation (m = {est.m})", "n": n, "events": int(e.sum()),
-               "harrell_c": round(pc["c"], 3), "c_range_over_imputations": f"{min(cs):.3f}–{max(cs):.3f}"}
+        conv_rows += [{"model": name, "column": c, **r} for c, r in est.imputer_.summary().table.round(3).iterrows()]
+        comp_rows.append(_pooled_c_row(name, est, frame, y, t, e))
         if est.pooled_ is not None:
             s = est.summary().table
             for cov, r in s.iterrows():
                 fmi_rows.append({"model": name, "covariate": cov, "HR": round(r["HR"], 3),
                                  "HR 95% CI": f"{r['HR_lower_95']:.2f}–{r['HR_upper_95']:.2f}",
                                  "fmi": round(r["fmi"], 3), "df": round(r["df"], 1)})
-        comp_rows.append(row)
-        # complete-case analysis of the same model
-        cc = complete
-        try:
-            spec = specs[name]
-            from ..models import make_model
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                m_cc = make_model(spec.kind, feature_set=spec.features, **spec.params).fit(
-                    frame[cc].reset_index(drop=True), y[cc])
-                c_cc = float(harrell_c(t[cc], e[cc], m_cc.predict(frame[cc].reset_index(drop=True)), warn_reversed=False))
-            comp_rows.append({"model": name, "analysis": "complete case", "n": int(cc.sum()), "events": int(e[cc].sum()),
-                              "harrell_c": round(c_cc, 3), "c_range_over_imputations": ""})
-            final = m_cc.steps[-1][1] if hasattr(m_cc, "steps") else m_cc
-            if est.pooled_ is not None and hasattr(final, "summary"):
-                ccs = final.summary().table
-                for r in fmi_rows:
-                    if r["model"] == name and r["covariate"] in ccs.index:
-                        r["HR complete case"] = round(float(ccs.loc[r["covariate"], "HR"]), 3)
-        except Exception as exc:  # noqa: BLE001 - a complete-case fit can fail (too few complete patients): say so
-            comp_rows.append({"model": name, "analysis": "complete case", "n": int(cc.sum()),
-                              "events": int(e[cc].sum()), "harrell_c": np.nan,
-                              "c_range_over_imputations": f"not estimable: {str(exc).splitlines()[0][:120]}"})
+        comp_rows.append(_complete_case_row(name, specs[name], est, frame, y, t, e, complete, fmi_rows,
+                                            out["engine_notes"]))
     out["fmi"] = pd.DataFrame(fmi_rows)
     out["comparison"] = pd.DataFrame(comp_rows)
     out["convergence"] = pd.DataFrame(conv_rows)

@@ -106,6 +106,23 @@ def table1(frame: pd.DataFrame, *, by: str | None = "primary_site", max_groups: 
         Columns ``variable``, ``level``, then ``Overall`` and one column per group, all strings
         (n (%) or median [IQR]); a ``missing`` level per variable. Group headers carry the n.
     """
+    groups = _groups(frame, by, max_groups)
+    rows = [
+        _row(frame, groups, "Deaths", "n (%)", lambda f: _fmt_n(int(f["event"].sum()), len(f))),
+        _row(frame, groups, "Overall survival", "median, months (95% CI)",
+             lambda f: _km_median(f["time_months"].to_numpy(float), f["event"].to_numpy(int))),
+        _row(frame, groups, "Follow-up", "median, months (reverse KM)",
+             lambda f: _followup(f["time_months"].to_numpy(float), f["event"].to_numpy(int))),
+    ]
+    for col, label, kind in variables:
+        if col not in frame.columns or col == by:
+            continue
+        rows += _variable_rows(frame, groups, col, label, kind)
+    return pd.DataFrame(rows)
+
+
+def _groups(frame: pd.DataFrame, by: str | None, max_groups: int) -> list[tuple[str, pd.Series]]:
+    """(column header with n, row mask): overall, the ``max_groups`` largest groups, the rest pooled."""
     groups: list[tuple[str, pd.Series]] = [(f"Overall (n={len(frame)})", pd.Series(True, index=frame.index))]
     if by is not None and by in frame.columns and frame[by].notna().any():
         key = frame[by].astype("object").where(frame[by].notna(), "missing")
@@ -117,46 +134,47 @@ def table1(frame: pd.DataFrame, *, by: str | None = "primary_site", max_groups: 
             groups.append((f"{g} (n={int(m.sum())})", m))
         if rest.any():
             groups.append((f"remaining sites, pooled (n={int(rest.sum())})", rest))
+    return groups
 
-    rows: list[dict] = []
-    within = None
 
-    def add(variable: str, level: str, fn) -> None:
-        r = {"variable": variable, "level": level}
-        for name, mask in groups:
-            m = mask.to_numpy()
-            if within is not None and "primary_site" in frame.columns:
-                m = m & (frame["primary_site"].astype("object") == within).to_numpy()
-                if not m.any():
-                    r[name] = ""
-                    continue
-            r[name] = fn(frame.loc[m])
-        rows.append(r)
+def _row(frame: pd.DataFrame, groups, variable: str, level: str, fn, within=None) -> dict:
+    """One table row: ``fn`` of each group's patients (only those of primary ``within`` if given;
+    empty where a group has none)."""
+    r = {"variable": variable, "level": level}
+    for name, mask in groups:
+        m = mask.to_numpy()
+        if within is not None and "primary_site" in frame.columns:
+            m = m & (frame["primary_site"].astype("object") == within).to_numpy()
+            if not m.any():
+                r[name] = ""
+                continue
+        r[name] = fn(frame.loc[m])
+    return r
 
-    add("Deaths", "n (%)", lambda f: _fmt_n(int(f["event"].sum()), len(f)))
-    add("Overall survival", "median, months (95% CI)",
-        lambda f: _km_median(f["time_months"].to_numpy(float), f["event"].to_numpy(int)))
-    add("Follow-up", "median, months (reverse KM)",
-        lambda f: _followup(f["time_months"].to_numpy(float), f["event"].to_numpy(int)))
-    for col, label, kind in variables:
-        if col not in frame.columns or col == by:
-            continue
-        within = WITHIN_PRIMARY.get(col)
-        s_all = frame[col]
-        if kind == "continuous":
-            add(label, "median [IQR]", lambda f, c=col: _fmt_cont(f[c]))
-        elif kind == "binary":
-            add(label, "yes", lambda f, c=col: _fmt_n(int((f[c] == True).sum()), int(f[c].notna().sum())))  # noqa: E712
-        else:
-            spec = COLUMN_BY_NAME.get(col)
-            levels = list(spec.categories) if spec is not None and spec.categories else \
-                sorted(map(str, s_all.dropna().unique()))
-            if col == "ecog":
-                levels = [0, 1, 2, 3, 4]
-            for lev in levels:
-                if not (s_all.astype("object") == lev).any():
-                    continue
-                add(label, str(lev), lambda f, c=col, v=lev: _fmt_n(int((f[c].astype("object") == v).sum()),
-                                                                      int(f[c].notna().sum())))
-        add(label, "missing", lambda f, c=col: _fmt_n(int(f[c].isna().sum()), len(f)))
-    return pd.DataFrame(rows)
+
+def _variable_rows(frame: pd.DataFrame, groups, col: str, label: str, kind: str) -> list[dict]:
+    """The rows of one characteristic: median [IQR], "yes", or one per level; then "missing"."""
+    within = WITHIN_PRIMARY.get(col)
+    s_all = frame[col]
+    rows = []
+    if kind == "continuous":
+        rows.append(_row(frame, groups, label, "median [IQR]", lambda f: _fmt_cont(f[col]), within))
+    elif kind == "binary":
+        rows.append(_row(frame, groups, label, "yes",
+                         lambda f: _fmt_n(int((f[col] == True).sum()), int(f[col].notna().sum())),  # noqa: E712
+                         within))
+    else:
+        spec = COLUMN_BY_NAME.get(col)
+        levels = list(spec.categories) if spec is not None and spec.categories else \
+            sorted(map(str, s_all.dropna().unique()))
+        if col == "ecog":
+            levels = [0, 1, 2, 3, 4]
+        for lev in levels:
+            if not (s_all.astype("object") == lev).any():
+                continue
+            def share(f, v=lev):
+                return _fmt_n(int((f[col].astype("object") == v).sum()), int(f[col].notna().sum()))
+
+            rows.append(_row(frame, groups, label, str(lev), share, within))
+    rows.append(_row(frame, groups, label, "missing", lambda f: _fmt_n(int(f[col].isna().sum()), len(f)), within))
+    return rows

@@ -15,8 +15,6 @@ event fraction, C and linear-predictor spread.
 """
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
@@ -64,9 +62,7 @@ def update_scores(horizons):
             try:
                 if not np.isfinite(s).all() or h > t.max():
                     raise PrognosisError("horizon beyond follow-up")
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    c = calibration(t, e, s, t=h)
+                c = calibration(t, e, s, t=h)
                 out[f"calibration_slope@{h:g}"], out[f"oe_ratio@{h:g}"] = c.slope, c.oe_ratio
             except PrognosisError:
                 out[f"calibration_slope@{h:g}"], out[f"oe_ratio@{h:g}"] = np.nan, np.nan
@@ -91,15 +87,25 @@ def update_performance(original, updated, report, X, y, horizons=(12,), *, n_boo
     before = score(original, X, y)
     after = score(updated, X, y)
     if n_boot is None:
-        n_boot = 50 if report.requested in ("revision", "refit", "auto") or report.method in ("revision", "refit") else 0
+        n_boot = (
+            50 if report.requested in ("revision", "refit", "auto") or report.method in ("revision", "refit") else 0
+        )
     rows = {m: {"metric": m, "before": before[m], "after": after[m], "optimism": np.nan,
                 "after_corrected": np.nan, "n_boot": 0, "note": ""} for m in before}
     if n_boot > 0 and report.method != "none":
         est = UpdatingEstimator(original, report.requested, report.alpha, revise)
         est.model_, est.report_ = updated, report
-        res = bootstrap_optimism({"updated": lambda s: UpdatingEstimator(original, report.requested, report.alpha, revise)},
-                                 X, y, score, n_boot=n_boot, seed=seed, n_jobs=n_jobs,
-                                 fitted={"updated": est}, apparent_scores={"updated": after})
+        res = bootstrap_optimism(
+            {"updated": lambda s: UpdatingEstimator(original, report.requested, report.alpha, revise)},
+            X,
+            y,
+            score,
+            n_boot=n_boot,
+            seed=seed,
+            n_jobs=n_jobs,
+            fitted={"updated": est},
+            apparent_scores={"updated": after},
+        )
         if len(res.failures):
             rows["harrell_c"]["note"] = f"{len(res.failures)} of {n_boot} bootstrap updates failed"
         for _, r in res.table.iterrows():
@@ -164,8 +170,10 @@ def parse_update(raw, model_names, add_problem) -> dict:
         add_problem(f"update.model must name one of the study's models {list(model_names)}"
                     f"{did_you_mean(out['model'], model_names)}, got {out['model']!r}")
     if out["method"] not in UPDATE_METHODS:
-        add_problem(f"update.method must be one of {list(UPDATE_METHODS)}{did_you_mean(out['method'], UPDATE_METHODS)}, "
-                    f"got {out['method']!r}")
+        add_problem(
+            f"update.method must be one of {list(UPDATE_METHODS)}{did_you_mean(out['method'], UPDATE_METHODS)}, "
+            f"got {out['method']!r}"
+        )
     a = out["alpha"]
     if isinstance(a, bool) or not isinstance(a, (int, float)) or not 0 < a < 1:
         add_problem(f"update.alpha must be in (0, 1), got {a!r}")

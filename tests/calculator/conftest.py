@@ -43,8 +43,9 @@ def cox_artifact(tmp_path_factory):
 
 def patient_table() -> pd.DataFrame:
     """24 external-cohort patients, then edited: missing inputs, unknown/untested molecular
-    levels, Rades intervals at their cut-offs, a pooled primary site, subtype levels pooled as sparse (lung ALK, breast HR-/HER2+,
-    prostate unknown, the whole melanoma block), ECOG without KPS, labs at score thresholds."""
+    levels, Rades intervals at their cut-offs, a pooled primary site, subtype levels pooled as sparse
+    (lung ALK, breast HR-/HER2+, prostate unknown, the whole melanoma block), ECOG without KPS, labs at
+    score thresholds."""
     ext = load_demo("external").frame
     cols = ["age_years", "sex", "primary_site", "kps", "ecog", "extraspinal_bone_mets", "vertebral_mets",
             "visceral_mets", "visceral_pattern", "brain_mets", "frankel", "ambulatory", "pathological_fracture",

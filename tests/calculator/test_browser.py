@@ -128,7 +128,8 @@ def test_page_matches_predict(page, cox_artifact, chromium, tmp_path):
     n_curve = 0
     for i, dom in enumerate(doms):
         assert 'data-csp-violations="0"' in dom, f"patient {i}: the page attempted a blocked request"
-        assert 'data-ready="1"' in dom and "Not computed" not in dom, f"patient {i}: no result"
+        assert 'data-ready="1"' in dom, f"patient {i}: no result"
+        assert "Not computed" not in dom, f"patient {i}: no result"
         for t in HORIZONS:
             for suffix, col in (("", f"S_{t}m"), ("-lo", f"S_{t}m_lower95"), ("-hi", f"S_{t}m_upper95")):
                 got = _value(dom, f"S-{t}{suffix}")
@@ -141,8 +142,12 @@ def test_page_matches_predict(page, cox_artifact, chromium, tmp_path):
         # pooled levels are named on the page as predict names them
         import html as _h
 
-        want_p = sorted(n for n in str(pred.loc[i, "unknown_or_imputed"]).split("; ") if " pooled with the reference " in n)
-        got_p = sorted(_h.unescape(n) for n in re.findall(r'<div class="note">• ([^<]*pooled with the reference [^<]*)</div>', dom))
+        want_p = sorted(
+            n for n in str(pred.loc[i, "unknown_or_imputed"]).split("; ") if " pooled with the reference " in n
+        )
+        got_p = sorted(
+            _h.unescape(n) for n in re.findall(r'<div class="note">• ([^<]*pooled with the reference [^<]*)</div>', dom)
+        )
         assert got_p == want_p, (i, got_p, want_p)
         n_pooled += bool(want_p)
         # median (R convention) against the Python twin of the page
@@ -168,14 +173,21 @@ def test_page_matches_predict(page, cox_artifact, chromium, tmp_path):
             lo = int(pred.loc[i, f"{name}_min"])
             hi = int(pred.loc[i, f"{name}_max"])
             m = re.search(rf'id="score-{name}" data-min="(\d+)" data-max="(\d+)"', dom)
-            assert m and (int(m.group(1)), int(m.group(2))) == (lo, hi), (i, name)
+            assert m, (i, name)
+            assert (int(m.group(1)), int(m.group(2))) == (lo, hi), (i, name)
             grp = re.search(rf'id="group-{name}">([^<]*)<', dom).group(1)
             want = pred.loc[i, f"{name}_group"]
-            assert grp == ("undetermined" if pd.isna(want) else want).replace(">", "&gt;").replace("<", "&lt;"), (i, name)
+            assert grp == ("undetermined" if pd.isna(want) else want).replace(">", "&gt;").replace("<", "&lt;"), (
+                i,
+                name,
+            )
     assert worst_curve < 1e-6
     assert n_pooled >= 4, n_pooled
-    print(f"max |dS| page vs predict over {len(doms)} patients x {len(HORIZONS)} horizons (S and band): {worst:.3g}; "
-          f"whole curves ({n_curve} points) vs predict_survival: {worst_curve:.3g}; {n_pooled} patients with pooled levels")
+    print(
+        f"max |dS| page vs predict over {len(doms)} patients x {len(HORIZONS)} horizons (S and band): {worst:.3g}; "
+        f"whole curves ({n_curve} points) vs predict_survival: {worst_curve:.3g}; "
+        f"{n_pooled} patients with pooled levels"
+    )
 
 
 def test_no_network_by_construction(page):

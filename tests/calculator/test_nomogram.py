@@ -50,7 +50,8 @@ def test_nomogram_cli(cox_artifact, tmp_path):
     assert (t.groupby("item")["points"].min() == 0).all()
 
 
-@pytest.mark.filterwarnings("ignore::prognosis.errors.FeatureEncodingWarning")  # encoding notes on the small cohort; not what this test checks
+# encoding notes on the small cohort; not what this test checks
+@pytest.mark.filterwarnings("ignore::prognosis.errors.FeatureEncodingWarning")
 def test_report_figures_for_cox_models_only(cox_artifact):
     from types import SimpleNamespace
 

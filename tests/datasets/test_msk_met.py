@@ -155,7 +155,9 @@ def test_alk_fusions_in_luad(msk_dir, full, raw):
     n_alk, n_alk_luad = len(alk_patients), len(alk_patients & all_luad)
     assert (n_alk, n_alk_luad) == (186, 153)  # SOURCE.md: ALK 186 patients, 153 of them LUAD
     alk_any = alk_patients & luad_ids
-    alk_partner = set(alk_rows.loc[~alk_rows["Fusion"].str.contains("intragenic"), "Tumor_Sample_Barcode"].str[:9]) & luad_ids
+    alk_partner = (
+        set(alk_rows.loc[~alk_rows["Fusion"].str.contains("intragenic"), "Tumor_Sample_Barcode"].str[:9]) & luad_ids
+    )
     luad = full.frame[full.frame["oncotree_code"] == "LUAD"]
     d = n_differ(luad.loc[luad["alk"] == "rearranged", "patient_id"], alk_partner)
     assert d == 0

@@ -37,7 +37,9 @@ def test_config_validates_with_study_schema(cfg_path, repo_root):
     assert dev.dataset == "msk_met"
     assert dev.options["subset"] == "bone_biopsied"
     # the default data path is the shared layout beside the repository, resolved from the config
-    assert config.resolve(dev.path).resolve() == (repo_root.parent / "shared" / "data" / "raw" / "msk_met_2021").resolve()
+    assert (
+        config.resolve(dev.path).resolve() == (repo_root.parent / "shared" / "data" / "raw" / "msk_met_2021").resolve()
+    )
     kinds = {s.kind for s in config.scores}
     assert kinds == {"component", "column"}  # only primary-site items + met_site_count are computable
     assert {m.kind for m in config.models} == {"cox", "rsf", "gbm"}
@@ -82,7 +84,8 @@ def test_cli_validate_on_real_data(cfg_path, msk_dir, capsys):
     assert "development: 715 patients" in out  # bone-biopsied subset (issue 9 acceptance)
 
 
-@pytest.mark.filterwarnings("ignore::prognosis.errors.FeatureEncodingWarning")  # encoding notes on the real cohort; not what this test checks
+# encoding notes on the real cohort; not what this test checks
+@pytest.mark.filterwarnings("ignore::prognosis.errors.FeatureEncodingWarning")
 def test_study_end_to_end_on_real_data(cfg, cfg_path, msk_dir, tmp_path):
     """run(config) on the bone-biopsied subset (2 replicates, Cox only): the report states the limits."""
     from prognosis.study import load_config, run

@@ -59,16 +59,25 @@ def table_rows(draw, with_dates=False):
     n = draw(st.integers(1, 8))
     rows = []
     for _ in range(n):
-        r = {"id": draw(id_text), "e": draw(event_text), "t": draw(num_text), "kps": draw(num_text),
-             "age": draw(num_text), "alb": draw(num_text), "sex": draw(st.sampled_from(["m", "f", "männlich", "W", "", "x", "O'Brien"])),
-             "note": draw(free_text)}
+        r = {
+            "id": draw(id_text),
+            "e": draw(event_text),
+            "t": draw(num_text),
+            "kps": draw(num_text),
+            "age": draw(num_text),
+            "alb": draw(num_text),
+            "sex": draw(st.sampled_from(["m", "f", "männlich", "W", "", "x", "O'Brien"])),
+            "note": draw(free_text),
+        }
         if with_dates:
             r["dx"] = draw(date_text)
             r["dod"] = draw(date_text)
         rows.append(r)
     if n > 1 and draw(st.booleans()):  # duplicates: exact copy or same id
         i = draw(st.integers(0, n - 1))
-        rows.append(dict(rows[i]) if draw(st.booleans()) else {**rows[draw(st.integers(0, n - 1))], "id": rows[i]["id"]})
+        rows.append(
+            dict(rows[i]) if draw(st.booleans()) else {**rows[draw(st.integers(0, n - 1))], "id": rows[i]["id"]}
+        )
     return rows
 
 
@@ -131,10 +140,18 @@ def csv_cases(draw):
 
 
 cell_objects = st.one_of(
-    st.integers(-10 ** 30, 10 ** 30), st.floats(allow_nan=True, allow_infinity=True), st.booleans(), st.none(),
-    st.text(max_size=6), st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
-    st.datetimes(dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31)), st.dates(),
-    st.decimals(allow_nan=False, allow_infinity=False, places=2), st.just(pd.NaT), st.just(pd.NA),
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.none(),
+    st.text(max_size=6),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
+    st.datetimes(dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31)),
+    st.dates(),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2),
+    st.just(pd.NaT),
+    st.just(pd.NA),
 )
 
 
@@ -157,9 +174,11 @@ def frame_cases(draw):
     return pd.DataFrame(cols), m, fmt
 
 
-junk_values = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8)),
-                           lambda c: st.one_of(st.lists(c, max_size=3), st.dictionaries(st.text(max_size=8), c, max_size=3)),
-                           max_leaves=8)
+junk_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8)),
+    lambda c: st.one_of(st.lists(c, max_size=3), st.dictionaries(st.text(max_size=8), c, max_size=3)),
+    max_leaves=8,
+)
 KEYS = ["cohort", "time_origin", "read", "columns", "values", "units", "dates", "derive", "keep", "description"]
 
 
@@ -169,9 +188,13 @@ def junk_mappings(draw):
     # a valid mapping with one to three keys replaced by junk
     m.update(draw(st.dictionaries(st.sampled_from(KEYS + ["bogus"]), junk_values, min_size=1, max_size=3)))
     if draw(st.integers(0, 3)) == 0:
-        m["columns"] = draw(st.dictionaries(st.sampled_from(["patient_id", "time_months", "event", "kps", "sex", "asia",
-                                                             "nope"]), st.one_of(st.sampled_from(["id", "t", "e", "kps"]),
-                                                                                 junk_values), max_size=4))
+        m["columns"] = draw(
+            st.dictionaries(
+                st.sampled_from(["patient_id", "time_months", "event", "kps", "sex", "asia", "nope"]),
+                st.one_of(st.sampled_from(["id", "t", "e", "kps"]), junk_values),
+                max_size=4,
+            )
+        )
     return m
 
 
@@ -235,7 +258,11 @@ def run_csv_case(rows, m, opts, tmpdir: Path):
     except PrognosisError as exc:
         return type(exc).__name__
     # values are compared when the file holds exactly the generated cells
-    declared_ok = opts["enc"] == (m.get("read") or {}).get("encoding") or opts["enc"] in ("utf-8", "utf-8-sig", "utf-16")
+    declared_ok = opts["enc"] == (m.get("read") or {}).get("encoding") or opts["enc"] in (
+        "utf-8",
+        "utf-8-sig",
+        "utf-16",
+    )
     compare = exact and opts["header"] and declared_ok
     check_cohort(c, len(rows) if opts["header"] else None, rows if compare else None, m if compare else None)
     return "cohort"

@@ -97,7 +97,9 @@ def test_new_patients_without_outcome(cohort, fitted):
     assert len(out) == 3
     for s in out:
         assert s["albumin_g_dl"].notna().all()
-        assert s["albumin_g_dl"].astype(float).between(imp.specs_["albumin_g_dl"].lo, imp.specs_["albumin_g_dl"].hi).all()
+        assert (
+            s["albumin_g_dl"].astype(float).between(imp.specs_["albumin_g_dl"].lo, imp.specs_["albumin_g_dl"].hi).all()
+        )
     # a multi-level category that was complete in training has no model: typed error naming it
     new2 = cohort.head(2).copy()
     new2["primary_site"] = None
@@ -118,7 +120,9 @@ def test_outcome_enters_imputation():
     h = nelson_aalen_at(t, np.ones(n))
     corr = {}
     for use in (True, False):
-        sets = MultipleImputer(m=2, seed=1, maxit=3, time_col="time", event_col="event", use_outcome=use).fit_transform(f)
+        sets = MultipleImputer(m=2, seed=1, maxit=3, time_col="time", event_col="event", use_outcome=use).fit_transform(
+            f
+        )
         corr[use] = np.mean([np.corrcoef(s.loc[mis, "x"], np.log(h[mis]))[0, 1] for s in sets])
     true = np.corrcoef(x[mis], np.log(h[mis]))[0, 1]
     assert true < -0.5  # high x: early death, small H(T)

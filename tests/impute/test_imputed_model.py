@@ -73,7 +73,8 @@ def test_save_and_load_roundtrip(fitted, data, tmp_path):
     np.testing.assert_allclose(a, b)
 
 
-@pytest.mark.filterwarnings("ignore::prognosis.errors.ImputationConvergenceWarning")  # short chains kept for speed; convergence is not what this test checks
+# short chains kept for speed; convergence is not what this test checks
+@pytest.mark.filterwarnings("ignore::prognosis.errors.ImputationConvergenceWarning")
 def test_score_group_shares(data, fitted):
     sh = score_group_shares(data.head(30), "katagiri_new", m=4, seed=1)
     assert np.allclose(sh.sum(axis=1), 1.0)

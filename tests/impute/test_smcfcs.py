@@ -54,7 +54,8 @@ def test_bad_input():
 
 
 @pytest.mark.slow
-@pytest.mark.filterwarnings("ignore::prognosis.errors.ImputationConvergenceWarning")  # short chains kept for speed; convergence is not what this test checks
+# short chains kept for speed; convergence is not what this test checks
+@pytest.mark.filterwarnings("ignore::prognosis.errors.ImputationConvergenceWarning")
 def test_less_attenuated_than_chained_equations():
     """Missingness depends on x1 and the outcome: chained equations with event + H(T) attenuate the
     log-HR of x2 (as R mice does); SMC-FCS does not (mean over 8 fixed-seed data sets)."""

@@ -118,7 +118,9 @@ def test_study_engine_key():
 
     base = {"cohorts": {"development": "demo"}, "models": ["cox"]}
     assert load_config({**base, "imputation": {"method": "multiple"}}).imputation.engine == "smcfcs"
-    assert load_config({**base, "imputation": {"method": "multiple", "engine": "chained"}}).imputation.engine == "chained"
+    assert (
+        load_config({**base, "imputation": {"method": "multiple", "engine": "chained"}}).imputation.engine == "chained"
+    )
     with pytest.raises(ConfigError, match="did you mean 'smcfcs'"):
         load_config({**base, "imputation": {"method": "multiple", "engine": "smcfc"}})
     spec = ModelSpec(name="cox", kind="cox", features="clinical")

@@ -47,7 +47,8 @@ def test_config_block_is_validated():
 
 
 @pytest.mark.slow
-@pytest.mark.filterwarnings("ignore::prognosis.errors.ImputationMethodWarning")  # the fallback is asserted in the report text below
+# the fallback is asserted in the report text below
+@pytest.mark.filterwarnings("ignore::prognosis.errors.ImputationMethodWarning")
 @pytest.mark.filterwarnings("ignore::prognosis.errors.ImputationConvergenceWarning")  # short chains kept for speed
 def test_report_with_multiple_imputation(study_files):
     from prognosis.cli.main import main
@@ -68,7 +69,10 @@ def test_report_with_multiple_imputation(study_files):
     fmi = html[html.index("Pooled Cox coefficients"):html.index("Complete-case analysis vs")]
     assert "albumin_g_dl" in fmi
     assert re.search(r"<td>0\.\d+</td>", fmi)
+    assert "HR complete case" in fmi  # the complete-case refit's hazard ratios reached the table
     assert "complete case" in html
+    comparison = html[html.index("Complete-case analysis vs"):]
+    assert "not estimable" not in comparison[:comparison.index("</table>")]
 
 
 def test_single_and_complete_case_factories():

@@ -54,7 +54,9 @@ def test_corrected_indices_within_monte_carlo_noise_of_rms(pbc):
 
     v = rms_validate(Fac(), X, make_y(t, e), n_boot=200, seed=7)
     assert (v["n"] == 200).all()
-    for k, app, mean, sd in zip(REF["index"], REF["apparent"], REF["corrected_mean"], REF["corrected_sd"], strict=False):
+    for k, app, mean, sd in zip(
+        REF["index"], REF["apparent"], REF["corrected_mean"], REF["corrected_sd"], strict=False
+    ):
         # the package's Cox fit vs R's coxph: coefficients agree to ~1e-6 (convergence tolerance)
         assert v.loc[k, "index.orig"] == pytest.approx(app, abs=1e-5), k
         # one Python run vs the mean of 20 R runs: sd of the difference = sd * sqrt(1 + 1/20);

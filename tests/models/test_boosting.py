@@ -52,7 +52,14 @@ def test_gradient_is_stable_for_large_predictions():
 def test_boosting_predictions_equal_original(params):
     X, t, e = _data(300, 5, tie_round=1)
     y = make_y(t, e)
-    common = {"loss": "coxph", "n_estimators": 8, "learning_rate": 0.1, "max_depth": 2, "min_samples_leaf": 5, "random_state": 0}
+    common = {
+        "loss": "coxph",
+        "n_estimators": 8,
+        "learning_rate": 0.1,
+        "max_depth": 2,
+        "min_samples_leaf": 5,
+        "random_state": 0,
+    }
     ref = GradientBoostingSurvivalAnalysis(**common, **params).fit(X, y)
     ours = FastCoxGradientBoosting(**common, **params).fit(X, y)
     np.testing.assert_allclose(ours.predict(X), ref.predict(X), rtol=0, atol=1e-8)

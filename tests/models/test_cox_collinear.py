@@ -47,7 +47,8 @@ def test_non_convergence_is_a_model_error(monkeypatch, small_cohort):
 
     def fit_then_warn(self, *a, **k):
         out = original(self, *a, **k)
-        warnings.warn("Newton-Raphson failed to converge sufficiently. Please see ...", ConvergenceWarning)
+        warnings.warn("Newton-Raphson failed to converge sufficiently. Please see ...", ConvergenceWarning,
+                      stacklevel=2)
         return out
 
     monkeypatch.setattr(CoxPHFitter, "fit", fit_then_warn)

@@ -113,7 +113,8 @@ def test_same_seed_same_numbers(small_cohort):
     assert not np.array_equal(a, c)
 
 
-@pytest.mark.filterwarnings("ignore::prognosis.errors.FeatureEncodingWarning")  # encoding notes on the small cohort; not what this test checks
+# encoding notes on the small cohort; not what this test checks
+@pytest.mark.filterwarnings("ignore::prognosis.errors.FeatureEncodingWarning")
 def test_gridsearch_over_rsf_and_cross_validate(small_cohort):
     f, y = small_cohort
     pipe = make_model("rsf", n_estimators=10)
@@ -137,7 +138,9 @@ def test_scorer_equals_metric_on_same_data(small_cohort):
     m = make_model("cox").fit(f, y)
     risk = m.predict(f)
     assert make_scorer("harrell_c")(m, f, y) == pytest.approx(float(harrell_c(y["time_months"], y["event"], risk)))
-    assert make_scorer("uno_c", tau=12)(m, f, y) == pytest.approx(float(uno_c(y["time_months"], y["event"], risk, tau=12)))
+    assert make_scorer("uno_c", tau=12)(m, f, y) == pytest.approx(
+        float(uno_c(y["time_months"], y["event"], risk, tau=12))
+    )
     with pytest.raises(InputError, match="needs option"):
         make_scorer("brier")
 

@@ -45,7 +45,8 @@ def test_builtin_kinds():
         register_model(ModelKind("cox", "prognosis.models.cox.CoxModel", "again"))
 
 
-@pytest.mark.filterwarnings("ignore::prognosis.errors.FeatureEncodingWarning")  # encoding notes on the small cohort; not what this test checks
+# encoding notes on the small cohort; not what this test checks
+@pytest.mark.filterwarnings("ignore::prognosis.errors.FeatureEncodingWarning")
 def test_registered_kind_is_known_everywhere(ridge_kind, small_cohort, tmp_path):
     f, y = small_cohort
     # make_model

@@ -18,7 +18,8 @@ def complete(acceptance_split):
     return tr.iloc[:1500], ytr[:1500], te.iloc[:600], yte[:600]
 
 
-@pytest.mark.filterwarnings("ignore::prognosis.errors.ProportionalHazardsWarning")  # demo data: PH rejected for the Tokuhashi total; not what this test checks
+# demo data: PH rejected for the Tokuhashi total; not what this test checks
+@pytest.mark.filterwarnings("ignore::prognosis.errors.ProportionalHazardsWarning")
 def test_cox_on_total_has_the_c_of_the_total(complete):
     tr, ytr, te, yte = complete
     m = make_model("score:revised_tokuhashi").fit(tr, ytr)
@@ -61,7 +62,8 @@ def test_published_refused_when_the_source_gives_none(complete):
         ScoreModel("tomita", how="published").fit(tr, ytr)
 
 
-@pytest.mark.filterwarnings("ignore::prognosis.errors.ProportionalHazardsWarning")  # demo data: PH rejected for the Tokuhashi total; not what this test checks
+# demo data: PH rejected for the Tokuhashi total; not what this test checks
+@pytest.mark.filterwarnings("ignore::prognosis.errors.ProportionalHazardsWarning")
 def test_missing_items_raise_or_use_midrange(complete):
     tr, ytr, te, _ = complete
     tr = tr.copy()
@@ -71,7 +73,9 @@ def test_missing_items_raise_or_use_midrange(complete):
         ScoreModel("revised_tokuhashi").fit(tr, ytr)
     m = ScoreModel("revised_tokuhashi", missing="midrange").fit(tr, ytr)
     tab = scores.compute(tr.iloc[:3], "revised_tokuhashi")
-    mid = (pd.to_numeric(tab["revised_tokuhashi_min"]) + pd.to_numeric(tab["revised_tokuhashi_max"])).to_numpy(float) / 2
+    mid = (pd.to_numeric(tab["revised_tokuhashi_min"]) + pd.to_numeric(tab["revised_tokuhashi_max"])).to_numpy(
+        float
+    ) / 2
     np.testing.assert_allclose(m.predict(tr.iloc[:3]), m.cox_.coef_[0] * (mid - m.cox_.means_[0]))
 
 

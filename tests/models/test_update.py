@@ -145,7 +145,8 @@ def test_report_lists_every_test(sim_model):
 
 
 # --- score models, persistence, errors -----------------------------------------------------------
-@pytest.mark.filterwarnings("ignore::prognosis.errors.ProportionalHazardsWarning")  # demo data: PH rejected for the Tokuhashi total; not what this test checks
+# demo data: PH rejected for the Tokuhashi total; not what this test checks
+@pytest.mark.filterwarnings("ignore::prognosis.errors.ProportionalHazardsWarning")
 def test_score_model_updatable(small_cohort):
     f, y = small_cohort
     dev, new = f.iloc[:400], f.iloc[400:]
@@ -169,7 +170,8 @@ def test_updated_pipeline_round_trips(tmp_path, small_cohort):
     assert back.artifact_metadata_["extra"]["lineage"]["method"] == "slope"
 
 
-@pytest.mark.filterwarnings("ignore::prognosis.errors.FeatureEncodingWarning")  # encoding notes on the small cohort; not what this test checks
+# encoding notes on the small cohort; not what this test checks
+@pytest.mark.filterwarnings("ignore::prognosis.errors.FeatureEncodingWarning")
 def test_errors(sim_model, small_cohort):
     X, y = _sim(200, 9)
     with pytest.raises(InputError, match="method"):

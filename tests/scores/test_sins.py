@@ -45,7 +45,8 @@ def test_sins_vectors_every_boundary():
     for i, (_, pts, total, group) in enumerate(VECTORS):
         r = out.iloc[i]
         assert tuple(int(r[f"sins__{c}"]) for c in ITEMS) == pts, i
-        assert r["sins"] == total and r["sins_group"] == group, i
+        assert r["sins"] == total, i
+        assert r["sins_group"] == group, i
         assert r["sins_min"] == r["sins_max"] == total
 
 

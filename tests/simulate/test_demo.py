@@ -14,7 +14,9 @@ from prognosis.errors import InputError
 from prognosis.simulate import load_parameters, oracle, true_survival
 
 
-@pytest.mark.parametrize(("which", "n", "preset"), [("development", 1200, "surgical"), ("external", 600, "radiotherapy")])
+@pytest.mark.parametrize(
+    ("which", "n", "preset"), [("development", 1200, "surgical"), ("external", 600, "radiotherapy")]
+)
 def test_load_demo(which, n, preset):
     c = load_demo(which)
     assert len(c) == n

@@ -26,11 +26,19 @@ def test_every_schema_column_and_dtype(big_surgical):
     assert list(f.columns[: len(CANONICAL_COLUMNS)]) == list(CANONICAL_COLUMNS)
     assert {"true_lp", "true_weibull_shape"} <= set(f.columns)
     for c in CANONICAL_COLUMNS:
-        assert str(f[c].dtype) == str(PANDAS_DTYPES[c]) or (PANDAS_DTYPES[c] == "category" and f[c].dtype.name == "category")
+        assert str(f[c].dtype) == str(PANDAS_DTYPES[c]) or (
+            PANDAS_DTYPES[c] == "category" and f[c].dtype.name == "category"
+        )
     # every clinical / lab column is filled when missingness=None (entry_months only with delayed entry)
     for c in CANONICAL_COLUMNS:
         # sins_location and radiosensitivity are derived (spine_level / primary), left missing
-        if c in ("entry_months", "primary_histology", "sins_location", "radiosensitivity", "motor_deficit_days") or c in ("egfr", "alk", "ros1", "kras", "braf", "er", "pr", "her2", "castration"):
+        if c in (
+            "entry_months",
+            "primary_histology",
+            "sins_location",
+            "radiosensitivity",
+            "motor_deficit_days",
+        ) or c in ("egfr", "alk", "ros1", "kras", "braf", "er", "pr", "her2", "castration"):
             continue
         assert f[c].notna().all(), c
 
@@ -116,7 +124,9 @@ def test_cox_on_true_design_recovers_every_log_hr(big_surgical):
     effects must be within 2 SE, and the joint Wald test of all deviations must not reject.
     """
     f = big_surgical.frame
-    p = load_parameters("surgical", testing_rate=dict.fromkeys(("lung", "breast", "prostate", "melanoma", "kras", "her2_other"), 1.0))
+    p = load_parameters(
+        "surgical", testing_rate=dict.fromkeys(("lung", "breast", "prostate", "melanoma", "kras", "her2_other"), 1.0)
+    )
     d = true_design(f)
     d = d.drop(columns=["melanoma_braf_v600"])  # true HR 1.0 and tiny subgroup; checked separately below
     sites = pd.get_dummies(f["primary_site"].astype(str), prefix="site", dtype=float).drop(columns=["site_breast"])
@@ -250,10 +260,14 @@ def test_targeted_therapy_mostly_where_a_target_exists(big_surgical):
 
 def test_true_lp_is_the_documented_formula(big_surgical):
     f = big_surgical.frame
-    p = load_parameters("surgical", testing_rate=dict.fromkeys(("lung", "breast", "prostate", "melanoma", "kras", "her2_other"), 1.0))
+    p = load_parameters(
+        "surgical", testing_rate=dict.fromkeys(("lung", "breast", "prostate", "melanoma", "kras", "her2_other"), 1.0)
+    )
     alpha = site_alphas(p)
     beta = log_hazard_ratios(p)
-    lp = f["primary_site"].astype(str).map(alpha).to_numpy() + true_design(f)[list(DESIGN_COLUMNS)].to_numpy() @ np.array([beta[c] for c in DESIGN_COLUMNS])
+    lp = f["primary_site"].astype(str).map(alpha).to_numpy() + true_design(f)[
+        list(DESIGN_COLUMNS)
+    ].to_numpy() @ np.array([beta[c] for c in DESIGN_COLUMNS])
     np.testing.assert_allclose(lp, f["true_lp"].to_numpy(), rtol=0, atol=1e-10)
 
 
@@ -283,7 +297,9 @@ def test_missingness_dict_and_errors():
 
 
 def test_delayed_entry_left_truncation():
-    c = simulate_cohort(3000, seed=9, preset="radiotherapy", delayed_entry=0.4, max_entry_months=6.0, return_latent=True)
+    c = simulate_cohort(
+        3000, seed=9, preset="radiotherapy", delayed_entry=0.4, max_entry_months=6.0, return_latent=True
+    )
     f = c.frame
     e = f["entry_months"].astype(float)
     has = e.notna()

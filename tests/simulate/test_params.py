@@ -26,7 +26,8 @@ def test_every_number_has_source_and_tag():
     for path, leaf in leaves:
         assert "bare" not in leaf, f"{path} is a bare value without tag/source"
         assert leaf.get("tag") in TAGS, path
-        assert isinstance(leaf.get("source"), str) and len(leaf["source"]) > 10, path
+        assert isinstance(leaf.get("source"), str), path
+        assert len(leaf["source"]) > 10, path
     assert len(citations()) == len(leaves)
 
 

@@ -199,6 +199,11 @@ def _parse_value(col: str, v):
         if s.lower() not in _BOOL:
             raise InputError(f"column {col!r}: value {s!r} is not yes/no")
         return _BOOL[s.lower()]
+    return _parse_number(col, spec, s)
+
+
+def _parse_number(col: str, spec, s: str):
+    """A numeric schema column's value: finite, within the schema range, whole for integers."""
     try:
         x = float(s)
     except ValueError:
@@ -308,13 +313,20 @@ def patient_result(model, frame: pd.DataFrame, score_names=None, grid: int = 200
         res["notes"].extend(n for n in builder.patient_notes(frame)[0] if " pooled with the reference " in n)
     if not is_cox:
         res["notes"].append(f"median and curve evaluated on a grid of {grid} times up to {tmax:.2f} months")
-    for name in score_names if score_names is not None else scoremod.available():
-        ex = scoremod.explain(frame, name, errors="coerce")
-        items = [{"component": r["item"], "description": r["description"], "lo": int(r["min"]),
-                  "hi": int(r["max"]), "category": r["category"] if r["min"] == r["max"]
-                  else f"not recorded: {int(r['min'])}–{int(r['max'])}"} for _, r in ex.table.iterrows()]
-        res["scores"][name] = {"title": ex.title, "citation": ex.citation, "items": items,
-                               "total": None if pd.isna(ex.total) else int(ex.total),
-                               "min": int(ex.total_min), "max": int(ex.total_max),
-                               "group": None if pd.isna(ex.group) else str(ex.group)}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # a value a score cannot use (coerced to missing) becomes a note
+        for name in score_names if score_names is not None else scoremod.available():
+            res["scores"][name] = _score_result(scoremod.explain(frame, name, errors="coerce"))
+    res["notes"].extend(n for n in dict.fromkeys(str(w.message) for w in caught) if n not in res["notes"])
     return res
+
+
+def _score_result(ex) -> dict:
+    """One score's item-by-item explanation as the page shows it."""
+    items = [{"component": r["item"], "description": r["description"], "lo": int(r["min"]),
+              "hi": int(r["max"]), "category": r["category"] if r["min"] == r["max"]
+              else f"not recorded: {int(r['min'])}–{int(r['max'])}"} for _, r in ex.table.iterrows()]
+    return {"title": ex.title, "citation": ex.citation, "items": items,
+            "total": None if pd.isna(ex.total) else int(ex.total),
+            "min": int(ex.total_min), "max": int(ex.total_max),
+            "group": None if pd.isna(ex.group) else str(ex.group)}

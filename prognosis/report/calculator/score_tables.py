@@ -109,18 +109,7 @@ def _breaks(defn, opts, comp: str, col: str, cols: list[str], rng, extra=()) -> 
     grid = _scan_values(col)
     others = [c for c in cols if c != col]
     configs = [dict.fromkeys(others), *extra]
-    for _ in range(24):
-        cfg = {}
-        for c in others:
-            s = COLUMN_BY_NAME[c]
-            if s.kind == "category":
-                cfg[c] = rng.choice(list(s.categories) + [None])
-            elif s.kind == "bool":
-                cfg[c] = [False, True, None][rng.integers(3)]
-            else:
-                vals = _scan_values(c)
-                cfg[c] = None if rng.random() < 0.2 else float(vals[rng.integers(vals.size)])
-        configs.append(cfg)
+    configs += [_random_config(others, rng) for _ in range(24)]
     found: set[float] = set()
     for cfg in configs:
         vals = list(grid) + ([_FAR] if spec.max is None else [])
@@ -138,18 +127,38 @@ def _breaks(defn, opts, comp: str, col: str, cols: list[str], rng, extra=()) -> 
                 continue
             if any(a < f <= b for f in found):  # this grid cell was resolved under another configuration
                 continue
-            fa = _items(defn, opts, _frame([dict(cfg, **{col: a})], cols), comp)
-            while np.nextafter(a, np.inf) < b:  # bisect to adjacent doubles
-                m = a + (b - a) / 2
-                if m <= a or m >= b:
-                    m = float(np.nextafter(a, np.inf))
-                fm = _items(defn, opts, _frame([dict(cfg, **{col: m})], cols), comp)
-                if fm[0][0] == fa[0][0] and fm[1][0] == fa[1][0]:
-                    a = m
-                else:
-                    b = m
-            found.add(b)
+            found.add(_bisect(defn, opts, comp, col, cols, cfg, a, b))
     return sorted(found)
+
+
+def _random_config(others: list[str], rng) -> dict:
+    """One random configuration of the item's other columns (a level, a value or not recorded)."""
+    cfg = {}
+    for c in others:
+        s = COLUMN_BY_NAME[c]
+        if s.kind == "category":
+            cfg[c] = rng.choice(list(s.categories) + [None])
+        elif s.kind == "bool":
+            cfg[c] = [False, True, None][rng.integers(3)]
+        else:
+            vals = _scan_values(c)
+            cfg[c] = None if rng.random() < 0.2 else float(vals[rng.integers(vals.size)])
+    return cfg
+
+
+def _bisect(defn, opts, comp: str, col: str, cols: list[str], cfg: dict, a: float, b: float) -> float:
+    """The exact break in (a, b]: bisection down to adjacent doubles; the first value of the new points."""
+    fa = _items(defn, opts, _frame([dict(cfg, **{col: a})], cols), comp)
+    while np.nextafter(a, np.inf) < b:
+        m = a + (b - a) / 2
+        if m <= a or m >= b:
+            m = float(np.nextafter(a, np.inf))
+        fm = _items(defn, opts, _frame([dict(cfg, **{col: m})], cols), comp)
+        if fm[0][0] == fa[0][0] and fm[1][0] == fa[1][0]:
+            a = m
+        else:
+            b = m
+    return b
 
 
 def score_tables(names=None, seed: int = 0) -> dict:
