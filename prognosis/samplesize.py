@@ -97,7 +97,8 @@ class DevelopmentSampleSize:
         i = self.inputs
         lines = ["Minimum sample size to develop a survival model (Riley et al., BMJ 2020;368:m441)",
                  (f"  inputs: Cox-Snell R2 {i['rsquared']:g}, {i['parameters']} candidate parameters, "
-                  f"event rate {i['rate']:g} per time unit, horizon {i['timepoint']:g}, mean follow-up {i['meanfup']:g}, "
+                  f"event rate {i['rate']:g} per time unit, horizon {i['timepoint']:g}, "
+                  f"mean follow-up {i['meanfup']:g}, "
                   f"target shrinkage {i['shrinkage']:g}"),
                  f"  max Cox-Snell R2 {self.max_r2:.4f} (Nagelkerke R2 {self.nagelkerke_r2:.3f})"]
         for c in self.criteria:

@@ -76,7 +76,8 @@ def lung_subtype(frame: pd.DataFrame) -> pd.Series:
     egfr, alk, ros1, kras = (_s(frame, c) for c in ("egfr", "alk", "ros1", "kras"))
     site = _s(frame, "primary_site")
     out = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-    tested = pd.concat([egfr, alk, ros1, kras], axis=1).isin(["mutant", "wildtype", "rearranged", "negative"]).any(axis=1)
+    calls = pd.concat([egfr, alk, ros1, kras], axis=1)
+    tested = calls.isin(["mutant", "wildtype", "rearranged", "negative"]).any(axis=1)
     lung = site == "lung"
     out[lung] = "untested"
     out[lung & tested] = "wildtype"
@@ -143,7 +144,8 @@ def as_float(frame: pd.DataFrame, col: str) -> np.ndarray:
     """Numeric column as float array with NaN for missing (absent column = all NaN)."""
     if col not in frame.columns:
         return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame[col].astype(object).where(frame[col].notna(), np.nan), errors="coerce").to_numpy(dtype=float)
+    values = frame[col].astype(object).where(frame[col].notna(), np.nan)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
 
 
 def as_binary(frame: pd.DataFrame, col: str) -> np.ndarray:

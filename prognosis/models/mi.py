@@ -270,9 +270,10 @@ class ImputedModel(BaseEstimator):
                      + (f"; smcfcs not used: {self.method_note_}" if getattr(self, "method_note_", "") else ""))
         s = self.imputer_.summary().table
         if len(s):
-            lines.append(("imputed (development: SMC-FCS; new patients: the chained models below): "
-                          if used == "smcfcs" else "imputed: ") + ", ".join(f"{c} ({r.n_missing}, {100 * r.share_missing:.1f}%, {r.method})"
-                                                 for c, r in s.iterrows()))
+            head = ("imputed (development: SMC-FCS; new patients: the chained models below): "
+                    if used == "smcfcs" else "imputed: ")
+            lines.append(head + ", ".join(f"{c} ({r.n_missing}, {100 * r.share_missing:.1f}%, {r.method})"
+                                          for c, r in s.iterrows()))
         lines.append(table.round(decimals).to_string())
         if self.not_pooled_:
             lines.append(f"not pooled (absent from some imputed fits): {self.not_pooled_}")

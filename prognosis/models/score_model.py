@@ -226,7 +226,8 @@ class ScoreModel(BaseEstimator):
                            f"proportional hazards (cox.zph, km transform): chi2 {z['chisq']:.3f}, df 1, "
                            f"p {z['p']:.3g} — {verdict}", table)
         if self.how == "km":
-            rows = [f"  {g}: n {n}, deaths {d}, follow-up to {t[-1]:.1f} months" for g, (t, _, n, d) in self.km_.items()]
+            rows = [f"  {g}: n {n}, deaths {d}, follow-up to {t[-1]:.1f} months"
+                    for g, (t, _, n, d) in self.km_.items()]
             table = pd.DataFrame([{"group": g, "n": n, "deaths": d, "followup_months": float(t[-1])}
                                   for g, (t, _, n, d) in self.km_.items()],
                                  columns=["group", "n", "deaths", "followup_months"]).set_index("group")

@@ -136,7 +136,8 @@ class UpdateReport:
             for _, r in self.tests.iterrows():
                 p = "-" if pd.isna(r["p"]) else ("<0.0001" if r["p"] < 1e-4 else f"{r['p']:.4f}")
                 chi = "-" if pd.isna(r["chi2"]) else f"{r['chi2']:.2f}"
-                lines.append(f"    {r['comparison']:<24} chi2 {chi:>8}  df {int(r['df']):>2}  p {p:>8}  -> {r['decision']}")
+                lines.append(f"    {r['comparison']:<24} chi2 {chi:>8}  df {int(r['df']):>2}  p {p:>8}  "
+                             f"-> {r['decision']}")
         if self.revised:
             lines.append(f"  revised columns: {', '.join(self.revised)}")
         for n in self.notes:

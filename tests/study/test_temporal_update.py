@@ -70,9 +70,9 @@ def test_split_and_drift(dated):
     km = kaplan_meier(sub.time_months.to_numpy(float), sub.event.to_numpy(int))
     oe = (1 - float(km(12))) / float((1 - model.predict_survival(sub, [12])[12]).mean())
     assert drift.iloc[-1]["oe_ratio@12"] == pytest.approx(oe, rel=1e-12)
+    bad = cohort.frame.copy()
+    bad.loc[3, "DiagnosisDate"] = "soon"
     with pytest.raises(ConfigError, match="not a date"):
-        bad = cohort.frame.copy()
-        bad.loc[3, "DiagnosisDate"] = "soon"
         period_performance({"Cox": model}, bad, "DiagnosisDate", "year", [12])
 
 
