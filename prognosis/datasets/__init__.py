@@ -5,8 +5,13 @@
 - :func:`load_msk_met` — the MSK-MET cBioPortal study folder (real data, CC BY-NC-ND 4.0; never
   bundled).
 - :func:`load_byar_prostate` — the Byar & Green prostate trial table.
+
+The public data sets usable as study cohorts are listed once, in :mod:`.registry`
+(:func:`dataset_names`, :func:`get_dataset`, :func:`register_dataset`).
 """
 from __future__ import annotations
+
+from .registry import Dataset, dataset_names, get_dataset, register_dataset, unregister_dataset
 
 
 def load_demo(*args, **kwargs):
@@ -27,4 +32,5 @@ def load_byar_prostate(*args, **kwargs):
     return _f(*args, **kwargs)
 
 
-__all__ = ["load_demo", "load_msk_met", "load_byar_prostate"]
+__all__ = ["load_demo", "load_msk_met", "load_byar_prostate", "Dataset", "dataset_names", "get_dataset",
+           "register_dataset", "unregister_dataset"]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from ...datasets.registry import dataset_names, get_dataset
 from ...errors import ConfigError, did_you_mean
 from ...models.registry import model_kinds
 from ._problems import Problems, check_keys, number
@@ -18,7 +19,6 @@ from .demo import DEMO_COHORTS
 from .schema import (
     COHORT_KEYS,
     DASK_KEYS,
-    DATASETS,
     DCA_KEYS,
     DEFAULT_HORIZONS,
     FALLBACK_FEATURE_SETS,
@@ -158,14 +158,17 @@ def _parse_cohort_dict(role: str, v: dict, where: str, probs: Problems) -> Cohor
 
 def _parse_dataset(role: str, v: dict, where: str, probs: Problems) -> CohortSpec | None:
     ds = v["dataset"]
-    if ds not in DATASETS:
-        probs.add(f"{where}.dataset: unknown data set {ds!r}{did_you_mean(ds, DATASETS)}; available: "
-                  f"{', '.join(DATASETS)}")
+    names = dataset_names()
+    if ds not in names:
+        probs.add(f"{where}.dataset: unknown data set {ds!r}{did_you_mean(ds, names)}; available: "
+                  f"{', '.join(names)}")
         return None
     opts = v.get("options") or {}
     if not isinstance(opts, dict):
         probs.add(f"{where}.options must be a dict of loader options, got {opts!r}")
         opts = {}
+    for problem in get_dataset(ds).check_options(opts):
+        probs.add(f"{where}.options: {problem}")
     return CohortSpec(role=role, path=str(v["path"]), dataset=ds, options=dict(opts), label=v.get("label"))
 
 

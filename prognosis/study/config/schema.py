@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...clinical import DEFAULT_HORIZONS
+from ...datasets.registry import dataset_names
 from ...models.registry import model_kinds
 
 __all__ = ["StudyConfig", "CohortSpec", "ScoreSpec", "ModelSpec", "ValidationSpec", "DEFAULT_HORIZONS",
@@ -20,7 +21,7 @@ __all__ = ["StudyConfig", "CohortSpec", "ScoreSpec", "ModelSpec", "ValidationSpe
 #: Model kinds understood by :func:`prognosis.models.make_model`.
 MODEL_KINDS: tuple[str, ...] = model_kinds()  # kept for compatibility; checks read the registry
 #: Loaders of public data sets usable as cohorts: ``{dataset: msk_met, path: ..., options: {...}}``.
-DATASETS = ("msk_met", "byar_prostate")
+DATASETS: tuple[str, ...] = dataset_names()  # kept for compatibility; checks read the registry
 #: Fallback when ``prognosis.features`` cannot be imported (kept in sync by hand; the live
 #: ``prognosis.features.FEATURE_SETS`` wins whenever it exists).
 FALLBACK_FEATURE_SETS = ("clinical", "clinical+molecular", "score_items")
