@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._text import Coded
 from .audit import AuditLog
 from .mapping import DATE_FORMATS, Mapping
 from .schema import COLUMN_BY_NAME, DAYS_PER_MONTH
 from .validate import out_of_range, range_reason
-from ._text import Coded
 
 __all__ = ["DateDerivation"]
 
@@ -25,13 +25,13 @@ _TS_MIN, _TS_MAX = pd.Timestamp.min, pd.Timestamp.max
 _NAT = np.datetime64("NaT", "ns")
 
 
-def _ymd(x: np.ndarray) -> np.ndarray:
-    """'YYYY-MM-DD' strings ('NA' for NaT) of datetime64[ns] values, formatted once per day."""
+def _ymd_coded(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, texts): 'YYYY-MM-DD' ('NA' for NaT) of datetime64[ns] values, one text per day."""
     days = x.astype("datetime64[D]")
     codes, uniques = pd.factorize(days.view(np.int64), use_na_sentinel=False)
     texts = uniques.view("datetime64[D]").astype(str).astype(object)
     texts[np.isnat(uniques.view("datetime64[D]"))] = "NA"
-    return texts[codes]
+    return codes, texts
 
 
 def _days(start: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -40,7 +40,14 @@ def _days(start: np.ndarray, end: np.ndarray) -> np.ndarray:
 
 
 def _arrow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.array([f"{x} → {y}" for x, y in zip(a.tolist(), b.tolist(), strict=True)], dtype=object)
+    """'YYYY-MM-DD → YYYY-MM-DD' per row for two datetime64[ns] arrays ('NA' for NaT); the
+    dates are formatted once per distinct day and joined with one string concatenation per row."""
+    ca, ta = _ymd_coded(a)
+    cb, tb = _ymd_coded(b)
+    left = np.array([f"{t} → " for t in ta.tolist()], dtype=object)
+    if not len(ca):
+        return np.empty(0, dtype=object)
+    return left[ca] + tb[cb]
 
 
 def _native_dates(role: str, label: str, vals: np.ndarray, native: np.ndarray, audit: AuditLog) -> np.ndarray:
@@ -161,7 +168,7 @@ class DateDerivation:
         if neg.any():
             why = np.where(ev[neg] == 1, "death date before diagnosis (time origin) date",
                            "last-contact date before the time origin date")
-            self.audit.reject(np.flatnonzero(neg), "time_months", raw=_arrow(_ymd(origin[neg]), _ymd(end[neg])),
+            self.audit.reject(np.flatnonzero(neg), "time_months", raw=_arrow(origin[neg], end[neg]),
                               reason=why)
         zero = days == 0
         if zero.any():
@@ -183,7 +190,7 @@ class DateDerivation:
         tm = days / DAYS_PER_MONTH
         ok = days > 0
         rows = np.flatnonzero(ok)
-        self.audit.add(rows, "time_months", "derived", raw=_arrow(_ymd(origin[rows]), _ymd(end[rows])),
+        self.audit.add(rows, "time_months", "derived", raw=_arrow(origin[rows], end[rows]),
                        value=np.round(tm[rows], 6), reason="days between dates / 30.4375")
         self.conversions.append(f"time_months: ({'death' if 'death' in d else ''}"
                                 f"{' or ' if 'death' in d and 'last_contact' in d else ''}"
@@ -202,11 +209,11 @@ class DateDerivation:
         bad = out_of_range(pd.Series(age), col)
         if bad.any():
             rows = np.flatnonzero(bad)
-            self.audit.add(rows, "age_years", "na", raw=_arrow(_ymd(birth[rows]), _ymd(origin[rows])),
+            self.audit.add(rows, "age_years", "na", raw=_arrow(birth[rows], origin[rows]),
                            reason=f"age from dates outside {range_reason(col)}; set to NA")
             age = np.where(bad, np.nan, age)
         rows = np.flatnonzero(~np.isnan(age))
-        self.audit.add(rows, "age_years", "derived", raw=_arrow(_ymd(birth[rows]), _ymd(origin[rows])),
+        self.audit.add(rows, "age_years", "derived", raw=_arrow(birth[rows], origin[rows]),
                        value=np.round(age[rows], 4), reason="(origin − birth) days / 365.25")
         self.conversions.append("age_years: (origin − birth date) days / 365.25")
         return pd.Series(age, dtype="float64")

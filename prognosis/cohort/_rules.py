@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 
 from ..clinical import DEFAULT_PS_CONVENTION, ecog_to_kps, kps_to_ecog
+from ._text import Coded
 from .audit import AuditLog
 from .schema import COLUMN_BY_NAME
 from .vocab import ASIA_TO_FRANKEL, normalize_text
-from ._text import Coded
 
 __all__ = ["ECOG_TO_KPS", "derive_performance", "derive_frankel", "fill_histology", "check_entry",
            "reject_duplicates"]
@@ -76,8 +76,8 @@ def derive_frankel(out: dict, asia: Coded, n: int, audit: AuditLog, conversions:
     if bad.any():
         rows = np.flatnonzero(bad)
         raw = asia.at(rows)
-        audit.add(rows, "frankel", "na", raw=raw,
-                  reason=np.array([f"ASIA grade {r!r} is not A–E; frankel set to NA" for r in raw.tolist()], dtype=object))
+        why = [f"ASIA grade {r!r} is not A–E; frankel set to NA" for r in raw.tolist()]
+        audit.add(rows, "frankel", "na", raw=raw, reason=np.array(why, dtype=object))
     categories = list(COLUMN_BY_NAME["frankel"].categories)
     new_codes = asia.broadcast(pd.Categorical(letters, categories=categories).codes, -1)
     fr = out.get("frankel")

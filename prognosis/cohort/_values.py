@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ._text import Coded, as_float, parse_numbers, row_text, short, user_values
 from .audit import AuditLog
 from .mapping import UNITS, Mapping
 from .schema import COLUMN_BY_NAME
 from .validate import out_of_range, range_reason
 from .vocab import BOOL_SYNONYMS, CATEGORY_SYNONYMS, EVENT_SYNONYMS, lookup_site, normalize_text
-from ._text import Coded, as_float, parse_numbers, row_text, short, user_values
 
 __all__ = ["ValueConverter", "MAX_EXACT"]
 

@@ -83,6 +83,8 @@ def _as_text(values, n: int):
         return arr.astype(object)
     if kind != "O":
         return _pandas_text(np.asarray(arr, dtype=object))
+    if pd.api.types.infer_dtype(arr, skipna=False) == "string":  # text only (the usual case)
+        return arr
     if pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
         missing = pd.isna(arr)
         if missing.any():

@@ -33,12 +33,6 @@ import numpy as np
 import pandas as pd
 
 from ..clinical import kps_to_ecog
-from .audit import AuditLog
-from .cohort import Cohort
-from .mapping import Mapping, load_mapping
-from .readers import read_table
-from .schema import COLUMNS, PANDAS_DTYPES, SCHEMA_VERSION, conform_dtypes
-from .validate import validate_frame
 from ._columns import ColumnPlan, check_cells, plan_columns
 from ._dates import DateDerivation
 from ._rules import (
@@ -51,6 +45,12 @@ from ._rules import (
 )
 from ._text import Coded, coded_text
 from ._values import ValueConverter
+from .audit import AuditLog
+from .cohort import Cohort
+from .mapping import Mapping, load_mapping
+from .readers import read_table
+from .schema import COLUMNS, PANDAS_DTYPES, SCHEMA_VERSION, conform_dtypes
+from .validate import validate_frame
 
 __all__ = ["read_cohort", "harmonize", "ECOG_TO_KPS", "kps_to_ecog"]
 
@@ -70,7 +70,8 @@ class _Harmonizer:
         self.out: dict[str, pd.Series] = {}
         self._texts: dict[str, Coded] = {}
         self.plan: ColumnPlan = plan_columns(mapping, list(facts.get("header") or raw.columns), self.src)
-        self.values = ValueConverter(raw, mapping, self.audit, self.text_of, decimal=str(mapping.read.get("decimal", ".")))
+        self.values = ValueConverter(raw, mapping, self.audit, self.text_of,
+                                     decimal=str(mapping.read.get("decimal", ".")))
         self.conversions = self.values.conversions
 
     def text_of(self, src: str) -> Coded:
@@ -176,7 +177,7 @@ def _all_na(dtype: str, n: int, categories) -> object:
 
 def _canonical_frame(out: dict[str, pd.Series], kept: np.ndarray) -> pd.DataFrame:
     """The kept rows of the converted columns, every canonical column at its schema dtype."""
-    frame = pd.DataFrame({k: v.reset_index(drop=True) for k, v in out.items()}).take(kept).reset_index(drop=True)
+    frame = pd.DataFrame({k: v.array.take(kept) for k, v in out.items()}, copy=False)
     for col in COLUMNS:
         dtype = PANDAS_DTYPES[col.name]
         if col.name not in frame.columns and dtype not in ("float64", "int64"):

@@ -109,12 +109,20 @@ _BY_KIND = {"float": _numeric_failures, "int": _numeric_failures, "category": _c
             "bool": _bool_failures}
 
 
+def _duplicate_ids(cohort: pd.Series, ids: pd.Series) -> np.ndarray:
+    """Rows whose (cohort, patient_id) occurs more than once (patient_id present)."""
+    if len(cohort) and cohort.notna().all() and (cohort == cohort.iloc[0]).all():
+        dup = ids.astype("object").duplicated(keep=False).to_numpy()  # one cohort: the id alone is the key
+    else:
+        dup = pd.DataFrame({"c": cohort.astype("object"), "p": ids.astype("object")}).duplicated(keep=False).to_numpy()
+    return dup & ids.notna().to_numpy()
+
+
 def _row_failures(frame: pd.DataFrame, pos: np.ndarray) -> list[pd.DataFrame]:
     """Checks across columns: unique patient_id within a cohort, entry before end of follow-up."""
     parts = []
     if {"patient_id", "cohort"} <= set(frame.columns):
-        key = frame[["cohort", "patient_id"]].astype("object")
-        dup = key.duplicated(keep=False).to_numpy() & frame["patient_id"].notna().to_numpy()
+        dup = _duplicate_ids(frame["cohort"], frame["patient_id"])
         if dup.any():
             parts.append(_failures(pos[dup], "patient_id", [""] * int(dup.sum()),
                                    "duplicate patient_id within cohort"))
