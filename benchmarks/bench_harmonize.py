@@ -69,8 +69,9 @@ import json, pickle, sys, time
 path, mode, repeat, mapping, save = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 import pandas as pd
 if mode == "prognosis":
-    from prognosis import read_cohort
     import prognosis.cohort.harmonize  # import everything before timing
+    from prognosis import read_cohort
+    print(prognosis.cohort.harmonize.__file__, file=sys.stderr)
 best = None
 for _ in range(repeat):
     t0, c0 = time.perf_counter(), time.process_time()
@@ -99,11 +100,14 @@ print(json.dumps(info))
 def measure(path: Path, mode: str, repeat: int, save: str = "-") -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([p for p in (env.get("PYTHONPATH"), str(REPO)) if p])
+    # cwd: the file's folder, so that PYTHONPATH (not the current directory) decides which prognosis runs
     out = subprocess.run([sys.executable, "-c", CHILD, str(path), mode, str(repeat), str(MAPPING), save],
-                         capture_output=True, text=True, check=False, env=env)
+                         capture_output=True, text=True, check=False, env=env, cwd=path.parent)
     if out.returncode != 0:
         raise SystemExit(f"{mode} run failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    info = json.loads(out.stdout.strip().splitlines()[-1])
+    info["module"] = out.stderr.strip().splitlines()[-1] if mode == "prognosis" else ""
+    return info
 
 
 def compare(saved: Path, current: Path) -> None:
@@ -137,7 +141,7 @@ def main() -> None:
             print(f"  pandas.read_csv  {base['seconds']:7.2f} s (CPU {base['cpu']:6.2f} s)  "
                   f"peak RSS {base['peak_rss_mb']:7,.0f} MB")
             print(f"  read_cohort      {ours['seconds']:7.2f} s (CPU {ours['cpu']:6.2f} s)  "
-                  f"peak RSS {ours['peak_rss_mb']:7,.0f} MB")
+                  f"peak RSS {ours['peak_rss_mb']:7,.0f} MB  ({ours['module']})")
             print(f"  ratio {ratio:5.2f}x wall, {ours['cpu'] / base['cpu']:5.2f}x CPU "
                   f"(target <= 5x: {'OK' if ratio <= 5 else 'TOO SLOW'}); kept {ours['kept']:,}, "
                   f"rejected {ours['rejected']:,}, audit records {ours['audit']:,}")

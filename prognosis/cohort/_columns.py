@@ -121,10 +121,10 @@ _PLAIN_KINDS = ("string", "empty", "integer", "floating", "mixed-integer-float",
                 "date", "datetime", "datetime64", "time")
 
 
-def check_cells(raw: pd.DataFrame, columns: list[str], src: str, is_text_file: bool) -> None:
-    """Refuse cells no column handler can read faithfully: lists/dicts/arrays (nested Parquet or
-    DataFrame cells) and text with NUL characters (text files are checked by the reader). Row
-    and column are named; the value is not."""
+def check_cells(raw: pd.DataFrame, columns: list[str], src: str) -> None:
+    """Refuse cells no column handler can read faithfully: lists/dicts/arrays (nested Parquet,
+    Excel or DataFrame cells) and text with NUL characters. Row and column are named; the value
+    is not. (Text files need no check: their reader yields strings and refuses NUL bytes.)"""
     for col in columns:
         s = raw[col]
         if s.dtype != object and not isinstance(s.dtype, pd.StringDtype):
@@ -136,7 +136,7 @@ def check_cells(raw: pd.DataFrame, columns: list[str], src: str, is_text_file: b
                 r = int(np.flatnonzero(nested)[0])
                 raise ReadError(f"{src}: row {r}, column {col!r} holds a list or structure, not a single value "
                                 f"({int(nested.sum())} such cell(s)); flatten that column before reading.")
-        if not is_text_file and kind in ("string", "mixed", "mixed-integer"):
+        if kind in ("string", "mixed", "mixed-integer"):
             nul = s.map(lambda v: isinstance(v, str) and "\x00" in v).to_numpy(dtype=bool)
             if nul.any():
                 r = int(np.flatnonzero(nul)[0])

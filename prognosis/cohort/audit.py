@@ -193,6 +193,6 @@ class AuditLog:
             for j, v in enumerate((p.column, p.action, p.raw, p.value, p.reason)):
                 if v is not None:
                     block[j, d] = v
-        frame = pd.DataFrame(block.T, columns=list(_TEXT_COLUMNS), dtype=object, copy=False)
-        frame.insert(0, "row", np.repeat(np.arange(self.n_rows, dtype=np.int64), counts))
-        return frame
+        rows = pd.DataFrame({"row": np.repeat(np.arange(self.n_rows, dtype=np.int64), counts)}, copy=False)
+        text = pd.DataFrame(block.T, columns=list(_TEXT_COLUMNS), dtype=object, copy=False)
+        return pd.concat([rows, text], axis=1, copy=False)  # the arrays become the frame's columns

@@ -231,7 +231,8 @@ def _redact_reasons(rej: pd.DataFrame) -> pd.Series:
                 r = r.replace(str(raw), "…")
         return r
     raws = rej["raw"] if "raw" in rej.columns else pd.Series([None] * len(rej), index=rej.index)
-    out = pd.Series([one(a, b) for a, b in zip(rej["reason"].tolist(), raws.tolist(), strict=False)], index=rej.index, dtype=object)
+    out = pd.Series([one(a, b) for a, b in zip(rej["reason"].tolist(), raws.tolist(), strict=False)],
+                    index=rej.index, dtype=object)
     out = out.str.replace(r" \((same id at rows?|got) .*\)$", "", regex=True)
     out = out.str.replace(r"exact duplicate of row \d+", "exact duplicate of another row", regex=True)
     out = out.str.replace(r"'(?:[^'\\]|\\.)*'", "'…'", regex=True)

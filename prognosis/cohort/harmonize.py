@@ -123,7 +123,8 @@ class _Harmonizer:
         reject_duplicates(self.out, self.raw, self.facts, self.audit, one_cohort=label is not None)
 
     def run(self) -> Cohort:
-        check_cells(self.raw, self.plan.used_columns(), self.src, self.facts.get("format") == "text")
+        if self.facts.get("format") != "text":  # the text reader yields only strings, already NUL-checked
+            check_cells(self.raw, self.plan.used_columns(), self.src)
         event = self._convert_columns()
         site = self.plan.sources.get("primary_site")
         fill_histology(self.out, self.values.histology, self.text_of(site) if site else None, self.audit)
