@@ -55,7 +55,8 @@ def derive_performance(out: dict, derive: dict, n: int, audit: AuditLog, convers
     if derive.get("ecog_from_kps") and out.get("kps") is not None:
         k = out["kps"].to_numpy(dtype=float)
         e = ecog.to_numpy(dtype=float) if ecog is not None else np.full(n, np.nan)
-        conv = kps_to_ecog(k)
+        codes, distinct = pd.factorize(k, use_na_sentinel=False)  # a handful of KPS values: convert each once
+        conv = kps_to_ecog(distinct)[codes] if len(distinct) else np.full(n, np.nan)
         fill = np.isnan(e) & ~np.isnan(conv)
         if "kps_derived" in out:  # never derive ECOG back from a KPS derived from ECOG
             fill &= ~out["kps_derived"].to_numpy(dtype=bool)

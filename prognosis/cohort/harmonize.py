@@ -49,7 +49,7 @@ from .audit import AuditLog
 from .cohort import Cohort
 from .mapping import Mapping, load_mapping
 from .readers import read_table
-from .schema import COLUMNS, PANDAS_DTYPES, SCHEMA_VERSION, conform_dtypes
+from .schema import COLUMNS, PANDAS_DTYPES, SCHEMA_VERSION
 from .validate import validate_frame
 
 __all__ = ["read_cohort", "harmonize", "ECOG_TO_KPS", "kps_to_ecog"]
@@ -135,9 +135,11 @@ class _Harmonizer:
         for src in self.m.keep:
             self.out[src] = self.raw[src].reset_index(drop=True)
         audit = self.audit.finish()
-        frame = _canonical_frame(self.out, np.flatnonzero(~self.audit.rejected))
-        validate_frame(frame, source=self.src)  # invariant: a harmonized frame is always valid
-        return Cohort(frame=frame, audit=audit, metadata=self._metadata(label))
+        # the Cohort conforms the frame to the schema's dtypes (conform_dtypes, idempotent)
+        cohort = Cohort(frame=_kept_frame(self.out, np.flatnonzero(~self.audit.rejected)), audit=audit,
+                        metadata=self._metadata(label))
+        validate_frame(cohort.frame, source=self.src)  # invariant: a harmonized frame is always valid
+        return cohort
 
     def _metadata(self, label: str | None) -> dict:
         m = self.m
@@ -176,14 +178,15 @@ def _all_na(dtype: str, n: int, categories) -> object:
     return pd.array(np.full(n, None, dtype=object), dtype=dtype)
 
 
-def _canonical_frame(out: dict[str, pd.Series], kept: np.ndarray) -> pd.DataFrame:
-    """The kept rows of the converted columns, every canonical column at its schema dtype."""
+def _kept_frame(out: dict[str, pd.Series], kept: np.ndarray) -> pd.DataFrame:
+    """The kept rows of the converted columns; canonical columns without a source are added as
+    typed NA columns (so conforming them to the schema is a copy, not a conversion)."""
     frame = pd.DataFrame({k: v.array.take(kept) for k, v in out.items()}, copy=False)
     for col in COLUMNS:
         dtype = PANDAS_DTYPES[col.name]
         if col.name not in frame.columns and dtype not in ("float64", "int64"):
             frame[col.name] = _all_na(dtype, len(frame), col.categories)
-    return conform_dtypes(frame)
+    return frame
 
 
 def harmonize(raw: pd.DataFrame, mapping=None, *, cohort: str | None = None, facts: dict | None = None) -> Cohort:
