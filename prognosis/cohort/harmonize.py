@@ -46,7 +46,7 @@ from ._rules import (
 from ._text import Coded, coded_text
 from ._values import ValueConverter
 from .audit import AuditLog
-from .cohort import Cohort
+from .cohort import Cohort, DeferredAudit
 from .mapping import Mapping, load_mapping
 from .readers import read_table
 from .schema import COLUMNS, PANDAS_DTYPES, SCHEMA_VERSION
@@ -134,10 +134,10 @@ class _Harmonizer:
         self._rules(label)
         for src in self.m.keep:
             self.out[src] = self.raw[src].reset_index(drop=True)
-        audit = self.audit.finish()
-        # the Cohort conforms the frame to the schema's dtypes (conform_dtypes, idempotent)
-        cohort = Cohort(frame=_kept_frame(self.out, np.flatnonzero(~self.audit.rejected)), audit=audit,
-                        metadata=self._metadata(label))
+        # every record is in the log; the table is assembled when cohort.audit is first read.
+        # The Cohort conforms the frame to the schema's dtypes (conform_dtypes, idempotent).
+        cohort = Cohort(frame=_kept_frame(self.out, np.flatnonzero(~self.audit.rejected)),
+                        audit=DeferredAudit(self.audit.finish), metadata=self._metadata(label))
         validate_frame(cohort.frame, source=self.src)  # invariant: a harmonized frame is always valid
         return cohort
 
