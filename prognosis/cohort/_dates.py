@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from ._text import Coded
-from .audit import AuditLog
+from .audit import AuditLog, LazyText
 from .mapping import DATE_FORMATS, Mapping
 from .schema import COLUMN_BY_NAME, DAYS_PER_MONTH
 from .validate import out_of_range, range_reason
@@ -168,7 +169,7 @@ class DateDerivation:
         if neg.any():
             why = np.where(ev[neg] == 1, "death date before diagnosis (time origin) date",
                            "last-contact date before the time origin date")
-            self.audit.reject(np.flatnonzero(neg), "time_months", raw=_arrow(origin[neg], end[neg]),
+            self.audit.reject(np.flatnonzero(neg), "time_months", raw=LazyText(partial(_arrow, origin[neg], end[neg])),
                               reason=why)
         zero = days == 0
         if zero.any():
@@ -190,7 +191,7 @@ class DateDerivation:
         tm = days / DAYS_PER_MONTH
         ok = days > 0
         rows = np.flatnonzero(ok)
-        self.audit.add(rows, "time_months", "derived", raw=_arrow(origin[rows], end[rows]),
+        self.audit.add(rows, "time_months", "derived", raw=LazyText(partial(_arrow, origin[rows], end[rows])),
                        value=np.round(tm[rows], 6), reason="days between dates / 30.4375")
         self.conversions.append(f"time_months: ({'death' if 'death' in d else ''}"
                                 f"{' or ' if 'death' in d and 'last_contact' in d else ''}"
@@ -209,11 +210,11 @@ class DateDerivation:
         bad = out_of_range(pd.Series(age), col)
         if bad.any():
             rows = np.flatnonzero(bad)
-            self.audit.add(rows, "age_years", "na", raw=_arrow(birth[rows], origin[rows]),
+            self.audit.add(rows, "age_years", "na", raw=LazyText(partial(_arrow, birth[rows], origin[rows])),
                            reason=f"age from dates outside {range_reason(col)}; set to NA")
             age = np.where(bad, np.nan, age)
         rows = np.flatnonzero(~np.isnan(age))
-        self.audit.add(rows, "age_years", "derived", raw=_arrow(birth[rows], origin[rows]),
+        self.audit.add(rows, "age_years", "derived", raw=LazyText(partial(_arrow, birth[rows], origin[rows])),
                        value=np.round(age[rows], 4), reason="(origin − birth) days / 365.25")
         self.conversions.append("age_years: (origin − birth date) days / 365.25")
         return pd.Series(age, dtype="float64")

@@ -16,10 +16,11 @@ Rows are 0-based positions in the input table (the header is not a row); patient
 never written to the audit.
 
 How it is built (a harmonized million-row file has ~11 million records): each :meth:`AuditLog.add`
-keeps its records as columns (a scalar stays a scalar; a numeric array is turned into text once
-per *distinct* value), and :meth:`AuditLog.finish` computes every record's final position by a
-counting sort over rows (no comparison sort) and writes the columns straight into one object
-block — no per-record Python objects and no intermediate frames.
+keeps its records as columns, as given; :meth:`AuditLog.finish` turns them into text (a scalar
+once; a numeric array once per *distinct* value; a text array as is; a :class:`LazyText` is
+computed then), computes every record's final position by a counting sort over rows (no
+comparison sort) and writes the columns straight into one object block — no per-record Python
+objects beyond the texts themselves and no intermediate frames.
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ import pandas as pd
 
 from .cohort import AUDIT_COLUMNS
 
-__all__ = ["AuditLog", "ROW_STATUS_COLUMN"]
+__all__ = ["AuditLog", "LazyText", "ROW_STATUS_COLUMN"]
 
 #: ``column`` value of the one row-status record per input row.
 ROW_STATUS_COLUMN = "*"
@@ -94,6 +95,21 @@ def _as_text(values, n: int):
     return _pandas_text(arr)
 
 
+class LazyText:
+    """A record column computed when the audit table is built (e.g. per-row text that only the
+    table needs): ``LazyText(fn)`` with ``fn()`` returning the values aligned with the rows."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+
+def _given(values):
+    """Keep a record column as given until :meth:`AuditLog.finish` (arrays are not copied)."""
+    if isinstance(values, (LazyText, np.ndarray)) or not isinstance(values, (pd.Series, pd.Index, list)):
+        return values
+    return np.asarray(values, dtype=object)
+
+
 @dataclass
 class _Part:
     """The records of one :meth:`AuditLog.add` call (one column and action)."""
@@ -125,7 +141,7 @@ class AuditLog:
             return
         if action not in _ORDER:
             raise ValueError(f"unknown audit action {action!r}")
-        part = _Part(rows, column, action, _as_text(raw, n), _as_text(value, n), _as_text(reason, n))
+        part = _Part(rows, column, action, _given(raw), _given(value), _given(reason))
         if action == "rejected":
             part.reason_given = reason if np.isscalar(reason) or reason is None else np.asarray(reason, dtype=object)
             self.rejected[rows] = True
@@ -191,6 +207,7 @@ class AuditLog:
         block[4, start] = self._rejection_reasons()
         for p, d in zip(self._parts, dest, strict=True):
             for j, v in enumerate((p.column, p.action, p.raw, p.value, p.reason)):
+                v = _as_text(v.fn() if isinstance(v, LazyText) else v, d.size)
                 if v is not None:
                     block[j, d] = v
         rows = pd.DataFrame({"row": np.repeat(np.arange(self.n_rows, dtype=np.int64), counts)}, copy=False)
