@@ -178,10 +178,29 @@ def _all_na(dtype: str, n: int, categories) -> object:
     return pd.array(np.full(n, None, dtype=object), dtype=dtype)
 
 
+def _typed(name: str, values):
+    """float64 values of a nullable numeric canonical column as its schema dtype (what
+    ``astype("Float64"/"Int64")`` gives, without its element-wise checks; whole numbers were
+    checked by the converter, and anything else is left to conform_dtypes)."""
+    dtype = PANDAS_DTYPES.get(name)
+    if dtype not in ("Float64", "Int64") or not isinstance(values, pd.arrays.NumpyExtensionArray):
+        return values
+    v = values.to_numpy()
+    if v.dtype != np.float64:
+        return values
+    na = np.isnan(v)
+    if dtype == "Float64":
+        return pd.arrays.FloatingArray(np.where(na, 0.0, v), na)
+    whole = np.where(na, 0.0, v)
+    if np.any(np.abs(whole) > 2.0 ** 53) or np.any(whole != np.floor(whole)):
+        return values
+    return pd.arrays.IntegerArray(whole.astype(np.int64), na)
+
+
 def _kept_frame(out: dict[str, pd.Series], kept: np.ndarray) -> pd.DataFrame:
     """The kept rows of the converted columns; canonical columns without a source are added as
     typed NA columns (so conforming them to the schema is a copy, not a conversion)."""
-    frame = pd.DataFrame({k: v.array.take(kept) for k, v in out.items()}, copy=False)
+    frame = pd.DataFrame({k: _typed(k, v.array.take(kept)) for k, v in out.items()}, copy=False)
     for col in COLUMNS:
         dtype = PANDAS_DTYPES[col.name]
         if col.name not in frame.columns and dtype not in ("float64", "int64"):
