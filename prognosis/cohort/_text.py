@@ -36,7 +36,8 @@ class Coded:
     def broadcast(self, per_unique, missing=None) -> np.ndarray:
         """Per-row array from one value per distinct text (``missing`` where the text is missing)."""
         per_unique = np.asarray(per_unique)
-        ext = np.empty(len(per_unique) + 1, dtype=per_unique.dtype)
+        dtype = object if missing is None or per_unique.dtype.kind in "USO" else per_unique.dtype
+        ext = np.empty(len(per_unique) + 1, dtype=dtype)
         ext[:-1] = per_unique
         ext[-1] = missing
         return ext[self.codes]  # code -1 picks the trailing "missing" entry
