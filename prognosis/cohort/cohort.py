@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -221,6 +222,39 @@ class Cohort:
         return c
 
 
+class DeferredAudit:
+    """An audit table built on first use. :func:`~prognosis.cohort.harmonize.read_cohort` keeps
+    its audit records as columns and hands them over in this form (a million-row input has ~11
+    million records); reading ``Cohort.audit`` builds the table once and keeps it. The content is
+    the same as an eagerly built table's."""
+
+    def __init__(self, build: Callable[[], pd.DataFrame]):
+        self._build: Callable[[], pd.DataFrame] | None = build
+        self._table: pd.DataFrame | None = None
+
+    def table(self) -> pd.DataFrame:
+        if self._table is None:
+            self._table = self._build()
+            self._build = None  # the records are no longer needed
+        return self._table
+
+
+def _get_audit(self: Cohort) -> pd.DataFrame:
+    a = self.__dict__.get("_audit")
+    if isinstance(a, DeferredAudit):
+        a = self.__dict__["_audit"] = a.table()
+    return a
+
+
+def _set_audit(self: Cohort, value) -> None:
+    self.__dict__["_audit"] = value
+
+
+# ``audit`` stays a dataclass field (in __init__, fields(), replace()) but is read through a
+# property, so that a DeferredAudit is built on first access
+Cohort.audit = property(_get_audit, _set_audit, doc="The audit table (see the class docstring).")
+
+
 def _redact_reasons(rej: pd.DataFrame) -> pd.Series:
     """Rejection reasons grouped by rule, not by value: the record's raw value is removed
     wherever it appears (as repr, which may use either quote style, or as plain text), then any
@@ -233,7 +267,8 @@ def _redact_reasons(rej: pd.DataFrame) -> pd.Series:
                 r = r.replace(str(raw), "…")
         return r
     raws = rej["raw"] if "raw" in rej.columns else pd.Series([None] * len(rej), index=rej.index)
-    out = pd.Series([one(a, b) for a, b in zip(rej["reason"].tolist(), raws.tolist(), strict=False)], index=rej.index, dtype=object)
+    out = pd.Series([one(a, b) for a, b in zip(rej["reason"].tolist(), raws.tolist(), strict=False)],
+                    index=rej.index, dtype=object)
     out = out.str.replace(r" \((same id at rows?|got) .*\)$", "", regex=True)
     out = out.str.replace(r"exact duplicate of row \d+", "exact duplicate of another row", regex=True)
     out = out.str.replace(r"'(?:[^'\\]|\\.)*'", "'…'", regex=True)

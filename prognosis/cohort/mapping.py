@@ -118,19 +118,22 @@ def _safe_yaml(text: str, name: str):
         loader.dispose()
 
 
-def _check_read(read: dict, name: str) -> None:
-    """Types and values of the ``read:`` options (a wrong one would silently change cells)."""
+def _check_encoding(enc, name: str) -> None:
     import codecs
 
+    if not isinstance(enc, str):
+        raise MappingError(f"mapping {name}: read.encoding must be text such as 'utf-8' or 'latin-1', "
+                           f"got {type(enc).__name__}.")
+    try:
+        codecs.lookup(enc)
+    except LookupError:
+        raise MappingError(f"mapping {name}: read.encoding {enc[:40]!r} is not a known text encoding.") from None
+
+
+def _check_read(read: dict, name: str) -> None:
+    """Types and values of the ``read:`` options (a wrong one would silently change cells)."""
     if "encoding" in read:
-        enc = read["encoding"]
-        if not isinstance(enc, str):
-            raise MappingError(f"mapping {name}: read.encoding must be text such as 'utf-8' or 'latin-1', "
-                               f"got {type(enc).__name__}.")
-        try:
-            codecs.lookup(enc)
-        except LookupError:
-            raise MappingError(f"mapping {name}: read.encoding {enc[:40]!r} is not a known text encoding.") from None
+        _check_encoding(read["encoding"], name)
     if "delimiter" in read:
         d = read["delimiter"]
         if not isinstance(d, str) or len(d) != 1 or d in "\"\r\n" or d.isalnum() or d in ".":
@@ -165,6 +168,124 @@ def _check_date_format(fmt, name: str) -> None:
                            f"({str(exc)[:80]}).") from None
 
 
+def _from_file(path: Path) -> dict:
+    """The mapping dictionary of a YAML file (size, encoding and syntax checked)."""
+    import yaml
+
+    name = path.name
+    if not path.is_file():
+        raise MappingError(f"mapping file {path} does not exist.")
+    if path.stat().st_size > MAX_MAPPING_BYTES:
+        raise MappingError(f"mapping file {name} is larger than {MAX_MAPPING_BYTES >> 20} MiB; "
+                           "a mapping is a short text file.")
+    try:
+        mapping = _safe_yaml(path.read_text(encoding="utf-8"), name)
+    except UnicodeDecodeError:
+        raise MappingError(f"mapping file {name} is not UTF-8 text.") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise MappingError(f"mapping file {name} is not valid YAML{where}.") from None
+    return {} if mapping is None else mapping
+
+
+def _section(mapping: dict, key: str, name: str) -> dict:
+    """A dictionary-valued top-level key (empty when absent), keys as text."""
+    v = mapping.get(key) or {}
+    if not isinstance(v, dict):
+        raise MappingError(f"mapping {name}: {key!r} must be a dictionary, got {type(v).__name__}.")
+    return {str(k): v2 for k, v2 in v.items()}
+
+
+def _check_keys(keys, allowed, what: str, name: str) -> None:
+    for k in keys:
+        if k not in allowed:
+            raise MappingError(f"mapping {name}: unknown {what} {k!r}{did_you_mean(k, allowed)}.")
+
+
+def _check_columns(columns: dict, name: str) -> None:
+    """Targets are canonical (or input-only) columns; each names one source column (made text)."""
+    allowed = tuple(COLUMN_BY_NAME) + INPUT_ONLY_COLUMNS
+    for canon, src in columns.items():
+        if canon not in allowed:
+            raise MappingError(f"mapping {name}: {canon!r} under columns is not a canonical column"
+                               f"{did_you_mean(canon, allowed)}.")
+        if not isinstance(src, (str, int)) or isinstance(src, bool):
+            raise MappingError(f"mapping {name}: columns.{canon} must name one source column, got {src!r}.")
+        columns[canon] = str(src)
+
+
+def _check_values(values: dict, name: str) -> None:
+    """Value maps target canonical columns; a categorical column's new values are its categories."""
+    allowed = tuple(COLUMN_BY_NAME) + INPUT_ONLY_COLUMNS
+    for canon, vmap in values.items():
+        if canon not in allowed:
+            raise MappingError(f"mapping {name}: {canon!r} under values is not a canonical column"
+                               f"{did_you_mean(canon, allowed)}.")
+        if not isinstance(vmap, dict):
+            raise MappingError(f"mapping {name}: values.{canon} must map raw values to canonical values.")
+        col = COLUMN_BY_NAME.get(canon)
+        if col is None or col.categories is None:
+            continue
+        for raw, new in vmap.items():
+            if new is not None and str(new) not in col.categories:
+                raise MappingError(f"mapping {name}: values.{canon} maps {raw!r} to {new!r}, which is not one of "
+                                   f"{list(col.categories)}{did_you_mean(new, col.categories)}.")
+
+
+def _check_units(units: dict, name: str) -> None:
+    for canon, unit in units.items():
+        if canon not in UNITS:
+            raise MappingError(f"mapping {name}: units given for {canon!r}, which has no unit conversions "
+                               f"(columns with units: {sorted(UNITS)}).")
+        if str(unit).lower() not in UNITS[canon]:
+            raise MappingError(f"mapping {name}: unit {unit!r} for {canon} is not one of {sorted(UNITS[canon])}.")
+
+
+def _check_dates(dates: dict, columns: dict, name: str) -> None:
+    """Date roles name source columns; the roles given must define time_months (and event)."""
+    _check_keys(dates, DATE_ROLES + ("format",), "dates key", name)
+    if not dates:
+        return
+    _check_date_format(dates.setdefault("format", "iso"), name)
+    for role in DATE_ROLES:
+        if role in dates and (not isinstance(dates[role], (str, int)) or isinstance(dates[role], bool)):
+            raise MappingError(f"mapping {name}: dates.{role} must name one source column, "
+                               f"got {type(dates[role]).__name__}.")
+    has_end = "death" in dates or "last_contact" in dates
+    if "origin" not in dates and has_end:
+        raise MappingError(f"mapping {name}: dates needs an 'origin' column (time zero) to compute time_months.")
+    if "origin" in dates and "time_months" in columns:
+        raise MappingError(f"mapping {name}: give time_months either as a column or from dates, not both.")
+    if "origin" in dates and "death" not in dates and "last_contact" in dates and "event" not in columns:
+        raise MappingError(f"mapping {name}: with only a last_contact date, map an 'event' column "
+                           "(or give the death date under dates.death).")
+    if "origin" in dates and not has_end:
+        raise MappingError(f"mapping {name}: dates.origin needs 'death' and/or 'last_contact' columns.")
+
+
+def _check_derive(derive: dict, name: str) -> None:
+    _check_keys(derive, _DERIVE_KEYS, "derive option", name)
+    if derive.get("kps_from_ecog") not in (None, False, "lower", "upper"):
+        raise MappingError(f"mapping {name}: derive.kps_from_ecog must be 'lower', 'upper' or false, "
+                           f"got {derive['kps_from_ecog']!r}.")
+
+
+def _check_keep(keep, name: str) -> None:
+    """``keep`` lists source columns copied verbatim; never a column the harmonizer fills."""
+    from .schema import EXTRA_COLUMNS
+
+    if not isinstance(keep, list):
+        raise MappingError(f"mapping {name}: keep must be a list of source column names.")
+    for k in keep:
+        if not isinstance(k, (str, int)) or isinstance(k, bool):
+            raise MappingError(f"mapping {name}: keep must list source column names, got {type(k).__name__}.")
+        if str(k) in COLUMN_BY_NAME or str(k) in EXTRA_COLUMNS:
+            raise MappingError(f"mapping {name}: keep lists {str(k)!r}, a canonical column the harmonizer fills; "
+                               "a verbatim copy would overwrite the harmonized values. Map it under columns: "
+                               "instead, or rename the source column.")
+
+
 def load_mapping(mapping) -> Mapping:
     """Load and check a mapping from a YAML path, a dict, a :class:`Mapping` or None."""
     if mapping is None:
@@ -173,111 +294,26 @@ def load_mapping(mapping) -> Mapping:
         return mapping
     name = "<mapping dict>"
     if isinstance(mapping, (str, Path)):
-        import yaml
-
-        path = Path(mapping)
-        name = path.name
-        if not path.is_file():
-            raise MappingError(f"mapping file {path} does not exist.")
-        if path.stat().st_size > MAX_MAPPING_BYTES:
-            raise MappingError(f"mapping file {name} is larger than {MAX_MAPPING_BYTES >> 20} MiB; "
-                               "a mapping is a short text file.")
-        try:
-            mapping = _safe_yaml(path.read_text(encoding="utf-8"), name)
-        except UnicodeDecodeError:
-            raise MappingError(f"mapping file {name} is not UTF-8 text.") from None
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark is not None else ""
-            raise MappingError(f"mapping file {name} is not valid YAML{where}.") from None
-        if mapping is None:
-            mapping = {}
+        name = Path(mapping).name
+        mapping = _from_file(Path(mapping))
     if not isinstance(mapping, dict):
         raise MappingError(f"mapping {name} must be a dictionary of keys, got {type(mapping).__name__}.")
-    for key in mapping:
-        if key not in _TOP_KEYS:
-            raise MappingError(f"mapping {name}: unknown key {key!r}{did_you_mean(key, _TOP_KEYS)}.")
-
-    def _dict(key):
-        v = mapping.get(key) or {}
-        if not isinstance(v, dict):
-            raise MappingError(f"mapping {name}: {key!r} must be a dictionary, got {type(v).__name__}.")
-        return {str(k): v2 for k, v2 in v.items()}
-
-    read = _dict("read")
-    for k in read:
-        if k not in _READ_KEYS:
-            raise MappingError(f"mapping {name}: unknown read option {k!r}{did_you_mean(k, _READ_KEYS)}.")
+    _check_keys(mapping, _TOP_KEYS, "key", name)
+    read = _section(mapping, "read", name)
+    _check_keys(read, _READ_KEYS, "read option", name)
     _check_read(read, name)
-    allowed_targets = tuple(COLUMN_BY_NAME) + INPUT_ONLY_COLUMNS
-    columns = _dict("columns")
-    for canon, src in columns.items():
-        if canon not in allowed_targets:
-            raise MappingError(f"mapping {name}: {canon!r} under columns is not a canonical column"
-                               f"{did_you_mean(canon, allowed_targets)}.")
-        if not isinstance(src, (str, int)) or isinstance(src, bool):
-            raise MappingError(f"mapping {name}: columns.{canon} must name one source column, got {src!r}.")
-        columns[canon] = str(src)
-    values = _dict("values")
-    for canon, vmap in values.items():
-        if canon not in allowed_targets:
-            raise MappingError(f"mapping {name}: {canon!r} under values is not a canonical column"
-                               f"{did_you_mean(canon, allowed_targets)}.")
-        if not isinstance(vmap, dict):
-            raise MappingError(f"mapping {name}: values.{canon} must map raw values to canonical values.")
-        col = COLUMN_BY_NAME.get(canon)
-        for raw, new in vmap.items():
-            if new is None or col is None or col.categories is None:
-                continue
-            if str(new) not in col.categories:
-                raise MappingError(f"mapping {name}: values.{canon} maps {raw!r} to {new!r}, which is not one of "
-                                   f"{list(col.categories)}{did_you_mean(new, col.categories)}.")
-    units = _dict("units")
-    for canon, unit in units.items():
-        if canon not in UNITS:
-            raise MappingError(f"mapping {name}: units given for {canon!r}, which has no unit conversions "
-                               f"(columns with units: {sorted(UNITS)}).")
-        if str(unit).lower() not in UNITS[canon]:
-            raise MappingError(f"mapping {name}: unit {unit!r} for {canon} is not one of {sorted(UNITS[canon])}.")
-    dates = _dict("dates")
-    for k in dates:
-        if k not in DATE_ROLES + ("format",):
-            raise MappingError(f"mapping {name}: unknown dates key {k!r}{did_you_mean(k, DATE_ROLES + ('format',))}.")
-    if dates:
-        fmt = dates.setdefault("format", "iso")
-        _check_date_format(fmt, name)
-        for role in DATE_ROLES:
-            if role in dates and (not isinstance(dates[role], (str, int)) or isinstance(dates[role], bool)):
-                raise MappingError(f"mapping {name}: dates.{role} must name one source column, "
-                                   f"got {type(dates[role]).__name__}.")
-        if "origin" not in dates and ("death" in dates or "last_contact" in dates):
-            raise MappingError(f"mapping {name}: dates needs an 'origin' column (time zero) to compute time_months.")
-        if "origin" in dates and "time_months" in columns:
-            raise MappingError(f"mapping {name}: give time_months either as a column or from dates, not both.")
-        if "origin" in dates and "death" not in dates and "last_contact" in dates and "event" not in columns:
-            raise MappingError(f"mapping {name}: with only a last_contact date, map an 'event' column "
-                               "(or give the death date under dates.death).")
-        if "origin" in dates and not ("death" in dates or "last_contact" in dates):
-            raise MappingError(f"mapping {name}: dates.origin needs 'death' and/or 'last_contact' columns.")
-    derive = _dict("derive")
-    for k, v in derive.items():
-        if k not in _DERIVE_KEYS:
-            raise MappingError(f"mapping {name}: unknown derive option {k!r}{did_you_mean(k, _DERIVE_KEYS)}.")
-    if derive.get("kps_from_ecog") not in (None, False, "lower", "upper"):
-        raise MappingError(f"mapping {name}: derive.kps_from_ecog must be 'lower', 'upper' or false, "
-                           f"got {derive['kps_from_ecog']!r}.")
+    columns = _section(mapping, "columns", name)
+    _check_columns(columns, name)
+    values = _section(mapping, "values", name)
+    _check_values(values, name)
+    units = _section(mapping, "units", name)
+    _check_units(units, name)
+    dates = _section(mapping, "dates", name)
+    _check_dates(dates, columns, name)
+    derive = _section(mapping, "derive", name)
+    _check_derive(derive, name)
     keep = mapping.get("keep") or []
-    if not isinstance(keep, list):
-        raise MappingError(f"mapping {name}: keep must be a list of source column names.")
-    from .schema import EXTRA_COLUMNS
-
-    for k in keep:
-        if not isinstance(k, (str, int)) or isinstance(k, bool):
-            raise MappingError(f"mapping {name}: keep must list source column names, got {type(k).__name__}.")
-        if str(k) in COLUMN_BY_NAME or str(k) in EXTRA_COLUMNS:
-            raise MappingError(f"mapping {name}: keep lists {str(k)!r}, a canonical column the harmonizer fills; "
-                               "a verbatim copy would overwrite the harmonized values. Map it under columns: "
-                               "instead, or rename the source column.")
+    _check_keep(keep, name)
     for label in ("cohort", "time_origin"):
         v = mapping.get(label)
         if v is not None and not isinstance(v, (str, int, float)):

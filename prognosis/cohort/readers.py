@@ -55,8 +55,26 @@ def sha256_of(source) -> str:
     return file_digest(source)
 
 
+#: bytes Windows-1252 leaves undefined (Python's codec refuses them); every other byte decodes
+_CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+
+
+def _chunk_decodes(chunk: bytes, enc: str) -> bool | None:
+    """Byte-level answer for codecs where one exists (much faster than decoding), else None."""
+    if enc == "ascii":
+        return chunk.isascii()
+    if enc == "cp1252":
+        return not any(b in chunk for b in _CP1252_UNDEFINED)
+    return None
+
+
 def _decodes(data_or_path, enc: str) -> bool:
     """True if the bytes (or the file, streamed) decode strictly as ``enc``."""
+    if enc in ("ascii", "cp1252"):
+        if isinstance(data_or_path, (bytes, bytearray)):
+            return bool(_chunk_decodes(bytes(data_or_path), enc))
+        with open(data_or_path, "rb") as fh:
+            return all(_chunk_decodes(chunk, enc) for chunk in iter(lambda: fh.read(_CHUNK), b""))
     dec = codecs.getincrementaldecoder(enc)(errors="strict")
     try:
         if isinstance(data_or_path, (bytes, bytearray)):
@@ -165,6 +183,8 @@ def _sample(path: Path, limit: int = 1 << 20) -> bytes:
 
 def _nul_location(path: Path, enc: str, sep: str, header: list[str]) -> tuple[int, str] | None:
     """(data row, column name) of the first NUL character in the decoded file, or None."""
+    if codecs.lookup(enc).name in _NUL_IS_ZERO_BYTE and not _has_byte(path, b"\x00"):
+        return None  # in these encodings a NUL character is a 0x00 byte and nothing else
     dec = codecs.getincrementaldecoder(enc)(errors="replace")
     line_no, carry = 0, ""
     with open(path, "rb") as fh:
@@ -193,6 +213,10 @@ def _nul_location(path: Path, enc: str, sep: str, header: list[str]) -> tuple[in
             line_no += text.count("\n", 0, cut)
             carry = text[cut:]
     return None
+
+
+#: codecs whose NUL character is the single byte 0x00 (and 0x00 is nothing else)
+_NUL_IS_ZERO_BYTE = ("utf-8", "utf-8-sig", "cp1252", "iso8859-1", "ascii", "latin-1")
 
 
 def _line_widths_ok(path: Path, sep: str, n_cols: int, name: str, skip_lines: int) -> int:
@@ -234,9 +258,9 @@ def _check_widths(buf: bytes, sep_b: int, n_cols: int, name: str, line0: int, sk
                          for e in ends[trailing]], dtype=bool)
         if not ok_t.all():
             ln = int(line_idx[np.flatnonzero(trailing)[~ok_t][0]])
-            raise ReadError(f"{name} is not a regular table (delimiter {chr(sep_b)!r}): row {ln - skip} (line {ln + 1}) "
-                            f"has {n_cols + 1} fields but the header names {n_cols} columns; check the delimiter "
-                            "or add the missing column name.")
+            raise ReadError(f"{name} is not a regular table (delimiter {chr(sep_b)!r}): row {ln - skip} "
+                            f"(line {ln + 1}) has {n_cols + 1} fields but the header names {n_cols} columns; "
+                            "check the delimiter or add the missing column name.")
     bad = data & ~blank & (n_sep != n_cols - 1) & ~trailing
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
@@ -246,45 +270,41 @@ def _check_widths(buf: bytes, sep_b: int, n_cols: int, name: str, line0: int, sk
     return line0 + len(ends), int(trailing.sum()), int((data & ~blank).sum())
 
 
-def _read_text(path: Path, *, encoding=None, delimiter=None, usecols=None, **_):
+def _text_encoding(path: Path, head: bytes, encoding) -> tuple[str, str]:
+    """(codec, how it was found) of a text file: declared, byte-order mark, ASCII or detected."""
     name = path.name
-    head = _sample(path)
-    if not head.strip():
-        raise ReadError(f"{name} is empty.")
     bom16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
     declared16 = encoding is not None and ("16" in str(encoding) or "32" in str(encoding))
     if not bom16 and not declared16 and head[:4096].count(b"\x00") >= 4:
         raise ReadError(f"{name} is not a text table (it contains binary data); "
                         "use .csv, .tsv, .xlsx or .parquet.")
     if encoding is not None:
-        enc, source = str(encoding), "declared"
+        enc = str(encoding)
         try:
             codecs.lookup(enc)
         except LookupError:
             raise ReadError(f"{name}: unknown encoding {enc!r} in read: {{encoding: ...}}.") from None
         if not _decodes(path, enc):
             raise ReadError(f"{name} cannot be decoded as {enc} (the declared encoding).")
-    elif head.startswith(b"\xef\xbb\xbf"):
-        enc, source = "utf-8-sig", "byte-order mark"
-    elif bom16:
-        enc, source = "utf-16", "byte-order mark"
-    elif _decodes(path, "ascii"):
-        enc, source = "utf-8", "ascii"
-    elif _decodes(path, "utf-8"):
-        enc, source = "utf-8", "detected"
-    else:
-        cjk = _cjk_guess(head)
-        if cjk is not None:
-            raise ReadError(f"{name} is not UTF-8 and looks like {cjk} text, which would be misread; "
-                            f"declare the encoding in the mapping, e.g. read: {{encoding: {cjk}}}.")
-        enc = "cp1252" if _decodes(path, "cp1252") else "latin-1"
-        source = "detected"
-    text_head = codecs.getincrementaldecoder(enc)(errors="replace").decode(head).lstrip("\ufeff")
-    sep = delimiter or detect_delimiter(text_head[:20000], path.suffix.lower())
-    # the header record (csv-aware: a quoted name may span lines)
-    # "\n" line ends: a lone "\r" is cell text; no "\n" at all: classic Mac "\r" line ends
-    lf = b"\n" in head or len(head) < path.stat().st_size and _has_byte(path, b"\n")
-    crlf = b"\r\n" in head or b"\r\x00\n" in head or b"\x00\r\x00\n" in head
+        return enc, "declared"
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig", "byte-order mark"
+    if bom16:
+        return "utf-16", "byte-order mark"
+    if _decodes(path, "ascii"):
+        return "utf-8", "ascii"
+    if _decodes(path, "utf-8"):
+        return "utf-8", "detected"
+    cjk = _cjk_guess(head)
+    if cjk is not None:
+        raise ReadError(f"{name} is not UTF-8 and looks like {cjk} text, which would be misread; "
+                        f"declare the encoding in the mapping, e.g. read: {{encoding: {cjk}}}.")
+    return ("cp1252" if _decodes(path, "cp1252") else "latin-1"), "detected"
+
+
+def _header_record(name: str, text_head: str, sep: str, lf: bool) -> tuple[list[str], int]:
+    """The header names (stripped; trailing empty names dropped; blanks named "Unnamed: i") and
+    the number of lines the header record spans (csv-aware: a quoted name may span lines)."""
     reader = csv.reader(io.StringIO(text_head, newline="\n" if lf else ""), delimiter=sep)
     try:
         header_raw = next(reader)
@@ -293,37 +313,27 @@ def _read_text(path: Path, *, encoding=None, delimiter=None, usecols=None, **_):
     except csv.Error:
         raise ReadError(f"{name}: the header row cannot be parsed (a line break or quote inside a column "
                         "name?).") from None
-    header_lines = reader.line_num
     header = [h.strip() for h in header_raw]
     while header and header[-1] == "" and len(header) > 1:  # trailing delimiter on the header line
         header.pop()
     header = [h if h else f"Unnamed: {i}" for i, h in enumerate(header)]
     _check_header(name, header)
-    loc = _nul_location(path, enc, sep, header)
-    if loc is not None:
-        raise ReadError(f"{name}: row {loc[0]}, column {loc[1]!r} contains a NUL byte (binary data in a text "
-                        "file); remove it and read the file again.")
-    ascii_compatible = enc in ("utf-8", "utf-8-sig", "cp1252", "latin-1") or codecs.lookup(enc).name in (
-        "utf-8", "cp1252", "iso8859-1", "ascii")
-    fast = lf and ascii_compatible and len(sep) == 1 and b'"' not in head and not _has_quote(path)
-    n_trailing, n_rows, n_lines = 0, None, None
-    if fast:
-        n_trailing, n_rows, n_lines = _line_widths_ok(path, sep, len(header), name, header_lines)
-    wanted, names = None, header + [_EXTRA]
-    if fast and n_trailing == 0:
-        names = header  # widths checked: every row has exactly len(header) fields
-    if usecols is not None and fast and n_trailing in (0, n_rows):  # pandas' usecols needs uniform rows
-        keep = set(usecols(list(header)))
-        wanted = [h for h in header if h in keep] + ([_EXTRA] if n_trailing else [])
+    return header, reader.line_num
+
+
+def _parse_csv(path: Path, sep: str, enc: str, header: list[str], header_lines: int, lf: bool,
+               names: list[str], wanted) -> pd.DataFrame:
+    """pandas' C parser, every cell as text; its errors become one :class:`ReadError`."""
+    name = path.name
     # with "\n" line ends, a lone "\r" inside a cell is text, not a row break (pandas' default
     # would split that row in two and pad both halves, shifting cells silently)
     try:
-        frame = pd.read_csv(path, sep=sep, encoding=enc, header=None, skiprows=header_lines,
-                            lineterminator="\n" if lf else None,
-                            names=names, usecols=wanted, dtype=str, keep_default_na=False,
-                            na_filter=False, skipinitialspace=False, engine="c", encoding_errors="strict")
+        return pd.read_csv(path, sep=sep, encoding=enc, header=None, skiprows=header_lines,
+                           lineterminator="\n" if lf else None,
+                           names=names, usecols=wanted, dtype=str, keep_default_na=False,
+                           na_filter=False, skipinitialspace=False, engine="c", encoding_errors="strict")
     except pd.errors.EmptyDataError:  # a header and nothing else
-        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in header + [_EXTRA]})
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in header + [_EXTRA]})
     except pd.errors.ParserError as exc:
         msg = str(exc).strip().splitlines()[-1]
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
@@ -332,18 +342,79 @@ def _read_text(path: Path, *, encoding=None, delimiter=None, usecols=None, **_):
         raise ReadError(f"{name} is not a regular table (delimiter {sep!r}): {msg}.") from None
     except (ValueError, csv.Error, UnicodeDecodeError) as exc:
         raise ReadError(f"{name} cannot be parsed as a table ({type(exc).__name__}).") from None
-    if lf and crlf:  # the "\r" of "\r\n" ends the last field of each line
-        for col in (header[-1], _EXTRA):
-            if col in frame.columns:
-                frame[col] = frame[col].str.removesuffix("\r")
-    extra = frame.pop(_EXTRA) if _EXTRA in frame.columns else pd.Series([""] * len(frame), dtype=object)
+
+
+def _drop_extra(frame: pd.DataFrame, name: str, sep: str, n_header: int) -> pd.Series | None:
+    """Remove the column that caught a trailing delimiter; refuse a row with a value there."""
+    if _EXTRA not in frame.columns:
+        return None
+    extra = frame.pop(_EXTRA)
     filled = extra.astype(str).str.strip() != ""
     if filled.any():
         r = int(np.flatnonzero(filled.to_numpy())[0])
         raise ReadError(f"{name} is not a regular table (delimiter {sep!r}): row {r} has more fields than the "
-                        f"header names ({len(header)} columns); check the delimiter or add the missing column name.")
+                        f"header names ({n_header} columns); check the delimiter or add the missing column name.")
+    return extra
+
+
+def _row_reader(path: Path, sep: str, enc: str, names: list[str], header_lines: int):
+    """``read_rows(rows)``: the given data rows with every column (one line per row only)."""
+    def read_rows(rows):
+        keep = {int(r) + header_lines for r in rows}
+        f = pd.read_csv(path, sep=sep, encoding=enc, header=None, names=names, dtype=str,
+                        keep_default_na=False, na_filter=False, engine="c",
+                        skiprows=lambda i: i not in keep)
+        f.index = sorted(int(r) for r in rows)
+        return f.drop(columns=[_EXTRA], errors="ignore")
+    return read_rows
+
+
+def _row_widths(path: Path, head: bytes, enc: str, sep: str, header: list[str], header_lines: int, lf: bool):
+    """(fast, (rows with a trailing delimiter, data rows, lines)): for files without quotes in an
+    ASCII-compatible encoding ("fast"), every row's field count is checked before parsing."""
+    ascii_compatible = enc in ("utf-8", "utf-8-sig", "cp1252", "latin-1") or codecs.lookup(enc).name in (
+        "utf-8", "cp1252", "iso8859-1", "ascii")
+    fast = lf and ascii_compatible and len(sep) == 1 and b'"' not in head and not _has_quote(path)
     if not fast:
-        n_trailing = int((extra == "").sum()) if _EXTRA in names else 0
+        return False, (0, None, None)
+    return True, _line_widths_ok(path, sep, len(header), path.name, header_lines)
+
+
+def _strip_cr(frame: pd.DataFrame, columns) -> None:
+    for col in columns:
+        if col in frame.columns:
+            frame[col] = frame[col].str.removesuffix("\r")
+
+
+def _read_text(path: Path, *, encoding=None, delimiter=None, usecols=None, **_):
+    name = path.name
+    head = _sample(path)
+    if not head.strip():
+        raise ReadError(f"{name} is empty.")
+    enc, source = _text_encoding(path, head, encoding)
+    text_head = codecs.getincrementaldecoder(enc)(errors="replace").decode(head).lstrip("\ufeff")
+    sep = delimiter or detect_delimiter(text_head[:20000], path.suffix.lower())
+    # "\n" line ends: a lone "\r" is cell text; no "\n" at all: classic Mac "\r" line ends
+    lf = b"\n" in head or len(head) < path.stat().st_size and _has_byte(path, b"\n")
+    crlf = b"\r\n" in head or b"\r\x00\n" in head or b"\x00\r\x00\n" in head
+    header, header_lines = _header_record(name, text_head, sep, lf)
+    loc = _nul_location(path, enc, sep, header)
+    if loc is not None:
+        raise ReadError(f"{name}: row {loc[0]}, column {loc[1]!r} contains a NUL byte (binary data in a text "
+                        "file); remove it and read the file again.")
+    fast, (n_trailing, n_rows, n_lines) = _row_widths(path, head, enc, sep, header, header_lines, lf)
+    wanted, names = None, header + [_EXTRA]
+    if fast and n_trailing == 0:
+        names = header  # widths checked: every row has exactly len(header) fields
+    if usecols is not None and fast and n_trailing in (0, n_rows):  # pandas' usecols needs uniform rows
+        keep = set(usecols(list(header)))
+        wanted = [h for h in header if h in keep] + ([_EXTRA] if n_trailing else [])
+    frame = _parse_csv(path, sep, enc, header, header_lines, lf, names, wanted)
+    if lf and crlf:  # the "\r" of "\r\n" ends the last field of each line
+        _strip_cr(frame, (header[-1], _EXTRA))
+    extra = _drop_extra(frame, name, sep, len(header))
+    if not fast:
+        n_trailing = int((extra == "").sum()) if extra is not None and _EXTRA in names else 0
     if usecols is not None and wanted is None:
         keep = set(usecols(list(header)))
         frame = frame[[h for h in header if h in keep]]
@@ -351,14 +422,7 @@ def _read_text(path: Path, *, encoding=None, delimiter=None, usecols=None, **_):
              "header": list(header)}
     if wanted is not None and n_lines is not None and n_lines - header_lines == n_rows:
         # one line per row (no quotes, no blank lines): some rows can be re-read with every column
-        def read_rows(rows):
-            keep = {int(r) + header_lines for r in rows}
-            f = pd.read_csv(path, sep=sep, encoding=enc, header=None, names=names, dtype=str,
-                            keep_default_na=False, na_filter=False, engine="c",
-                            skiprows=lambda i: i not in keep)
-            f.index = sorted(int(r) for r in rows)
-            return f.drop(columns=[_EXTRA], errors="ignore")
-        facts["read_rows"] = read_rows
+        facts["read_rows"] = _row_reader(path, sep, enc, names, header_lines)
     if n_trailing:
         facts["trailing_delimiter_rows"] = n_trailing
     return frame, facts
@@ -470,6 +534,28 @@ def _read_parquet(path: Path, usecols=None, **_):
     return frame, facts
 
 
+def _read_file(source, *, encoding, delimiter, sheet, usecols) -> tuple[pd.DataFrame, dict]:
+    if not isinstance(source, (str, Path)):
+        raise ReadError(f"source must be a file path or a DataFrame, got {type(source).__name__}.")
+    path = Path(source)
+    if not path.exists():
+        raise ReadError(f"{path} does not exist.")
+    if path.is_dir():
+        raise ReadError(f"{path} is a folder, not a table file.")
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        frame, facts = _read_excel(path, sheet=sheet, usecols=usecols)
+    elif suffix in PARQUET_SUFFIXES:
+        frame, facts = _read_parquet(path, usecols=usecols)
+    else:
+        if path.stat().st_size == 0:
+            raise ReadError(f"{path.name} is empty.")
+        frame, facts = _read_text(path, encoding=encoding, delimiter=delimiter, usecols=usecols)
+    facts["source"] = path.name
+    facts["sha256"] = sha256_of(path)
+    return frame, facts
+
+
 def read_table(source, *, encoding: str | None = None, delimiter: str | None = None,
                sheet=None, decimal: str = ".", usecols=None) -> tuple[pd.DataFrame, dict]:
     """Read ``source`` into a raw DataFrame.
@@ -505,24 +591,7 @@ def read_table(source, *, encoding: str | None = None, delimiter: str | None = N
         facts = {"source": "<DataFrame>", "format": "dataframe", "sha256": sha256_of(source),
                  "header": list(frame.columns)}
     else:
-        if not isinstance(source, (str, Path)):
-            raise ReadError(f"source must be a file path or a DataFrame, got {type(source).__name__}.")
-        path = Path(source)
-        if not path.exists():
-            raise ReadError(f"{path} does not exist.")
-        if path.is_dir():
-            raise ReadError(f"{path} is a folder, not a table file.")
-        suffix = path.suffix.lower()
-        if suffix in EXCEL_SUFFIXES:
-            frame, facts = _read_excel(path, sheet=sheet, usecols=usecols)
-        elif suffix in PARQUET_SUFFIXES:
-            frame, facts = _read_parquet(path, usecols=usecols)
-        else:
-            if path.stat().st_size == 0:
-                raise ReadError(f"{path.name} is empty.")
-            frame, facts = _read_text(path, encoding=encoding, delimiter=delimiter, usecols=usecols)
-        facts["source"] = path.name
-        facts["sha256"] = sha256_of(path)
+        frame, facts = _read_file(source, encoding=encoding, delimiter=delimiter, sheet=sheet, usecols=usecols)
     if len(facts.get("header", frame.columns)) == 0:
         raise ReadError(f"{facts['source']} has no columns.")
     if len(frame) == 0:

@@ -55,11 +55,13 @@ def _c(*a, **k) -> Column:
 
 COLUMNS: tuple[Column, ...] = (
     # --- outcome -------------------------------------------------------------------------
-    _c("patient_id", "string", required=True, group="outcome", description="identifier, unique within a cohort; never printed"),
+    _c("patient_id", "string", required=True, group="outcome",
+       description="identifier, unique within a cohort; never printed"),
     _c("cohort", "string", required=True, group="outcome", description="source institution / study"),
     _c("time_months", "float", required=True, min=0.0, min_inclusive=False, group="outcome",
        unit="months", description="follow-up from time origin to death or last contact"),
-    _c("event", "int", required=True, categories=None, min=0, max=1, group="outcome", description="1 = died (any cause)"),
+    _c("event", "int", required=True, categories=None, min=0, max=1, group="outcome",
+       description="1 = died (any cause)"),
     _c("entry_months", "float", min=0.0, group="outcome", unit="months", description="delayed entry (left truncation)"),
     # --- clinical ------------------------------------------------------------------------
     _c("age_years", "float", min=0, max=120, unit="years"),
@@ -174,7 +176,8 @@ def conform_dtypes(frame):
     for col in COLUMNS:
         s = frame[col.name] if col.name in frame.columns else pd.Series(pd.NA, index=frame.index)
         dt = PANDAS_DTYPES[col.name]
-        if isinstance(s.dtype, pd.CategoricalDtype) and dt == "category" and list(s.cat.categories) == list(col.categories):
+        conformed = isinstance(s.dtype, pd.CategoricalDtype) and list(s.cat.categories) == list(col.categories)
+        if dt == "category" and conformed:
             out[col.name] = s  # already conformed (fast path)
         elif dt == "category":
             s = pd.Categorical(s.astype("object").where(s.notna(), None), categories=list(col.categories))

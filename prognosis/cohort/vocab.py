@@ -247,6 +247,27 @@ def _histology(norm: str) -> str | None:
     return None
 
 
+def _site_phrases(words: list[str]) -> dict[str, str]:
+    """Site phrases in a text's words: longest phrases first (4 words down to 1), each word used
+    once: "col de l uterus" is the cervix, not the uterus; "gall bladder" is not the urinary
+    bladder."""
+    found: dict[str, str] = {}
+    used = [False] * len(words)
+    for n in range(min(4, len(words)), 0, -1):
+        for i in range(len(words) - n + 1):
+            if any(used[i:i + n]):
+                continue
+            ph = " ".join(words[i:i + n])
+            site = SITE_SYNONYMS.get(ph)
+            if site is None or ph in _FILLER:
+                continue
+            if n == 1 and site in ("unknown", "other") and ph != "cup":
+                continue  # "unknown histology", "other" inside a longer text are not sites
+            found[ph] = site
+            used[i:i + n] = [True] * n
+    return found
+
+
 def lookup_site(raw: str) -> tuple[str | None, str | None, str]:
     """Map one raw primary-site text to ``(site, histology, reason)``.
 
@@ -270,23 +291,7 @@ def lookup_site(raw: str) -> tuple[str | None, str | None, str]:
     if norm in SITE_SYNONYMS:
         site = SITE_SYNONYMS[norm]
         return site, histo, f"synonym '{norm}'"
-    words = norm.split()
-    found: dict[str, str] = {}
-    used = [False] * len(words)
-    # longest phrases first (4 words down to 1), each word used once: "col de l uterus" is the
-    # cervix, not the uterus; "gall bladder" is not the urinary bladder.
-    for n in range(min(4, len(words)), 0, -1):
-        for i in range(len(words) - n + 1):
-            if any(used[i:i + n]):
-                continue
-            ph = " ".join(words[i:i + n])
-            site = SITE_SYNONYMS.get(ph)
-            if site is None or ph in _FILLER:
-                continue
-            if n == 1 and site in ("unknown", "other") and ph != "cup":
-                continue  # "unknown histology", "other" inside a longer text are not sites
-            found[ph] = site
-            used[i:i + n] = [True] * n
+    found = _site_phrases(norm.split())
     if not found and histo in ("nsclc", "sclc"):
         return "lung", histo, f"histology '{histo}' implies lung"
     sites = set(found.values())
@@ -367,14 +372,18 @@ ASIA_TO_FRANKEL: dict[str, str] = {k: k.upper() for k in "abcde"} | {f"asia {k}"
     f"ais {k}": k.upper() for k in "abcde"}
 
 BOOL_SYNONYMS: dict[str, bool] = {
-    **dict.fromkeys(("1", "true", "t", "yes", "y", "ja", "j", "oui", "si", "present", "positive", "pos", "x", "wahr", "vorhanden"), True),
-    **dict.fromkeys(("0", "false", "f", "no", "n", "nein", "non", "absent", "negative", "neg", "falsch", "keine", "kein"), False),
+    **dict.fromkeys(("1", "true", "t", "yes", "y", "ja", "j", "oui", "si", "present", "positive", "pos", "x",
+                     "wahr", "vorhanden"), True),
+    **dict.fromkeys(("0", "false", "f", "no", "n", "nein", "non", "absent", "negative", "neg", "falsch", "keine",
+                     "kein"), False),
 }
 
 #: Raw values of an event column that are unambiguous. Anything else (e.g. 2) rejects the row.
 EVENT_SYNONYMS: dict[str, int] = {
-    **dict.fromkeys(("1", "dead", "died", "deceased", "death", "yes", "true", "verstorben", "tot", "gestorben", "decede", "muerto", "fallecido", "1 deceased"), 1),
-    **dict.fromkeys(("0", "alive", "living", "censored", "no", "false", "lebt", "lebend", "am leben", "vivant", "vivo", "0 living", "alive with disease", "alive without disease"), 0),
+    **dict.fromkeys(("1", "dead", "died", "deceased", "death", "yes", "true", "verstorben", "tot", "gestorben",
+                     "decede", "muerto", "fallecido", "1 deceased"), 1),
+    **dict.fromkeys(("0", "alive", "living", "censored", "no", "false", "lebt", "lebend", "am leben", "vivant",
+                     "vivo", "0 living", "alive with disease", "alive without disease"), 0),
 }
 
 

@@ -60,7 +60,8 @@ def test_time_in_days_zero_after_conversion_still_rejected_with_raw_value():
 def test_death_date_before_diagnosis_rejects():
     df = pd.DataFrame({"id": ["a", "b"], "dx": ["2020-03-01", "2020-03-01"],
                        "dod": ["2020-02-01", "2020-04-01"], "last": ["", ""]})
-    m = {"columns": {"patient_id": "id"}, "dates": {"format": "iso", "origin": "dx", "death": "dod", "last_contact": "last"}}
+    m = {"columns": {"patient_id": "id"},
+         "dates": {"format": "iso", "origin": "dx", "death": "dod", "last_contact": "last"}}
     c = read_cohort(df, m, cohort="X")
     r = records(c, "time_months", "rejected")
     assert r["row"].tolist() == [0]
@@ -217,7 +218,7 @@ def test_entry_not_before_exit_becomes_na():
 
 def test_audit_accounts_for_every_row_and_summary_has_no_ids():
     df = base(6, kps=["80", "150", "", "", "70", "x"], event=["1", "0", "2", "1", "1", "0"])
-    df["patient_id"] = ["SECRET-ID-%d" % i for i in range(6)]
+    df["patient_id"] = [f"SECRET-ID-{i}" for i in range(6)]
     df.loc[4, "patient_id"] = "SECRET-ID-0"
     c = read_cohort(df, cohort="X")
     st = c.audit[c.audit["column"] == "*"]
