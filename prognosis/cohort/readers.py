@@ -19,6 +19,11 @@ index columns are kept as ordinary columns. pandas exceptions never escape.
 
 ``usecols`` (a callable receiving the header names) reads only the columns the harmonizer
 needs; row widths are still checked over the whole file.
+
+The file formats are listed once, in the reader registry (:class:`Reader`,
+:func:`register_reader`, :func:`reader_for`, :func:`table_suffixes`): the harmonizer dispatches
+through it and the study config recognises a table path by its suffixes. A new format is one
+reader function and one :func:`register_reader` call.
 """
 from __future__ import annotations
 
@@ -26,6 +31,8 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +41,7 @@ import pandas as pd
 from ..errors import ReadError
 
 __all__ = ["read_table", "sha256_of", "detect_encoding", "detect_delimiter", "TEXT_SUFFIXES",
-           "looks_headerless"]
+           "looks_headerless", "Reader", "register_reader", "unregister_reader", "reader_for", "table_suffixes"]
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".tab", ".dat", "")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -542,15 +549,10 @@ def _read_file(source, *, encoding, delimiter, sheet, usecols) -> tuple[pd.DataF
         raise ReadError(f"{path} does not exist.")
     if path.is_dir():
         raise ReadError(f"{path} is a folder, not a table file.")
-    suffix = path.suffix.lower()
-    if suffix in EXCEL_SUFFIXES:
-        frame, facts = _read_excel(path, sheet=sheet, usecols=usecols)
-    elif suffix in PARQUET_SUFFIXES:
-        frame, facts = _read_parquet(path, usecols=usecols)
-    else:
-        if path.stat().st_size == 0:
-            raise ReadError(f"{path.name} is empty.")
-        frame, facts = _read_text(path, encoding=encoding, delimiter=delimiter, usecols=usecols)
+    if path.stat().st_size == 0:
+        raise ReadError(f"{path.name} is empty.")
+    reader = reader_for(path)
+    frame, facts = reader.read(path, encoding=encoding, delimiter=delimiter, sheet=sheet, usecols=usecols)
     facts["source"] = path.name
     facts["sha256"] = sha256_of(path)
     return frame, facts
@@ -606,3 +608,71 @@ def read_table(source, *, encoding: str | None = None, delimiter: str | None = N
         facts["reread_all_columns"] = lambda: read_table(source, encoding=encoding, delimiter=delimiter,
                                                          sheet=sheet, decimal=decimal)[0]
     return frame, facts
+
+
+# -- the reader registry ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Reader:
+    """A table file format.
+
+    Attributes
+    ----------
+    name : str
+        Recorded as ``facts["format"]`` by the reader itself (``"text"``, ``"excel"``, ...).
+    suffixes : tuple of str
+        Lower-case file suffixes read by this reader.
+    read : callable
+        ``read(path, *, encoding, delimiter, sheet, usecols) -> (frame, facts)``; raises
+        :class:`~prognosis.errors.ReadError` for anything it cannot read (never a raw exception).
+    label : str
+        One line for help texts.
+    """
+
+    name: str
+    suffixes: tuple[str, ...]
+    read: Callable
+    label: str
+
+
+_READERS: dict[str, Reader] = {}
+#: Files whose suffix no reader claims are read as delimited text (detection decides).
+_FALLBACK = "text"
+
+
+def register_reader(reader: Reader, replace: bool = False) -> Reader:
+    """Add a file format (``replace=True`` to overwrite an existing name or suffix)."""
+    taken = {s: r.name for r in _READERS.values() for s in r.suffixes if r.name != reader.name}
+    clash = sorted(s for s in reader.suffixes if s in taken)
+    if (reader.name in _READERS or clash) and not replace:
+        raise ValueError(f"reader {reader.name!r}: already registered or suffixes taken {clash}")
+    for s in clash:
+        old = _READERS[taken[s]]
+        _READERS[old.name] = Reader(old.name, tuple(x for x in old.suffixes if x != s), old.read, old.label)
+    _READERS[reader.name] = reader
+    return reader
+
+
+def unregister_reader(name: str) -> Reader:
+    """Remove a file format (e.g. one registered by a test or a plug-in); returns it."""
+    if name == _FALLBACK:
+        raise ValueError("the delimited-text reader is the fallback for unknown suffixes and stays registered")
+    return _READERS.pop(name)
+
+
+def reader_for(path) -> Reader:
+    """The reader of ``path`` by its suffix; unknown suffixes are read as delimited text."""
+    suffix = Path(path).suffix.lower()
+    for reader in _READERS.values():
+        if suffix in reader.suffixes:
+            return reader
+    return _READERS[_FALLBACK]
+
+
+def table_suffixes() -> tuple[str, ...]:
+    """Every registered suffix (without the empty one), e.g. for recognising a table path."""
+    return tuple(s for r in _READERS.values() for s in r.suffixes if s)
+
+
+register_reader(Reader("text", TEXT_SUFFIXES, _read_text, "delimited text (.csv, .tsv, .txt; delimiter detected)"))
+register_reader(Reader("excel", EXCEL_SUFFIXES, _read_excel, "Excel workbook (.xlsx, .xlsm, .xls)"))
+register_reader(Reader("parquet", PARQUET_SUFFIXES, _read_parquet, "Apache Parquet (.parquet, .pq)"))

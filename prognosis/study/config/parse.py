@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from ...cohort.readers import table_suffixes
 from ...datasets.registry import dataset_names, get_dataset
 from ...errors import ConfigError, did_you_mean
 from ...models.registry import model_kinds
@@ -38,7 +39,6 @@ from .schema import (
 
 __all__ = ["load_config"]
 
-_TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".parquet")
 
 
 def load_config(source: str | Path | dict, *, base_dir: str | Path | None = None) -> StudyConfig:
@@ -126,7 +126,7 @@ def _parse_cohort(role: str, v, probs: Problems) -> CohortSpec | None:
     if isinstance(v, str):
         if v in DEMO_COHORTS:
             return CohortSpec(role=role, demo=DEMO_COHORTS[v])
-        if v.lower().endswith(_TABLE_SUFFIXES):
+        if v.lower().endswith(table_suffixes()):
             return CohortSpec(role=role, path=v)
         probs.add(f"{where}: {v!r} is neither a demo cohort ({', '.join(DEMO_COHORTS)}){did_you_mean(v, DEMO_COHORTS)} "
                   "nor a table path (.csv, .tsv, .xlsx, .parquet)")
