@@ -262,11 +262,15 @@ def calibration_measures(time, event, surv, horizons) -> list:
     :class:`~prognosis.errors.MetricInputError` / ``LinAlgError`` that :func:`calibration`
     would have raised for that horizon (so one inestimable horizon does not lose the others).
     """
-    tm, e = check_survival(time, event)
+    horizons = np.atleast_1d(np.asarray(horizons, dtype=float))
+    try:
+        tm, e = check_survival(time, event)
+    except MetricInputError as exc:     # e.g. a resample without deaths: no horizon is estimable
+        return [exc] * horizons.size
     S = np.asarray(surv, dtype=float).reshape(tm.size, -1)
     cal = _Calibrator(tm, e)
     out: list = []
-    for j, t in enumerate(np.atleast_1d(np.asarray(horizons, dtype=float))):
+    for j, t in enumerate(horizons):
         try:
             h = float(check_horizons(t, tm)[0])
             m = cal.measures(check_probability(S[:, j], tm.size, "surv"), h)

@@ -14,9 +14,13 @@ reach loses only the measures at that horizon.
 """
 from __future__ import annotations
 
+import contextlib
+import weakref
+from contextvars import ContextVar
+
 import numpy as np
 
-__all__ = ["Predictions", "predict_once", "transform_once"]
+__all__ = ["Predictions", "predict_once", "transform_once", "cached_predictions", "reuse_predictions"]
 
 
 class Predictions:
@@ -94,3 +98,76 @@ def _survival(est, X, times: np.ndarray) -> np.ndarray:
     except TypeError:          # an estimator without the truncate option
         S = est.predict_survival(X, list(times))
     return np.asarray(S, dtype=float)
+
+
+class _Store:
+    """Predictions keyed by the identity of ``(estimator, data set)``, held while both are alive.
+
+    Keys are ``id``s checked against weak references (an ``id`` reused by a new object after
+    the old one died is a miss, never a wrong hit); an entry is dropped when its estimator is
+    garbage-collected, so refits inside bootstrap replicates do not accumulate.
+    """
+
+    def __init__(self):
+        self._entries: dict[tuple[int, int], tuple] = {}
+
+    def get(self, est, X, times: np.ndarray) -> Predictions | None:
+        ent = self._entries.get((id(est), id(X)))
+        if ent is None or ent[0]() is not est or ent[1]() is not X:
+            return None
+        p = ent[2]
+        return p if np.isin(times, p.times).all() else None
+
+    def put(self, est, X, preds: Predictions) -> None:
+        key = (id(est), id(X))
+        try:
+            refs = (weakref.ref(est), weakref.ref(X))
+        except TypeError:       # not weak-referenceable: not cached
+            return
+        self._entries[key] = (*refs, preds)
+        weakref.finalize(est, self._entries.pop, key, None)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+_STORE: ContextVar[_Store | None] = ContextVar("prognosis_study_predictions", default=None)
+
+
+@contextlib.contextmanager
+def reuse_predictions():
+    """Inside the block, :func:`cached_predictions` computes each ``(estimator, data set)`` once.
+
+    :func:`prognosis.study.run` opens one for the whole study: the apparent evaluation, the
+    replicates' full-data predictions, calibration and decision curves and external validation
+    then share one :class:`Predictions` per fitted predictor and cohort. Nested blocks share
+    the outer store. Worker processes have none and simply compute.
+    """
+    if _STORE.get() is not None:
+        yield _STORE.get()
+        return
+    token = _STORE.set(_Store())
+    try:
+        yield _STORE.get()
+    finally:
+        _STORE.reset(token)
+
+
+def cached_predictions(est, X, times) -> Predictions:
+    """:func:`predict_once`, reused within a :func:`reuse_predictions` block.
+
+    A cached entry lacking some of ``times`` is recomputed at the union of both sets of times.
+    """
+    times = np.unique(np.asarray(list(times), dtype=float))
+    store = _STORE.get()
+    if store is None:
+        return predict_once(est, X, times)
+    hit = store.get(est, X, times)
+    if hit is not None:
+        return hit
+    old = store.get(est, X, np.empty(0))
+    if old is not None:
+        times = np.union1d(times, old.times)
+    preds = predict_once(est, X, times)
+    store.put(est, X, preds)
+    return preds
