@@ -117,9 +117,41 @@ BREAKDOWN_CHILD = textwrap.dedent('''
 ''')
 
 
+def _spin(n: int) -> int:
+    s = 0
+    for i in range(n):
+        s += i
+    return s
+
+
+def _machine_parallel_capacity(n: int = 15_000_000) -> float:
+    """Speedup of 2 joblib workers over 1 on a pure-Python CPU task (workers warmed up first):
+    what the machine gives right now. On an idle 2-core machine it is ~2; a shared machine gives
+    less, and the study's n_jobs ratio cannot exceed it."""
+    import time
+
+    from joblib import Parallel, delayed
+
+    par = Parallel(n_jobs=2)
+    par(delayed(_spin)(1000) for _ in range(2))        # start the workers
+    t = time.perf_counter()
+    for _ in range(4):
+        _spin(n)
+    serial = time.perf_counter() - t
+    t = time.perf_counter()
+    par(delayed(_spin)(n) for _ in range(4))
+    return serial / (time.perf_counter() - t)
+
+
 def _load() -> str:
     a, b, c = os.getloadavg()
-    return f"load {a:.2f} {b:.2f} {c:.2f}"
+    out = f"load {a:.2f} {b:.2f} {c:.2f}"
+    try:  # Linux PSI: share of time some runnable task waited for a CPU
+        some = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+        out += ", cpu pressure " + some.split()[2].replace("avg60=", "") + "% (60 s)"
+    except (OSError, IndexError):
+        pass
+    return out
 
 
 def _child(code: str, pythonpath: Path, args: list[str]) -> dict:
@@ -173,6 +205,8 @@ def main() -> int:
     ap.add_argument("--repo", type=Path, default=ROOT, help="git repository holding --old-ref (default: this one)")
     args = ap.parse_args()
     print(f"demo study, {args.n_boot} replicates; {os.cpu_count()} cores; {_load()}", flush=True)
+    print(f"machine check: 2 workers vs 1 on a pure-Python loop: {_machine_parallel_capacity():.2f}x "
+          "(≈2 on an idle 2-core machine)", flush=True)
     with tempfile.TemporaryDirectory() as td:
         tmp = Path(td)
         old = _old_checkout(args.repo, args.old_ref, tmp)
@@ -203,6 +237,7 @@ def _run(args, old: Path, tmp: Path) -> int:
         for j in jobs:
             runs[tag, j] = _study(tag, path, args.n_boot, j, tmp)
     (o2, old_tabs), (n2, new_tabs), (n1, new1_tabs) = runs["old", 2], runs["new", 2], runs["new", 1]
+    print(f"machine check after the runs: {_machine_parallel_capacity():.2f}x ({_load()})")
     print(f"new/old wall time, n_jobs=2: {n2['wall'] / o2['wall']:.2f}  (target ≤ 0.5)")
     print(f"new n_jobs=1 / n_jobs=2: bootstrap {n1['timings']['validation'] / n2['timings']['validation']:.2f}, "
           f"whole study {n1['wall'] / n2['wall']:.2f}  (target ≥ 1.6)")
