@@ -3,6 +3,7 @@
     python benchmarks/bench_study.py                   # 200 replicates (the target's setting)
     python benchmarks/bench_study.py --n-boot 50       # shorter
     python benchmarks/bench_study.py --old-ref main    # compare against another commit
+    python benchmarks/bench_study.py --with-r          # also R's rms::validate(cph, B=200) as a peer
 
 The demo study (``prognosis report`` without argument: n = 1,200 development + 600 external,
 4 models + 3 scores, 4 horizons) runs in subprocesses, one per (version, n_jobs):
@@ -25,10 +26,12 @@ import argparse
 import json
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,6 +120,71 @@ BREAKDOWN_CHILD = textwrap.dedent('''
 ''')
 
 
+R_SCRIPT = r"""
+suppressMessages(library(rms))
+d <- read.csv("{csv}")
+d$visc <- as.integer(d$visceral_mets != "none")
+t0 <- Sys.time()
+f <- cph(Surv(time_months, event) ~ kps + age_years + visc + extraspinal_bone_mets, data = d, x = TRUE, y = TRUE)
+v <- validate(f, B = {B})
+el <- as.numeric(difftime(Sys.time(), t0, units = "secs"))
+cat(sprintf("R rms validate.cph B=%d: %.2f s; Dxy corrected %.4f -> C %.4f\n", {B}, el, v["Dxy", "index.corrected"],
+            0.5 + v["Dxy", "index.corrected"] / 2))
+"""
+
+
+def r_peer(B: int) -> None:
+    """R's rms::validate(cph, B) for the clinical Cox model's Dxy next to our bootstrap of the same model."""
+    if shutil.which("Rscript") is None:
+        print("R not installed: skipping the rms::validate comparison")
+        return
+    import numpy as np
+
+    from prognosis.datasets import load_demo
+    from prognosis.study.validation import bootstrap_optimism
+    from prognosis.survival_data import make_y
+
+    f = load_demo("development").frame
+    cols = ["time_months", "event", "kps", "age_years", "visceral_mets", "extraspinal_bone_mets"]
+    d = f[cols].dropna().reset_index(drop=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        csv = Path(tmp) / "d.csv"
+        d.to_csv(csv, index=False)
+        script = Path(tmp) / "v.R"
+        script.write_text(R_SCRIPT.replace("{csv}", str(csv)).replace("{B}", str(B)))
+        t = time.perf_counter()
+        out = subprocess.run(["Rscript", str(script)], capture_output=True, text=True, timeout=600)
+        r_wall = time.perf_counter() - t
+        print(out.stdout.strip() or out.stderr.strip()[-500:], f"(wall incl. R start-up {r_wall:.1f} s)")
+
+    from lifelines import CoxPHFitter
+
+    from prognosis.metrics import harrell_c
+
+    X = d[["kps", "age_years", "extraspinal_bone_mets"]].astype(float).assign(
+        visc=(d["visceral_mets"].astype(str) != "none").astype(float))
+    y = make_y(d["time_months"].to_numpy(float), d["event"].to_numpy(int))
+
+    class Cox:
+        def fit(self, X, y):
+            df = X.copy()
+            df["T"], df["E"] = y["time_months"], y["event"].astype(int)
+            self.m = CoxPHFitter().fit(df, "T", "E")
+            return self
+
+        def predict(self, X):
+            return np.asarray(self.m.predict_log_partial_hazard(X))
+
+    def c_only(est, X, y, y_train):
+        return {"c": float(harrell_c(y["time_months"], y["event"].astype(int), est.predict(X)))}
+
+    t = time.perf_counter()
+    res = bootstrap_optimism({"cox": lambda s: Cox()}, X, y, c_only, n_boot=B, seed=1)
+    ours = time.perf_counter() - t
+    print(f"prognosis bootstrap_optimism (lifelines Cox, Harrell C) B={B}: {ours:.2f} s; "
+          f"C corrected {res.table.iloc[0]['corrected']:.4f}")
+
+
 def _spin(n: int) -> int:
     s = 0
     for i in range(n):
@@ -128,8 +196,6 @@ def _machine_parallel_capacity(n: int = 15_000_000) -> float:
     """Speedup of 2 joblib workers over 1 on a pure-Python CPU task (workers warmed up first):
     what the machine gives right now. On an idle 2-core machine it is ~2; a shared machine gives
     less, and the study's n_jobs ratio cannot exceed it."""
-    import time
-
     from joblib import Parallel, delayed
 
     par = Parallel(n_jobs=2)
@@ -202,6 +268,7 @@ def main() -> int:
     ap.add_argument("--breakdown-replicates", type=int, default=3)
     ap.add_argument("--breakdown-rounds", type=int, default=2)
     ap.add_argument("--skip-old-serial", action="store_true", help="do not run the old version with n_jobs=1")
+    ap.add_argument("--with-r", action="store_true", help="also time R rms::validate(cph, B=200) as a peer")
     ap.add_argument("--repo", type=Path, default=ROOT, help="git repository holding --old-ref (default: this one)")
     args = ap.parse_args()
     print(f"demo study, {args.n_boot} replicates; {os.cpu_count()} cores; {_load()}", flush=True)
@@ -249,6 +316,8 @@ def _run(args, old: Path, tmp: Path) -> int:
     bad_jobs = _compare(new1_tabs, new_tabs, 0)
     print("old vs new result tables (same seed): " + ("identical within 1e-12" if not bad else f"DIFFER: {bad}"))
     print("new n_jobs=1 vs n_jobs=2: " + ("identical" if not bad_jobs else f"DIFFER: {bad_jobs}"))
+    if args.with_r:
+        r_peer(200)
     return 1 if bad or bad_jobs else 0
 
 
