@@ -14,12 +14,17 @@ from .._kernels import step_evaluate
 from ..errors import MetricInputError
 
 
-class _Efron:
-    def __init__(self, time, event, X):
+class _Ties:
+    """Sort order and tie structure of ``(time, event)`` (descending time, deaths first).
+
+    Depends on the outcome only, so several Cox fits on the same outcome (calibration: the
+    spline and the slope model, at every horizon) share one instance instead of re-sorting.
+    """
+
+    def __init__(self, time, event):
         order = np.lexsort((-event, -time))        # descending time, deaths first
-        self.t, self.e, self.X = time[order], event[order], X[order]
         self.order = order
-        n = time.size
+        self.t, self.e = time[order], event[order]
         # index of last row of each distinct time (risk set = rows [0, end])
         chg = np.r_[self.t[1:] != self.t[:-1], True]
         self.ends = np.flatnonzero(chg)
@@ -33,7 +38,18 @@ class _Efron:
         self.rep_g = np.repeat(dg, reps)                               # group of each death row
         starts = np.cumsum(np.r_[0, reps[:-1]])
         self.frac = (np.arange(reps.sum()) - np.repeat(starts, reps)) / np.repeat(reps, reps)
-        self.n = n
+        self.n = time.size
+        self.dead = self.e > 0
+        self.gid_dead = gid[self.dead]
+
+
+class _Efron:
+    def __init__(self, time, event, X, ties: _Ties | None = None):
+        ties = _Ties(time, event) if ties is None else ties
+        self.ties = ties
+        self.order, self.t, self.e, self.X = ties.order, ties.t, ties.e, X[ties.order]
+        self.ends, self.gid, self.d, self.dg = ties.ends, ties.gid, ties.d, ties.dg
+        self.rep_g, self.frac, self.n = ties.rep_g, ties.frac, ties.n
 
     def _sums(self, beta):
         eta = self.X @ beta
@@ -48,8 +64,15 @@ class _Efron:
         D0 = np.bincount(self.gid, weights=w * de, minlength=ng)
         D1 = np.stack([np.bincount(self.gid, weights=Xw[:, k] * de, minlength=ng)
                        for k in range(self.X.shape[1])], axis=1)
-        D2 = np.zeros((ng,) + XXw.shape[1:])
-        np.add.at(D2, self.gid[de > 0], XXw[de > 0])
+        # per-element bincount over the death rows in row order: the same additions in the same
+        # order as np.add.at(D2, gid[dead], XXw[dead]) (bit-identical), several times faster
+        dead, gd = self.ties.dead, self.ties.gid_dead
+        XXd = XXw[dead]
+        p = self.X.shape[1]
+        D2 = np.empty((ng, p, p))
+        for k in range(p):
+            for j in range(p):
+                D2[:, k, j] = np.bincount(gd, weights=XXd[:, k, j], minlength=ng)
         return eta, S0, S1, S2, D0, D1, D2
 
     def loglik_grad_hess(self, beta):
@@ -96,12 +119,15 @@ class _Efron:
         return times[::-1], np.cumsum(inc[::-1])
 
 
-def cox_efron(time, event, X):
-    """Fit a Cox model (Efron ties). Returns (beta, baseline_times, baseline_cumhaz)."""
+def cox_efron(time, event, X, ties: _Ties | None = None):
+    """Fit a Cox model (Efron ties). Returns (beta, baseline_times, baseline_cumhaz).
+
+    ``ties``: the :class:`_Ties` of ``(time, event)`` when already built (several fits on one outcome).
+    """
     X = np.asarray(X, dtype=float)
     if X.ndim == 1:
         X = X[:, None]
-    m = _Efron(np.asarray(time, float), np.asarray(event, int), X).fit()
+    m = _Efron(np.asarray(time, float), np.asarray(event, int), X, ties=ties).fit()
     bt, bh = m.baseline_cumhaz()
     return m.beta, bt, bh
 

@@ -27,10 +27,10 @@ from .._kernels import rcs_basis
 from .._summary import Summary
 from ..errors import MetricInputError
 from ._checks import check_horizons, check_probability, check_survival
-from ._cox import cox_efron, cox_surv_at
+from ._cox import _Ties, cox_efron, cox_surv_at
 from .km import _km
 
-__all__ = ["CalibrationResult", "calibration", "rcs_basis"]
+__all__ = ["CalibrationResult", "calibration", "calibration_measures", "rcs_basis"]
 
 
 @dataclass
@@ -145,29 +145,8 @@ def calibration(time, event, surv, t, *, groups=None, n_groups: int = 10,
         raise MetricInputError("calibration takes a single horizon t")
     h = float(check_horizons(t, tm, beyond_followup=beyond_followup)[0])
     s = check_probability(surv, tm.size, "surv")
-    if not (e[tm <= h] == 1).any():
-        raise MetricInputError(f"no deaths at or before t={h:g}: calibration at t undefined")
-    lo_, hi_ = ((np.finfo(float).tiny, np.nextafter(1.0, 0.0)) if eps is None
-                else (float(eps), 1.0 - float(eps)))
-    clipped = (s < lo_) | (s > hi_)
-    sc = np.clip(s, lo_, hi_)
-    cll = np.log(-np.log(sc))
-    knots = np.quantile(cll, [0.1, 0.5, 0.9])
-    if np.unique(knots).size < 3:
-        raise MetricInputError("predictions take too few distinct values for a 3-knot spline "
-                               "(10th, 50th, 90th percentiles coincide); use the grouped "
-                               "calibration (groups=) instead")
-    pred_risk = 1 - s
-    # (a) Austin et al. 2020 smoothed curve
-    X = rcs_basis(cll, knots)
-    beta, bt, bh = cox_efron(tm, e, X)
-    obs_risk = 1 - cox_surv_at(beta, bt, bh, X, h)
-    diff = np.abs(obs_risk - pred_risk)
-    # (b) slope and O/E
-    b1, _, _ = cox_efron(tm, e, cll[:, None])
-    km = _km(tm, e)
-    O = 1 - float(km(h))
-    E = float(pred_risk.mean())
+    cm = _Calibrator(tm, e).measures(s, h, eps)
+    pred_risk, obs_risk = cm.pred_risk, cm.obs_risk
     order = np.argsort(pred_risk, kind="stable")
     curve = pd.DataFrame({"predicted_risk": pred_risk[order], "observed_risk": obs_risk[order]})
     # (c) grouped
@@ -201,7 +180,106 @@ def calibration(time, event, surv, t, *, groups=None, n_groups: int = 10,
     if groups is None:
         gdf = gdf.sort_values("group").reset_index(drop=True)
     return CalibrationResult(
-        t=h, ici=float(diff.mean()), e50=float(np.median(diff)),
-        e90=float(np.quantile(diff, 0.9)), slope=float(b1[0]), oe_ratio=O / E if E > 0 else np.nan,
-        observed_risk=O, expected_risk=E, curve=curve, groups=gdf, n=int(tm.size),
-        n_events=int(e.sum()), knots=tuple(float(k) for k in knots), n_clipped=int(clipped.sum()))
+        t=h, ici=cm.ici, e50=cm.e50, e90=cm.e90, slope=cm.slope, oe_ratio=cm.oe_ratio,
+        observed_risk=cm.observed_risk, expected_risk=cm.expected_risk, curve=curve, groups=gdf, n=int(tm.size),
+        n_events=int(e.sum()), knots=cm.knots, n_clipped=cm.n_clipped)
+
+
+@dataclass
+class _Measures:
+    """The numbers of :func:`calibration` without its tables (one horizon)."""
+
+    ici: float
+    e50: float
+    e90: float
+    slope: float
+    oe_ratio: float
+    observed_risk: float
+    expected_risk: float
+    knots: tuple
+    n_clipped: int
+    pred_risk: np.ndarray = field(repr=False)
+    obs_risk: np.ndarray = field(repr=False)
+
+
+class _Calibrator:
+    """Calibration of several predictions against one validated outcome ``(tm, e)``.
+
+    The outcome's sort order and tie structure (shared by the spline and the slope Cox fits)
+    and its Kaplan–Meier curve are built once, not once per horizon and prediction; the
+    arithmetic of every fit is unchanged, so the numbers are identical to separate calls.
+    """
+
+    def __init__(self, tm: np.ndarray, e: np.ndarray):
+        self.tm, self.e = tm, e
+        self._ties = None
+        self._km = None
+
+    @property
+    def ties(self) -> _Ties:
+        if self._ties is None:
+            self._ties = _Ties(self.tm, self.e)
+        return self._ties
+
+    @property
+    def km(self):
+        if self._km is None:
+            self._km = _km(self.tm, self.e)
+        return self._km
+
+    def measures(self, s: np.ndarray, h: float, eps: float | None = None) -> _Measures:
+        """ICI, E50, E90, slope and O/E of validated predicted S(h) ``s`` (Austin et al. 2020)."""
+        tm, e = self.tm, self.e
+        if not (e[tm <= h] == 1).any():
+            raise MetricInputError(f"no deaths at or before t={h:g}: calibration at t undefined")
+        lo_, hi_ = ((np.finfo(float).tiny, np.nextafter(1.0, 0.0)) if eps is None
+                    else (float(eps), 1.0 - float(eps)))
+        clipped = (s < lo_) | (s > hi_)
+        sc = np.clip(s, lo_, hi_)
+        cll = np.log(-np.log(sc))
+        knots = np.quantile(cll, [0.1, 0.5, 0.9])
+        if np.unique(knots).size < 3:
+            raise MetricInputError("predictions take too few distinct values for a 3-knot spline "
+                                   "(10th, 50th, 90th percentiles coincide); use the grouped "
+                                   "calibration (groups=) instead")
+        pred_risk = 1 - s
+        # (a) Austin et al. 2020 smoothed curve
+        X = rcs_basis(cll, knots)
+        beta, bt, bh = cox_efron(tm, e, X, ties=self.ties)
+        obs_risk = 1 - cox_surv_at(beta, bt, bh, X, h)
+        diff = np.abs(obs_risk - pred_risk)
+        # (b) slope and O/E
+        b1, _, _ = cox_efron(tm, e, cll[:, None], ties=self.ties)
+        obs = 1 - float(self.km(h))
+        exp_ = float(pred_risk.mean())
+        return _Measures(ici=float(diff.mean()), e50=float(np.median(diff)), e90=float(np.quantile(diff, 0.9)),
+                         slope=float(b1[0]), oe_ratio=obs / exp_ if exp_ > 0 else np.nan,
+                         observed_risk=obs, expected_risk=exp_, knots=tuple(float(k) for k in knots),
+                         n_clipped=int(clipped.sum()), pred_risk=pred_risk, obs_risk=obs_risk)
+
+
+def calibration_measures(time, event, surv, horizons) -> list:
+    """ICI, E50, E90, slope and O/E at each horizon, as :func:`calibration` computes them.
+
+    ``surv`` has one column per horizon. The outcome is checked once and its tie structure and
+    Kaplan–Meier curve are shared by all horizons (the bootstrap evaluates this thousands of
+    times). Returns, per horizon, a dict ``{"ici", "e50", "e90", "slope", "oe_ratio"}`` or the
+    :class:`~prognosis.errors.MetricInputError` / ``LinAlgError`` that :func:`calibration`
+    would have raised for that horizon (so one inestimable horizon does not lose the others).
+    """
+    horizons = np.atleast_1d(np.asarray(horizons, dtype=float))
+    try:
+        tm, e = check_survival(time, event)
+    except MetricInputError as exc:     # e.g. a resample without deaths: no horizon is estimable
+        return [exc] * horizons.size
+    S = np.asarray(surv, dtype=float).reshape(tm.size, -1)
+    cal = _Calibrator(tm, e)
+    out: list = []
+    for j, t in enumerate(horizons):
+        try:
+            h = float(check_horizons(t, tm)[0])
+            m = cal.measures(check_probability(S[:, j], tm.size, "surv"), h)
+            out.append({"ici": m.ici, "e50": m.e50, "e90": m.e90, "slope": m.slope, "oe_ratio": m.oe_ratio})
+        except (MetricInputError, np.linalg.LinAlgError) as exc:
+            out.append(exc)
+    return out

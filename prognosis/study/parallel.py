@@ -38,7 +38,8 @@ def bootstrap_indices(n_obs: int, n_boot: int, seed: int) -> np.ndarray:
     return out
 
 
-def kfold_indices(event: np.ndarray, folds: int, repeats: int, seed: int) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
+def kfold_indices(event: np.ndarray, folds: int, repeats: int,
+                  seed: int) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
     """Repeated stratified (by event) k-fold splits: list of ``(repeat, fold, train, test)``."""
     from sklearn.model_selection import StratifiedKFold
 
@@ -86,12 +87,58 @@ class _Deterministic:
     def __init__(self, fn):
         self.fn = fn
 
-    def __call__(self, *args):
+    @staticmethod
+    @contextlib.contextmanager
+    def pinned():
+        """One BLAS/OpenMP thread and sequential joblib inside the block."""
         from joblib import parallel_config
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=1), parallel_config(backend="sequential"):
+            yield
+
+    def __call__(self, *args):
+        with self.pinned():
             return self.fn(*args)
+
+    def many(self, tasks: list[tuple], bar=None) -> list:
+        """``[fn(*t) for t in tasks]`` under one thread limit (set once per chunk, not per task)."""
+        out = []
+        with self.pinned():
+            for t in tasks:
+                out.append(self.fn(*t))
+                if bar is not None:
+                    bar.update(1)
+        return out
+
+
+#: Chunks per worker: replicates are sent in ``CHUNKS_PER_WORKER * workers`` chunks, not one by
+#: one — each chunk carries the task function (with the study's frames) once, and 4 chunks per
+#: worker keep the workers evenly loaded when replicates differ in cost (a failed fit is cheaper).
+CHUNKS_PER_WORKER = 4
+
+
+def _chunks(tasks: Sequence[tuple], n_chunks: int) -> list[list[tuple]]:
+    """``tasks`` in ``n_chunks`` contiguous chunks of near-equal size (order kept)."""
+    n_chunks = max(1, min(n_chunks, len(tasks)))
+    bounds = np.linspace(0, len(tasks), n_chunks + 1).round().astype(int)
+    return [list(tasks[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+
+
+class _Chunk:
+    """Runs ``fn`` over a list of tasks (one joblib / Dask task) under :class:`_Deterministic`."""
+
+    def __init__(self, fn):
+        self.fn = _Deterministic(fn)
+
+    def __call__(self, chunk: list[tuple]) -> list:
+        return self.fn.many(chunk)
+
+
+def _n_workers(n_jobs: int) -> int:
+    from joblib import effective_n_jobs
+
+    return max(1, int(effective_n_jobs(n_jobs)))
 
 
 def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], *, n_jobs: int = 1, scheduler=None,
@@ -104,42 +151,53 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], *, n_jobs: int = 1
         A picklable function (module-level) taking the task's arguments.
     tasks : sequence of tuples
     n_jobs : int
-        joblib workers for a local run (1 = in-process, no pickling).
+        joblib workers for a local run (1 = in-process, no pickling; -1 = all cores).
     scheduler : str, distributed.Client or cluster, optional
         Run on Dask instead (e.g. ``"tcp://host:8786"``).
     progress : bool
         Show a tqdm progress bar.
-    """
-    from joblib import Parallel, delayed
 
-    fn = _Deterministic(fn)
+    Tasks travel in chunks (:data:`CHUNKS_PER_WORKER` per worker): ``fn`` and the data bound
+    to it are pickled once per chunk instead of once per task. Results do not depend on the
+    chunking — each task's random quantities are fixed before dispatch.
+    """
     tasks = list(tasks)
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=len(tasks), desc=desc, leave=False)
-
-    def _collect(it: Iterable) -> list:
-        res = []
-        for r in it:
-            res.append(r)
-            if bar is not None:
-                bar.update(1)
-        return res
-
     try:
+        if scheduler is None and (n_jobs == 1 or len(tasks) <= 1 or _n_workers(n_jobs) == 1):
+            return _Deterministic(fn).many(tasks, bar)
         if scheduler is not None:
             with dask_client(scheduler) as client:
-                # tasks carry only indices and seeds; the data travel once with fn (a partial)
+                n_workers = max(1, sum(client.nthreads().values()))
                 with _dask_backend(client):
-                    return _collect(Parallel(n_jobs=-1, return_as="generator")(delayed(fn)(*t) for t in tasks))
-        if n_jobs == 1:
-            return _collect(fn(*t) for t in tasks)
-        return _collect(Parallel(n_jobs=n_jobs, return_as="generator")(delayed(fn)(*t) for t in tasks))
+                    return _parallel(fn, tasks, n_workers, -1, bar)
+        return _parallel(fn, tasks, _n_workers(n_jobs), n_jobs, bar)
     finally:
         if bar is not None:
             bar.close()
+
+
+def _parallel(fn, tasks: list[tuple], n_workers: int, n_jobs: int, bar) -> list:
+    from joblib import Parallel, delayed
+
+    chunks = _chunks(tasks, CHUNKS_PER_WORKER * n_workers)
+    run = _Chunk(fn)
+    # pre_dispatch = all: a chunk is queued as soon as a worker frees up (no batching heuristics)
+    par = Parallel(n_jobs=n_jobs, return_as="generator", batch_size=1, pre_dispatch="all")
+    return _gather(par(delayed(run)(c) for c in chunks), bar)
+
+
+def _gather(it: Iterable[list], bar) -> list:
+    res = []
+    for part in it:
+        res.extend(part)
+        if bar is not None:
+            bar.update(len(part))
+    return res
 
 
 @contextlib.contextmanager

@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import MetricInputError
 from ..metrics import catalogue
 from ..survival_data import split_y
+from .predictions import Predictions, cached_predictions
 
 __all__ = ["StudyScorer", "split_key", "predict_survival_truncated"]
 
@@ -30,7 +31,7 @@ def split_key(key: str) -> tuple[str, float]:
 
 class StudyScorer:
     """Callable ``(estimator, X, y, y_train) -> {metric: value}``, split into
-    :meth:`predict` (once per fitted model) and :meth:`evaluate` (per evaluation data set).
+    :meth:`predict` (once per fitted model and data set) and :meth:`evaluate` (per evaluation).
 
     Parameters
     ----------
@@ -40,115 +41,126 @@ class StudyScorer:
         Truncation time of Uno's C (default: the largest horizon).
     calibration : bool
         Also compute the calibration measures (Austin 2020 ICI/E50/E90, slope, O/E).
+    extra_times : sequence of float
+        Further times at which :meth:`predict` computes S(t) (e.g. the decision-curve
+        horizons), so the same :class:`~prognosis.study.predictions.Predictions` serve them.
     """
 
-    def __init__(self, horizons, tau: float | None = None, calibration: bool = True):
+    def __init__(self, horizons, tau: float | None = None, calibration: bool = True, extra_times=()):
         self.horizons = tuple(float(h) for h in horizons)
         # no horizon (follow-up too short for any): Uno's C is then not truncated
         self.tau = float(tau) if tau is not None else (max(self.horizons) if self.horizons else None)
         self.calibration = calibration
+        self.extra_times = tuple(float(h) for h in extra_times)
         # registered measures without a built-in kernel, taken now so that worker processes
         # (joblib, Dask), whose catalogue holds only the built-in measures, compute them too
         self.extra_measures = tuple(m for m in catalogue.measures(kernel=None)
                                     if calibration or m.group != "calibration")
 
-    def predict(self, est, X) -> tuple[np.ndarray, np.ndarray]:
-        """Predictions needed by :meth:`evaluate`: ``(risk, S)`` with S of shape (n, n_horizons).
+    @property
+    def times(self) -> tuple[float, ...]:
+        """Every time at which :meth:`predict` computes S(t)."""
+        return tuple(sorted(set(self.horizons) | set(self.extra_times)))
 
-        Predictions are row-wise, so those of a resample are the resampled predictions; the
-        validation code uses this to predict once per fit instead of once per evaluation.
+    def predict(self, est, X) -> Predictions:
+        """Risk and S(t) at :attr:`times` of ``est`` on ``X``, computed once (one feature transform).
+
+        Predictions are row-wise, so those of a resample are ``take(preds, idx)``; the
+        validation code predicts once per fit instead of once per evaluation.
         """
-        risk = np.asarray(est.predict(X), dtype=float)
-        if not self.horizons:  # only the horizon-free measures (C-indices) are computed
-            return risk, np.empty((risk.size, 0))
-        return risk, predict_survival_truncated(est, X, self.horizons)
+        return cached_predictions(est, X, self.times)
 
     @staticmethod
-    def take(preds, idx: np.ndarray):
+    def take(preds: Predictions, idx: np.ndarray) -> Predictions:
         """Predictions of the rows ``idx`` (for resamples)."""
-        risk, S = preds
-        return risk[idx], S[idx]
+        return preds.take(idx)
 
-    def evaluate(self, preds, y, y_train) -> dict[str, float]:
+    def evaluate(self, preds: Predictions, y, y_train) -> dict[str, float]:
         """All measures of predictions ``preds`` against outcome ``y``.
 
         Censoring weights come from ``y_train``; the validation code passes the evaluation data
         itself (riskRegression's convention: an external cohort is weighted by its own censoring).
         """
-        from .. import metrics as M
-
-        risk, S = preds
+        risk = preds.risk
         t, e = split_y(y)
         tt, te = split_y(y_train)
-        out: dict[str, float] = {}
+        with warnings.catch_warnings():
+            # overflow / 0-division inside a measure on a degenerate resample: the measure is
+            # NaN or raises MetricInputError (NaN here), counted in n_rep
+            warnings.simplefilter("ignore", RuntimeWarning)
+            out = self._c_indices(t, e, risk, tt, te)
+            S = preds.at(self.horizons) if self.horizons else np.empty((risk.size, 0))
+            # measures registered in the catalogue without a built-in kernel: their own functions
+            out.update(catalogue.evaluate(catalogue.MeasureData(t, e, risk, S, self.horizons, tt, te, self.tau),
+                                          getattr(self, "extra_measures", ())))
+            if not self.horizons:
+                return out
+            out.update(self._horizon_measures(t, e, risk, S, tt, te))
+            if self.calibration:
+                out.update(self._calibration(t, e, S))
+        return out
 
-        def put(key, fn):
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    out[key] = float(fn())
-            except MetricInputError:
-                out[key] = float("nan")
+    def _c_indices(self, t, e, risk, tt, te) -> dict[str, float]:
+        from .. import metrics as M
 
-        put("harrell_c", lambda: M.harrell_c(t, e, risk))
-        put("uno_c", lambda: M.uno_c(t, e, risk, tau=self.tau, train_time=tt, train_event=te))
+        # a reversed score is reported as its C < 0.5, not warned about in every replicate
+        return {"harrell_c": _value(lambda: M.harrell_c(t, e, risk, warn_reversed=False)),
+                "uno_c": _value(lambda: M.uno_c(t, e, risk, tau=self.tau, train_time=tt, train_event=te))}
+
+    def _horizon_measures(self, t, e, risk, S, tt, te) -> dict[str, float]:
+        """AUC(t), Brier(t), IPA(t): all horizons in one call per measure (one censoring KM each);
+        if one horizon is not estimable on this sample, horizon by horizon so the others are kept."""
+        from .. import metrics as M
+
         hs = list(self.horizons)
-        # measures registered in the catalogue without a built-in kernel: their own functions
-        out.update(catalogue.evaluate(catalogue.MeasureData(t, e, risk, S, self.horizons, tt, te, self.tau),
-                                      getattr(self, "extra_measures", ())))
-        if not hs:
-            return out
-        # all horizons in one call per measure (one censoring KM each); if one horizon is not
-        # estimable on this sample, fall back to horizon-by-horizon so the others are kept
-        for key, fn in (("auc", lambda: M.time_dependent_auc(t, e, risk, hs, train_time=tt, train_event=te)),
-                        ("brier", lambda: M.brier_score(t, e, S, hs, train_time=tt, train_event=te)),
-                        ("ipa", lambda: M.ipa(t, e, S, hs, train_time=tt, train_event=te))):
+        kw = {"train_time": tt, "train_event": te}
+        every = {"auc": lambda h, j: M.time_dependent_auc(t, e, risk, h, **kw),
+                 "brier": lambda h, j: M.brier_score(t, e, S if j is None else S[:, j], h, **kw),
+                 "ipa": lambda h, j: M.ipa(t, e, S if j is None else S[:, j], h, **kw)}
+        out: dict[str, float] = {}
+        for key, fn in every.items():
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    vals = np.asarray(fn(), dtype=float).ravel()
-                for h, v in zip(self.horizons, vals, strict=False):
-                    out[f"{key}@{h:g}"] = float(v)
+                vals = np.asarray(fn(hs, None), dtype=float).ravel()
+                out.update({f"{key}@{h:g}": float(v) for h, v in zip(self.horizons, vals, strict=False)})
             except MetricInputError:
                 for j, h in enumerate(self.horizons):
-                    if key == "auc":
-                        put(f"auc@{h:g}", lambda: _first(M.time_dependent_auc(t, e, risk, h, train_time=tt,
-                                                                                train_event=te)))
-                    elif key == "brier":
-                        put(f"brier@{h:g}", lambda: _first(M.brier_score(t, e, S[:, j], h, train_time=tt,
-                                                                          train_event=te)))
-                    else:
-                        put(f"ipa@{h:g}", lambda: _first(M.ipa(t, e, S[:, j], h, train_time=tt, train_event=te)))
-        for j, h in enumerate(self.horizons):
-            if self.calibration:
-                try:
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        # one group: the grouped KM table is not needed here (it is
-                        # drawn once from the full-data fit), which halves the cost
-                        cal = M.calibration(t, e, S[:, j], h, groups=np.zeros(t.size, dtype=int))
-                    for k in catalogue.names(kernel="calibration"):
-                        out[f"{k}@{h:g}"] = float(getattr(cal, k))
-                except (MetricInputError, np.linalg.LinAlgError):
-                    for k in catalogue.names(kernel="calibration"):
-                        out[f"{k}@{h:g}"] = float("nan")
+                    out[f"{key}@{h:g}"] = _value(lambda fn=fn, h=h, j=j: _first(fn(h, j)))
+        return out
+
+    def _calibration(self, t, e, S) -> dict[str, float]:
+        from ..metrics.calibration import calibration_measures
+
+        out: dict[str, float] = {}
+        # as calibration(..., groups=<one group>) per horizon: the grouped KM table is not needed
+        # here (it is drawn once from the full-data fit); outcome checked once for all horizons
+        for h, cal in zip(self.horizons, calibration_measures(t, e, S, self.horizons), strict=True):
+            for k in catalogue.names(kernel="calibration"):
+                out[f"{k}@{h:g}"] = float("nan") if isinstance(cal, Exception) else float(cal[k])
         return out
 
     def __call__(self, est, X, y, y_train) -> dict[str, float]:
         return self.evaluate(self.predict(est, X), y, y_train)
 
 
+
+
+def _value(fn) -> float:
+    """``float(fn())``; NaN when the measure is not estimable on this sample."""
+    try:
+        return float(fn())
+    except MetricInputError:
+        return float("nan")
+
+
 def predict_survival_truncated(est, X, horizons) -> np.ndarray:
     """S(t | x) at ``horizons`` with NaN columns for horizons beyond the fit's follow-up.
 
     A bootstrap sample whose follow-up ends before one horizon must lose only the measures at
-    that horizon (counted in ``n_rep``), not the whole replicate with its C-indices.
+    that horizon (counted in ``n_rep``), not the whole replicate with its C-indices. Reuses the
+    study's :class:`~prognosis.study.predictions.Predictions` of ``(est, X)`` when they hold
+    these times.
     """
-    try:
-        S = est.predict_survival(X, list(horizons), truncate=True)
-    except TypeError:          # an estimator without the truncate option
-        S = est.predict_survival(X, list(horizons))
-    return np.asarray(S, dtype=float)
+    return cached_predictions(est, X, horizons).at(horizons)
 
 
 def _first(x) -> float:
