@@ -48,7 +48,8 @@ def test_breast_prostate_melanoma_subtypes():
         {"primary_site": "breast", "er": "positive", "her2": "unknown"},
     ])
     assert breast_subtype(f).tolist() == ["hr+her2-", "hr+her2+", "hr-her2+", "triple_negative", "unknown", "unknown"]
-    p = frame([{"primary_site": "prostate", "castration": "resistant"}, {"primary_site": "prostate", "castration": "sensitive"},
+    p = frame([{"primary_site": "prostate", "castration": "resistant"},
+               {"primary_site": "prostate", "castration": "sensitive"},
                {"primary_site": "prostate"}, {"primary_site": "lung", "castration": "resistant"}])
     assert prostate_subtype(p).tolist() == ["castration_resistant", "castration_sensitive", "unknown", None]
     m = frame([{"primary_site": "melanoma", "braf": "v600"}, {"primary_site": "melanoma", "braf": "wildtype"},
@@ -60,7 +61,8 @@ def _train():
     rows = []
     for i in range(40):
         rows.append({"primary_site": "lung", "egfr": ["mutant", "wildtype", "unknown", "wildtype"][i % 4],
-                     "alk": ["negative", "negative", "unknown", "negative"][i % 4], "kps": 50 + (i % 5) * 10, "age_years": 50 + i, "sex": "male",
+                     "alk": ["negative", "negative", "unknown", "negative"][i % 4], "kps": 50 + (i % 5) * 10,
+                     "age_years": 50 + i, "sex": "male",
                      "targeted_therapy": i % 2 == 0, "visceral_mets": ["none", "removable", "unremovable"][i % 3]})
         rows.append({"primary_site": "breast", "er": "positive", "pr": "positive",
                      "her2": ["negative", "positive"][i % 2], "kps": 80, "age_years": 60, "sex": "female",
@@ -79,7 +81,8 @@ def test_matrix_values_and_names():
     assert "site[thyroid]" not in names
     test = frame([{"primary_site": "lung", "egfr": "mutant", "kps": 70, "age_years": 61.5, "sex": "male",
                    "targeted_therapy": True, "visceral_mets": "unremovable"},
-                  {"primary_site": "lung", "egfr": "unknown", "alk": "unknown", "kps": 60, "age_years": 70, "sex": "female",
+                  {"primary_site": "lung", "egfr": "unknown", "alk": "unknown", "kps": 60, "age_years": 70,
+                   "sex": "female",
                    "targeted_therapy": False, "visceral_mets": "none"}])
     X = fb.transform(test)
     r0, r1 = X.iloc[0], X.iloc[1]
@@ -284,7 +287,8 @@ def test_rare_missingness_gets_no_indicator_and_warns_at_transform():
         "patient_id": [f"p{i}" for i in range(n)], "cohort": "x",
         "time_months": [1.0 + i for i in range(n)], "event": [i % 2 for i in range(n)],
         "age_years": [50.0 + (i % 20) for i in range(n)],
-        "sex": ["female", "male"] * (n // 2), "primary_site": ["lung", "breast", "prostate", "other"] * (n // 4),  # the documented reference is present
+        # the documented reference is present
+        "sex": ["female", "male"] * (n // 2), "primary_site": ["lung", "breast", "prostate", "other"] * (n // 4),
         "kps": [50 + 10 * (i % 5) for i in range(n)],
     })
     raw.loc[3, "sex"] = None                       # 1 missing  -> below the threshold
@@ -297,7 +301,8 @@ def test_rare_missingness_gets_no_indicator_and_warns_at_transform():
     assert fb.few_missing_ == {"sex": 1}
     assert fb.spec()["few_missing"] == {"sex": 1}
     # with the threshold lowered to 1 the level is created again
-    assert "sex[missing]" in FeatureBuilder(feature_set="clinical", min_indicator_count=1).fit(frame).get_feature_names_out()
+    names = FeatureBuilder(feature_set="clinical", min_indicator_count=1).fit(frame).get_feature_names_out()
+    assert "sex[missing]" in names
     new = frame.iloc[:10].copy()
     new.loc[new.index[[1, 2]], "sex"] = None
     with warnings.catch_warnings(record=True) as w:

@@ -63,7 +63,8 @@ def test_sparse_site_is_pooled_into_other():
     event = np.r_[np.ones(60), np.zeros(40), np.ones(40), np.zeros(48), np.ones(2), np.zeros(10)].astype(int)
     y = make_y(rng.uniform(1, 24, n), event)
     # pooled 'other' (the documented reference) then has 2 deaths: the reference moves, with a warning
-    with pytest.warns(FeatureEncodingWarning, match=r"reference level of primary_site: the documented reference has 2 training deaths"):
+    msg = r"reference level of primary_site: the documented reference has 2 training deaths"
+    with pytest.warns(FeatureEncodingWarning, match=msg):
         fb = FeatureBuilder("clinical", min_site_count=10).fit(f, y)
     assert "site[thyroid]" not in fb.sites_
     assert fb.pooled_["site[thyroid]"] == "12 training patients, 2 deaths (< 5): pooled into primary site 'other'"

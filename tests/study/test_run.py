@@ -55,7 +55,8 @@ def test_different_seed_changes_the_replicates(lean_config):
     a = run(c)
     c["seed"] = 9
     b = run(c)
-    ma, mb = a.metrics.set_index(["predictor", "metric", "horizon"]), b.metrics.set_index(["predictor", "metric", "horizon"])
+    key = ["predictor", "metric", "horizon"]
+    ma, mb = a.metrics.set_index(key), b.metrics.set_index(key)
     assert np.allclose(ma["apparent"], mb["apparent"])        # the data and fit are the same
     assert not np.allclose(ma["optimism"], mb["optimism"], equal_nan=True)  # the resamples are not
 
