@@ -123,10 +123,10 @@ def scored():
     y = y_from_frame(f)
     est = make_model("cox", feature_set="clinical").fit(f, y)
     scorer = StudyScorer([6, 12])
-    risk, S = scorer.predict(est, f)
+    preds = scorer.predict(est, f)
     t, e = y["time_months"], y["event"].astype(int)
-    data = MeasureData(t, e, risk, S, scorer.horizons, t, e, scorer.tau)
-    return data, scorer.evaluate((risk, S), y, y)
+    data = MeasureData(t, e, preds.risk, preds.at(scorer.horizons), scorer.horizons, t, e, scorer.tau)
+    return data, scorer.evaluate(preds, y, y)
 
 
 def test_each_builtin_function_equals_the_study_scorer(scored):
