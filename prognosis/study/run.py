@@ -29,10 +29,7 @@ from .._provenance import frame_digest, versions
 from ..cohort.readers import sha256_of
 from ..errors import (
     ConfigError,
-    FeatureEncodingWarning,
     ProportionalHazardsWarning,
-    ReversedScoreWarning,
-    SeparationWarning,
 )
 from ..metrics import catalogue
 from ..survival_data import y_from_frame
@@ -43,7 +40,14 @@ from .provenance import describe_cohort, flow_table
 from .result import StudyResult
 from .scoring import StudyScorer
 from .table1 import table1
-from .validation import bootstrap_optimism, external_counts, external_validation, paired_difference, repeated_cv
+from .validation import (
+    _REPLICATE_WARNINGS,
+    bootstrap_optimism,
+    external_counts,
+    external_validation,
+    paired_difference,
+    repeated_cv,
+)
 
 __all__ = ["run", "load_cohorts", "external_measures"]
 
@@ -155,11 +159,9 @@ def _km_by_group(frame: pd.DataFrame, scores) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["score", "group", "n", "time", "survival", "lower", "upper"])
 
 
-# Replicate / fold tasks and curves refit or re-evaluate on resamples in which rare levels are
-# often absent or a score's proportional-hazards test fails: these expected warnings (and numpy
-# overflow on degenerate resamples) would repeat for every fit, so they are silenced there only.
-_REFIT_WARNINGS = (FeatureEncodingWarning, ProportionalHazardsWarning, SeparationWarning, ReversedScoreWarning,
-                   RuntimeWarning)
+# Replicate / fold tasks and curves refit or re-evaluate on resamples: the expected warnings of a
+# refit (one list, kept in study.validation) would repeat for every fit, so they are silenced there only.
+_REFIT_WARNINGS = _REPLICATE_WARNINGS
 
 
 @contextlib.contextmanager
@@ -354,7 +356,7 @@ def _ph_safe_scores(factories: dict, frame, y, kind_of: dict, detail: dict) -> l
     """Classic-score totals whose Cox calibration fails proportional hazards (cox.zph score test,
     p < 0.05 on the development cohort) are replaced by the PH-free ``ScoreModel(how="km")``
     (Kaplan–Meier per published group); the returned notes say which and why."""
-    from ..errors import PrognosisError, ProportionalHazardsWarning
+    from ..errors import PrognosisError
     from .predictors import ScoreFactory
 
     notes = []

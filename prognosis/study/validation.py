@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 
 from .._summary import Summary
-from ..errors import FeatureEncodingWarning, ReversedScoreWarning, SeparationWarning
+from ..errors import FeatureEncodingWarning, ProportionalHazardsWarning, ReversedScoreWarning, SeparationWarning
 from ..metrics import catalogue
 from ..survival_data import make_y, split_y
 from .parallel import bootstrap_indices, kfold_indices, run_tasks, task_seeds
@@ -161,8 +161,12 @@ def _as_scorer(score_fn):
 #: Warnings a refit on a resample raises as a matter of course, silenced inside replicates only
 #: (a failed fit is still recorded): rare levels absent from the resample (FeatureEncodingWarning,
 #: SeparationWarning), a score reversed on a small resample (ReversedScoreWarning) and numerical
-#: RuntimeWarnings, lifelines' ConvergenceWarning among them. Each would repeat hundreds of times.
-_REPLICATE_WARNINGS = (FeatureEncodingWarning, SeparationWarning, ReversedScoreWarning, RuntimeWarning)
+#: RuntimeWarnings, lifelines' ConvergenceWarning among them, and a score total's proportional-
+#: hazards test on the resample (ProportionalHazardsWarning: the study tests PH once on the full
+#: development data, reports it and switches such scores to group Kaplan-Meier). Each would
+#: repeat hundreds of times.
+_REPLICATE_WARNINGS = (FeatureEncodingWarning, SeparationWarning, ReversedScoreWarning, RuntimeWarning,
+                       ProportionalHazardsWarning)
 
 
 @contextlib.contextmanager
