@@ -18,7 +18,6 @@ Order of work (each step only after the previous succeeded):
 """
 from __future__ import annotations
 
-import contextlib
 import time as _time
 import warnings
 
@@ -41,7 +40,7 @@ from .result import StudyResult
 from .scoring import StudyScorer
 from .table1 import table1
 from .validation import (
-    _REPLICATE_WARNINGS,
+    _refit_warnings,
     bootstrap_optimism,
     external_counts,
     external_validation,
@@ -159,18 +158,9 @@ def _km_by_group(frame: pd.DataFrame, scores) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["score", "group", "n", "time", "survival", "lower", "upper"])
 
 
-# Replicate / fold tasks and curves refit or re-evaluate on resamples: the expected warnings of a
-# refit (one list, kept in study.validation) would repeat for every fit, so they are silenced there only.
-_REFIT_WARNINGS = _REPLICATE_WARNINGS
-
-
-@contextlib.contextmanager
-def _quiet():
-    """Ignore only :data:`_REFIT_WARNINGS` inside the block."""
-    with warnings.catch_warnings():
-        for w in _REFIT_WARNINGS:
-            warnings.simplefilter("ignore", w)
-        yield
+# Replicate / fold tasks and curves refit or re-evaluate on resamples: their expected warnings
+# would repeat for every fit, so they are silenced there only (one list: study.validation).
+_quiet = _refit_warnings
 
 
 def _oof_fold_task(k: int, tr: np.ndarray, te: np.ndarray, *, factories, frame, y, horizons, seed) -> dict:
