@@ -128,12 +128,18 @@ class StudyResult:
         lines = [f"Study: {getattr(self.config, 'name', '')}"]
         c = self.metrics[self.metrics["metric"] == "harrell_c"]
         lab, d = catalogue.label("harrell_c"), catalogue.decimals("harrell_c")
+        # forests: calibration is out-of-fold because the bootstrap correction is invalid for a
+        # model that memorises its training patients; their corrected C is flagged, never bare
+        method = self.metrics["method"].astype(str) if "method" in self.metrics else pd.Series(dtype=str)
+        forests = set(self.metrics.loc[method.str.contains("out-of-fold"), "predictor"])
         for _, r in c.iterrows():
+            flag = " — optimistic for a forest, see the notes" if r["predictor"] in forests else ""
             lines.append(f"  {r['predictor']:<32} {lab} {r['apparent']:.{d}f} apparent, {r['corrected']:.{d}f} "
-                         f"corrected ({r['ci_low']:.{d}f}–{r['ci_high']:.{d}f})")
+                         f"corrected ({r['ci_low']:.{d}f}–{r['ci_high']:.{d}f}){flag}")
         for _, r in self.comparisons[self.comparisons["metric"] == "harrell_c"].iterrows():
+            flag = " — not interpretable for a forest" if r["predictor"] in forests else ""
             lines.append(f"  ΔC {r['predictor']} vs {r['reference']}: {r['corrected_delta']:+.3f} "
-                         f"({r['ci_low']:+.3f} to {r['ci_high']:+.3f})")
+                         f"({r['ci_low']:+.3f} to {r['ci_high']:+.3f}){flag}")
         table = c[["predictor", "apparent", "corrected", "ci_low", "ci_high"]].set_index("predictor")
         return Summary("\n".join(lines), table)
 
