@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..metrics import catalogue
+from ..study.result import forest_predictors
 
 __all__ = ["findings", "forest_predictors"]
 
@@ -15,18 +16,6 @@ FINDINGS_HORIZON = 12.0
 
 def _fmt(name: str, value, lo=None, hi=None) -> str:
     return catalogue.format_value(value, lo, hi, catalogue.decimals(name))
-
-
-def forest_predictors(result) -> list[str]:
-    """Predictors whose calibration the study took from out-of-fold predictions because Harrell's
-    bootstrap correction is invalid for them (random forests: ``study.run``), while their C is
-    still bootstrap-corrected."""
-    m = result.metrics
-    if "method" not in m.columns:
-        return []
-    oof = m["method"].astype(str).str.startswith("5-fold CV")
-    boot_c = (m["metric"] == "harrell_c") & (m["method"].astype(str) == "bootstrap")
-    return sorted(set(m.loc[oof, "predictor"]) & set(m.loc[boot_c, "predictor"]))
 
 
 def _cohort_findings(result) -> list[str]:

@@ -11,7 +11,23 @@ import pandas as pd
 from .._summary import Summary
 from ..metrics import catalogue
 
-__all__ = ["StudyResult", "TABLES"]
+__all__ = ["StudyResult", "TABLES", "OUT_OF_FOLD_METHOD", "forest_predictors"]
+
+#: ``method`` of the metric rows the study takes from 5-fold out-of-fold predictions instead of
+#: Harrell's bootstrap correction (random forests' calibration: ``study.run``).
+OUT_OF_FOLD_METHOD = "5-fold CV (out-of-fold)"
+
+
+def forest_predictors(result) -> list[str]:
+    """Predictors whose calibration the study took from out-of-fold predictions because Harrell's
+    bootstrap correction is invalid for them (random forests: ``study.run``), while their C is
+    still bootstrap-corrected."""
+    m = result.metrics
+    if "method" not in m.columns:
+        return []
+    oof = m["method"].astype(str) == OUT_OF_FOLD_METHOD
+    boot_c = (m["metric"] == "harrell_c") & (m["method"].astype(str) == "bootstrap")
+    return sorted(set(m.loc[oof, "predictor"]) & set(m.loc[boot_c, "predictor"]))
 
 #: Tables written by :meth:`StudyResult.save` (name -> attribute); all tidy, one row per fact.
 TABLES = ("metrics", "calibration", "calibration_curves", "calibration_groups", "comparisons", "km", "decision_curves",
@@ -128,10 +144,9 @@ class StudyResult:
         lines = [f"Study: {getattr(self.config, 'name', '')}"]
         c = self.metrics[self.metrics["metric"] == "harrell_c"]
         lab, d = catalogue.label("harrell_c"), catalogue.decimals("harrell_c")
-        # forests: calibration is out-of-fold because the bootstrap correction is invalid for a
-        # model that memorises its training patients; their corrected C is flagged, never bare
-        method = self.metrics["method"].astype(str) if "method" in self.metrics else pd.Series(dtype=str)
-        forests = set(self.metrics.loc[method.str.contains("out-of-fold"), "predictor"])
+        # forests: the bootstrap correction is invalid for a model that memorises its training
+        # patients; their corrected C is flagged, never printed bare
+        forests = forest_predictors(self)
         for _, r in c.iterrows():
             flag = " — optimistic for a forest, see the notes" if r["predictor"] in forests else ""
             lines.append(f"  {r['predictor']:<32} {lab} {r['apparent']:.{d}f} apparent, {r['corrected']:.{d}f} "

@@ -36,8 +36,8 @@ from .config import ModelSpec, StudyConfig, check_against_cohorts, load_config
 from .horizons import study_plans
 from .predictors import make_factory
 from .provenance import describe_cohort, flow_table
-from .result import StudyResult
-from .scoring import StudyScorer
+from .result import OUT_OF_FOLD_METHOD, StudyResult
+from .scoring import _CAL_KEYS, StudyScorer
 from .table1 import table1
 from .validation import (
     _refit_warnings,
@@ -49,8 +49,6 @@ from .validation import (
 )
 
 __all__ = ["run", "load_cohorts", "external_measures"]
-
-_CAL_METRICS = catalogue.names(kernel="calibration")
 
 
 def load_cohorts(config: StudyConfig) -> dict:
@@ -158,9 +156,6 @@ def _km_by_group(frame: pd.DataFrame, scores) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["score", "group", "n", "time", "survival", "lower", "upper"])
 
 
-# Replicate / fold tasks and curves refit or re-evaluate on resamples: their expected warnings
-# would repeat for every fit, so they are silenced there only (one list: study.validation).
-_quiet = _refit_warnings
 
 
 def _oof_fold_task(k: int, tr: np.ndarray, te: np.ndarray, *, factories, frame, y, horizons, seed) -> dict:
@@ -172,7 +167,7 @@ def _oof_fold_task(k: int, tr: np.ndarray, te: np.ndarray, *, factories, frame, 
     out = {}
     for i, (name, fac) in enumerate(factories.items()):
         try:
-            with _quiet():
+            with _refit_warnings():
                 est = fac(seed + i).fit(frame.iloc[tr].reset_index(drop=True), make_y(t[tr], e[tr]))
                 out[name] = predict_survival_truncated(est, frame.iloc[te].reset_index(drop=True), horizons)
         except Exception:  # noqa: BLE001 - the fold's rows stay NaN: no curve rather than a wrong one
@@ -238,9 +233,9 @@ def _oof_calibration_rows(metrics: pd.DataFrame, name: str, S: np.ndarray, y, ho
         vals = {}
         if np.isfinite(S[:, j]).all():
             try:
-                with _quiet():
+                with _refit_warnings():
                     cal = M.calibration(t, e, S[:, j], h, groups=np.zeros(t.size, dtype=int))
-                vals = {k: float(getattr(cal, k)) for k in _CAL_METRICS}
+                vals = {k: float(getattr(cal, k)) for k in _CAL_KEYS}
             except Exception:  # noqa: BLE001 - left NaN: no value rather than an in-sample one
                 vals = {}
             # registered calibration measures with their own function, on the same predictions
@@ -252,7 +247,7 @@ def _oof_calibration_rows(metrics: pd.DataFrame, name: str, S: np.ndarray, y, ho
             metrics.at[i, "corrected"] = v_
             metrics.at[i, "optimism"] = metrics.at[i, "apparent"] - v_
             metrics.at[i, "ci_low"] = metrics.at[i, "ci_high"] = np.nan
-            metrics.at[i, "method"] = "5-fold CV (out-of-fold)"
+            metrics.at[i, "method"] = OUT_OF_FOLD_METHOD
 
 
 def _forest_note(metrics: pd.DataFrame, name: str, S: np.ndarray, y, horizons) -> str:
@@ -301,7 +296,7 @@ def _calibration_curves(fitted, frame, y, horizons, cohort: str, surv: dict | No
         S = cached_predictions(est, frame, horizons).at(horizons) if surv is None else surv[name]
         for j, h in enumerate(horizons):
             try:
-                with _quiet():
+                with _refit_warnings():
                     cal = M.calibration(t, e, S[:, j], h)
             except Exception:  # noqa: BLE001 - a missing curve is visible in the report
                 continue

@@ -22,6 +22,10 @@ from .predictions import Predictions, cached_predictions
 
 __all__ = ["StudyScorer", "split_key", "predict_survival_truncated"]
 
+#: The measures of one calibration() fit (the catalogue's built-in "calibration" kernel), read once
+#: here rather than per horizon and evaluation.
+_CAL_KEYS = catalogue.names(kernel="calibration")
+
 
 def split_key(key: str) -> tuple[str, float]:
     """``"brier@12"`` → ``("brier", 12.0)``; ``"harrell_c"`` → ``("harrell_c", nan)``
@@ -92,7 +96,7 @@ class StudyScorer:
             S = preds.at(self.horizons) if self.horizons else np.empty((risk.size, 0))
             # measures registered in the catalogue without a built-in kernel: their own functions
             out.update(catalogue.evaluate(catalogue.MeasureData(t, e, risk, S, self.horizons, tt, te, self.tau),
-                                          getattr(self, "extra_measures", ())))
+                                          self.extra_measures))
             if not self.horizons:
                 return out
             out.update(self._horizon_measures(t, e, risk, S, tt, te))
@@ -134,7 +138,7 @@ class StudyScorer:
         # as calibration(..., groups=<one group>) per horizon: the grouped KM table is not needed
         # here (it is drawn once from the full-data fit); outcome checked once for all horizons
         for h, cal in zip(self.horizons, calibration_measures(t, e, S, self.horizons), strict=True):
-            for k in catalogue.names(kernel="calibration"):
+            for k in _CAL_KEYS:
                 out[f"{k}@{h:g}"] = float("nan") if isinstance(cal, Exception) else float(cal[k])
         return out
 
