@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import ReadError
+from ..errors import InputError, ReadError, did_you_mean
 
 __all__ = ["read_table", "sha256_of", "detect_encoding", "detect_delimiter", "TEXT_SUFFIXES",
            "looks_headerless", "Reader", "register_reader", "unregister_reader", "reader_for", "table_suffixes"]
@@ -644,7 +644,7 @@ def register_reader(reader: Reader, replace: bool = False) -> Reader:
     taken = {s: r.name for r in _READERS.values() for s in r.suffixes if r.name != reader.name}
     clash = sorted(s for s in reader.suffixes if s in taken)
     if (reader.name in _READERS or clash) and not replace:
-        raise ValueError(f"reader {reader.name!r}: already registered or suffixes taken {clash}")
+        raise InputError(f"reader {reader.name!r}: already registered or suffixes taken {clash}")
     for s in clash:
         old = _READERS[taken[s]]
         _READERS[old.name] = Reader(old.name, tuple(x for x in old.suffixes if x != s), old.read, old.label)
@@ -655,7 +655,10 @@ def register_reader(reader: Reader, replace: bool = False) -> Reader:
 def unregister_reader(name: str) -> Reader:
     """Remove a file format (e.g. one registered by a test or a plug-in); returns it."""
     if name == _FALLBACK:
-        raise ValueError("the delimited-text reader is the fallback for unknown suffixes and stays registered")
+        raise InputError("the delimited-text reader is the fallback for unknown suffixes and stays registered")
+    if name not in _READERS:
+        raise InputError(f"unknown reader {name!r}{did_you_mean(name, tuple(_READERS))}; "
+                         f"available: {', '.join(_READERS)}")
     return _READERS.pop(name)
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from prognosis.cohort.readers import Reader, read_table, reader_for, register_reader, table_suffixes, unregister_reader
-from prognosis.errors import ReadError
+from prognosis.errors import InputError, ReadError
 from prognosis.study import load_config
 
 
@@ -53,7 +53,9 @@ def test_empty_file_is_refused_before_any_reader(tmp_path):
 
 
 def test_registry_refuses_taken_suffixes_and_keeps_the_fallback():
-    with pytest.raises(ValueError, match="suffixes taken"):
+    with pytest.raises(InputError, match="suffixes taken"):
         register_reader(Reader("csv2", (".csv",), _read_jsonl, "again"))
-    with pytest.raises(ValueError, match="fallback"):
+    with pytest.raises(InputError, match="fallback"):
         unregister_reader("text")
+    with pytest.raises(InputError, match="unknown reader 'parquett' \\(did you mean 'parquet'\\?\\)"):
+        unregister_reader("parquett")
