@@ -129,7 +129,7 @@ def _parse_cohort(role: str, v, probs: Problems) -> CohortSpec | None:
         if v.lower().endswith(table_suffixes()):
             return CohortSpec(role=role, path=v)
         probs.add(f"{where}: {v!r} is neither a demo cohort ({', '.join(DEMO_COHORTS)}){did_you_mean(v, DEMO_COHORTS)} "
-                  "nor a table path (.csv, .tsv, .xlsx, .parquet)")
+                  f"nor a table path ({', '.join(table_suffixes())})")
         return None
     if isinstance(v, dict):
         return _parse_cohort_dict(role, v, where, probs)
